@@ -1,0 +1,204 @@
+//! Inputs: the texts the user gave (files, stdin) and what each says.
+//!
+//! Every reader turns a text into [`Parsed`]: the assignments it makes ([`Entry`]) with byte spans
+//! into the original text, the statements it had to skip ([`SyntaxError`]), and references it
+//! could not resolve. Spans always index the text exactly as it was read (before any `\r\n`
+//! normalisation or BOM removal), so a diagnostic can underline the bytes the user wrote.
+
+pub mod dotenv;
+pub mod railway;
+
+use std::ops::Range;
+
+/// A byte range into a [`SourceFile`]'s text.
+pub type Span = Range<usize>;
+
+/// Index of a [`SourceFile`] in a [`Sources`] set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(pub usize);
+
+/// One input text, as given by the user.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The name as the user gave it: a path, or `-` for stdin.
+    pub name: String,
+    /// The text exactly as read. It may hold secrets: render [`SourceFile::redacted`] instead.
+    pub text: String,
+    /// The text with every secret byte replaced by `*` (same length, so spans hold).
+    pub redacted: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let line_starts = line_starts(&text);
+        Self {
+            name: name.into(),
+            redacted: text.clone(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    ///
+    /// A lone `\r` counts as a line break, as it does for python-dotenv.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count();
+        (line + 1, column + 1)
+    }
+
+    /// 1-based line number of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_col(offset).0
+    }
+
+    /// Replace the bytes of `span` with `*` in [`SourceFile::redacted`].
+    pub fn redact(&mut self, span: Span) {
+        let end = span.end.min(self.redacted.len());
+        let start = span.start.min(end);
+        if start == end {
+            return;
+        }
+        // Replacing every byte (not every char) keeps all spans valid.
+        let mut bytes = std::mem::take(&mut self.redacted).into_bytes();
+        for byte in &mut bytes[start..end] {
+            if *byte != b'\n' && *byte != b'\r' {
+                *byte = b'*';
+            }
+        }
+        // A multi-byte character cut by the span edge would leave invalid UTF-8: repair lossily
+        // (only possible for a span that does not sit on character boundaries).
+        self.redacted = String::from_utf8(bytes)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\n' => starts.push(index + 1),
+            b'\r' if bytes.get(index + 1) != Some(&b'\n') => starts.push(index + 1),
+            _ => {}
+        }
+        index += 1;
+    }
+    starts
+}
+
+/// All sources of one run, addressed by [`SourceId`].
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, file: SourceFile) -> SourceId {
+        self.files.push(file);
+        SourceId(self.files.len() - 1)
+    }
+
+    pub fn get(&self, id: SourceId) -> &SourceFile {
+        &self.files[id.0]
+    }
+
+    pub fn get_mut(&mut self, id: SourceId) -> &mut SourceFile {
+        &mut self.files[id.0]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (SourceId(index), file))
+    }
+}
+
+/// The format of an input text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Dotenv,
+    RailwayJson,
+    RailwayKv,
+    RailwayTable,
+}
+
+/// One assignment found in a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The key as written (after `export ` and quotes are removed).
+    pub key: String,
+    /// The value the application sees; `None` for a key written without `=`.
+    pub value: Option<String>,
+    /// The value before `${VAR}` interpolation (equal to `value` where none applies).
+    pub raw_value: Option<String>,
+    /// Bytes of the key as written (inside quotes, for a quoted key).
+    pub key_span: Span,
+    /// Bytes of the value as written, quotes included; `None` when there is no `=`.
+    pub value_span: Option<Span>,
+    /// The whole statement, from its first byte (after leading whitespace) to the end of its
+    /// value or comment, excluding the line break.
+    pub statement_span: Span,
+}
+
+/// A statement that the reader (like python-dotenv) skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// The bytes that were skipped (the statement python-dotenv gave up on).
+    pub span: Span,
+    /// What is wrong, in a few words: `unclosed double quote`, `text after closing quote`...
+    pub message: String,
+    /// For an unclosed quote that a later quote closed: the 1-based first and last line that the
+    /// quoted value swallowed (python-dotenv reads them as part of the value).
+    pub swallowed_lines: Option<(usize, usize)>,
+}
+
+/// A `${NAME}` reference to a name defined neither earlier in the file nor (when asked) in the
+/// process environment. python-dotenv replaces it with its default or the empty string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnresolvedReference {
+    /// The name referred to.
+    pub name: String,
+    /// The key whose value holds the reference.
+    pub key: String,
+    /// The bytes of `${...}` in the source text.
+    pub span: Span,
+}
+
+/// Something a reader wants the user to know about the input as a whole (e.g. a lossy format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The rule id the notice reports under, e.g. `railway-table-lossy`.
+    pub rule: &'static str,
+    pub message: String,
+    pub span: Span,
+}
+
+/// What a reader made of one text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub entries: Vec<Entry>,
+    pub errors: Vec<SyntaxError>,
+    pub unresolved: Vec<UnresolvedReference>,
+    pub notices: Vec<Notice>,
+}
