@@ -9,3 +9,8 @@ pub mod finding;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod engine;
+pub mod error;
+pub mod secret;
+pub mod app;
+pub mod cli;

@@ -1,6 +1,21 @@
-//! Rules: the TOML schema, validation into runtime rules, and the built-in set.
+//! Rules: the TOML schema ([`schema`]), its validation into runtime rules ([`validate`]), and
+//! the built-in set ([`builtin`]).
+//!
+//! A rule file holds the application's settings schema (`[variables.NAME]`) and rules
+//! (`[[rules]]`), each with its documentation, an optional `when` condition and one or more
+//! typed checks. Everything is validated at load time; a mistake is an error pointing into the
+//! rule file, never a surprise during evaluation.
+
+pub mod builtin;
+pub mod schema;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
 
 use crate::finding::Severity;
+use crate::source::Span;
 
 /// A rule's documentation: what `explain` prints and what SARIF's `tool.driver.rules` holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,4 +38,234 @@ pub struct RuleDoc {
     pub url: Option<String>,
     /// Tags for selection, e.g. `security`, `database`.
     pub tags: Vec<String>,
+}
+
+/// The type of a settings variable, as the application declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VariableType {
+    String,
+    Bool,
+    Int,
+    Url,
+    JsonList,
+    LogLevel,
+    Secret,
+}
+
+impl VariableType {
+    pub const NAMES: &'static [&'static str] =
+        &["string", "bool", "int", "url", "json-list", "log-level", "secret"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "string" => VariableType::String,
+            "bool" => VariableType::Bool,
+            "int" => VariableType::Int,
+            "url" => VariableType::Url,
+            "json-list" => VariableType::JsonList,
+            "log-level" => VariableType::LogLevel,
+            "secret" => VariableType::Secret,
+            _ => return None,
+        })
+    }
+}
+
+/// One variable of the application's settings schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub name: String,
+    pub kind: VariableType,
+    pub required: bool,
+    /// The value the application uses when the variable is absent.
+    pub default: Option<String>,
+    /// Mask its value in every output.
+    pub secret: bool,
+    pub description: Option<String>,
+}
+
+/// Where a rule was defined: the rule file's name and the rule's span in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub span: Span,
+}
+
+/// A validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub doc: RuleDoc,
+    /// Overrides the message checks produce (`{key}`, `{value}`, `{detail}` filled in).
+    pub message: Option<String>,
+    pub unsuppressible: bool,
+    pub when: Option<Condition>,
+    pub checks: Vec<Check>,
+    pub origin: Origin,
+}
+
+/// When a rule applies.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    Profile(Vec<String>),
+    Equals { variable: String, value: String },
+    OneOf { variable: String, values: Vec<String> },
+    Set { variable: String, set: bool },
+    Matches { variable: String, pattern: Regex },
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+/// Which variables a check looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Targets {
+    /// The named variables.
+    Named(Vec<String>),
+    /// Every variable the schema declares with this type.
+    OfType(VariableType),
+    /// Every variable the schema declares `required`.
+    Required,
+    /// Every key the configuration sets, declared or not.
+    Every,
+    /// The check is about the input as a whole (syntax, duplicates).
+    Input,
+}
+
+/// One typed predicate applied to each target.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub targets: Targets,
+    pub predicate: Predicate,
+}
+
+/// What must hold. A check yields a finding where its predicate does not hold.
+#[derive(Debug, Clone)]
+pub enum Predicate {
+    /// The variable is set to a non-empty value.
+    Required,
+    /// The variable is not set explicitly.
+    Unset,
+    Equals {
+        value: String,
+        case_sensitive: bool,
+    },
+    OneOf {
+        values: Vec<String>,
+        case_sensitive: bool,
+    },
+    NoneOf {
+        values: Vec<String>,
+        case_sensitive: bool,
+    },
+    /// A valid pydantic boolean, and when `is` is given, that value.
+    Bool {
+        is: Option<bool>,
+    },
+    /// A valid pydantic integer within bounds.
+    Int {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Matches(Regex),
+    NotMatches(Regex),
+    Url(UrlCheck),
+    JsonList {
+        element: Option<ElementCheck>,
+    },
+    Secret(SecretCheck),
+    /// The raw text (before interpolation) does not contain the pattern.
+    RawContains(Regex),
+    /// Every statement parses (python-dotenv skips none).
+    Syntax,
+    /// No key is set twice.
+    DuplicateKey,
+    /// Reported by an input reader (e.g. a lossy `railway variables` format).
+    Notice,
+    /// Every `${NAME}` reference names a defined variable.
+    UnresolvedReference,
+    /// Reported by a live probe (`--probe`); documentation only here.
+    Probe,
+}
+
+/// What a `url` check requires.
+#[derive(Debug, Clone, Default)]
+pub struct UrlCheck {
+    /// Allowed schemes; empty means any.
+    pub schemes: Vec<String>,
+    pub require_host: bool,
+    pub forbid_local_host: bool,
+    /// Hosts (glob patterns, `*` for any run of characters) that are flagged.
+    pub forbid_hosts: Vec<String>,
+    /// Hosts exempt from the `schemes` requirement (e.g. a private network).
+    pub exempt_hosts: Vec<String>,
+    /// Private-network addresses (RFC 1918, ULA, link-local, loopback) are exempt from `schemes`.
+    pub exempt_private_hosts: bool,
+    pub forbidden_params: Vec<String>,
+    pub required_params: Vec<String>,
+}
+
+/// Per-element checks of a JSON list of origins.
+#[derive(Debug, Clone, Default)]
+pub struct ElementCheck {
+    pub forbid: Vec<String>,
+    pub schemes: Vec<String>,
+    pub forbid_local_host: bool,
+    pub origin_only: bool,
+}
+
+/// What a `secret` check requires.
+#[derive(Debug, Clone, Default)]
+pub struct SecretCheck {
+    pub min_length: Option<usize>,
+    pub min_bits: Option<f64>,
+    pub min_distinct: Option<usize>,
+    /// The longest allowed run of repeated or sequential characters (`aaaa`, `abcd`, `4321`).
+    pub max_run: Option<usize>,
+    /// Known placeholders, compared case-insensitively.
+    pub placeholders: Vec<String>,
+    pub placeholder_patterns: Vec<Regex>,
+}
+
+/// The loaded, validated rules and settings schema.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub case_sensitive: bool,
+    /// Declared variables by name (as written in the rule file).
+    pub variables: BTreeMap<String, Variable>,
+    /// Rules in load order; a later rule with the same id replaced the earlier one in place.
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// Merge a later rule file into this set: its variables and rules replace same-named ones.
+    pub fn extend(&mut self, other: RuleSet, case_sensitive_set: bool) {
+        if case_sensitive_set {
+            self.case_sensitive = other.case_sensitive;
+        }
+        self.variables.extend(other.variables);
+        for rule in other.rules {
+            match self.rules.iter_mut().find(|known| known.doc.id == rule.doc.id) {
+                Some(known) => *known = rule,
+                None => self.rules.push(rule),
+            }
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| rule.doc.id == id)
+    }
+
+    /// The declared variable a key refers to, honouring case sensitivity.
+    pub fn variable(&self, key: &str) -> Option<&Variable> {
+        if self.case_sensitive {
+            self.variables.get(key)
+        } else {
+            self.variables
+                .get(key)
+                .or_else(|| self.variables.values().find(|v| v.name.eq_ignore_ascii_case(key)))
+        }
+    }
+
+    pub fn docs(&self) -> Vec<RuleDoc> {
+        self.rules.iter().map(|rule| rule.doc.clone()).collect()
+    }
 }

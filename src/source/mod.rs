@@ -7,6 +7,7 @@
 
 pub mod dotenv;
 pub mod railway;
+pub mod read;
 
 use std::ops::Range;
 

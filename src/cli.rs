@@ -1,0 +1,166 @@
+//! Command-line arguments as the user typed them (clap derive). No I/O here: `app` resolves
+//! them into settings and runs the command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  deploycheck lint .env.production
+  railway variables --json | deploycheck lint -
+  deploycheck lint --format json .env.production > findings.json
+  deploycheck show .env.production
+  deploycheck explain database-url-sslmode-param
+
+Exit status: 0 no findings at or above --fail-on, 1 findings at or above it,
+2 usage, input or rule-file error.";
+
+/// Catch a broken production configuration before it is deployed.
+///
+/// deploycheck reads .env files exactly as python-dotenv (and so pydantic-settings) reads
+/// them, and checks them against a declarative ruleset: the environment name, DEBUG, the
+/// database and Redis URLs, CORS origins, secret strength, pool sizes. No secret value is
+/// ever printed.
+#[derive(Debug, Parser)]
+#[command(name = "deploycheck", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check configuration files against the rules.
+    ///
+    /// Each PATH is linted on its own (as pre-commit passes files); `-` reads standard input.
+    Lint(LintArgs),
+    /// Print the variables a file defines, exactly as python-dotenv's `dotenv_values` returns
+    /// them. Secret values are masked unless --reveal.
+    Show(ShowArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Print a rule's documentation: what it flags, why, an example, and the fix.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files to check; `-` reads standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+
+    /// The deployment profile to judge by (production, staging, development, test...).
+    /// Default: from the file name (`.env.production` → production, `.env.staging` → staging,
+    /// `.env.dev`/`.env.development`/`.env.local` → development, `.env.test` → test), else
+    /// production. Never from ENVIRONMENT inside the file: that is what is being checked.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleSources {
+    /// Add rules from a TOML file, or every *.toml in a directory (repeatable). A rule with a
+    /// built-in id replaces the built-in one.
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rule_paths: Vec<PathBuf>,
+
+    /// Do not load the built-in rules.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The file to read; `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = "-")]
+    pub path: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Json)]
+    pub format: ShowFormat,
+
+    /// Print secret values as they are.
+    #[arg(long)]
+    pub reveal: bool,
+
+    /// Leave `${VAR}` references unexpanded (python-dotenv's `interpolate=False`).
+    #[arg(long)]
+    pub no_interpolate: bool,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. `debug-enabled`.
+    #[arg(value_name = "RULE")]
+    pub id: String,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// Diagnostics with the source lines underlined.
+    Human,
+    /// A versioned JSON document.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// A flat JSON object (`null` for a key without `=`).
+    Json,
+    /// `KEY="value"` lines that python-dotenv reads back to the same values.
+    Dotenv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    /// Always exit 0 when the check ran.
+    Never,
+}

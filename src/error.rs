@@ -1,0 +1,128 @@
+//! Tool failures: the one error enum, rendered once by the binary. A tool failure means the run
+//! could not judge the configuration (exit 2); problems *in* the configuration are findings.
+
+use std::path::PathBuf;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error("{path}: no such file")]
+    #[diagnostic(code(input::not_found), help("check the path; use `-` to read standard input"))]
+    NotFound { path: String },
+
+    #[error("{path}: is a directory, expected a file")]
+    #[diagnostic(code(input::directory), help("name the .env file itself, e.g. `{path}/.env`"))]
+    IsDirectory { path: String },
+
+    #[error("{path}: cannot read: {reason}")]
+    #[diagnostic(code(input::unreadable))]
+    Unreadable { path: String, reason: String },
+
+    #[error("{path}: {problem} at byte {offset}")]
+    #[diagnostic(
+        code(input::not_text),
+        help("python-dotenv cannot read it either; save the file as UTF-8 text")
+    )]
+    NotText {
+        path: String,
+        offset: usize,
+        /// `not valid UTF-8`, or `binary data (a NUL byte)`.
+        problem: &'static str,
+    },
+
+    #[error("{path}:{line}:{column}: {message}")]
+    #[diagnostic(code(input::invalid))]
+    InvalidInput {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+        #[source_code]
+        source_code: NamedSource<String>,
+        #[label("here")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{path}:{line}:{column}: {message}")]
+    #[diagnostic(code(rules::invalid))]
+    RuleFile {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+        #[source_code]
+        source_code: NamedSource<String>,
+        #[label("{message}")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{path}: no rule files (*.toml) in this directory")]
+    #[diagnostic(code(rules::empty_directory))]
+    NoRuleFiles { path: PathBuf },
+
+    #[error("unknown rule `{id}`")]
+    #[diagnostic(code(rules::unknown))]
+    UnknownRule {
+        id: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(usage))]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code(output))]
+    Output(#[from] std::io::Error),
+}
+
+/// 1-based line and column of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+impl Error {
+    /// An error pointing into a rule file.
+    pub fn rule_file(path: &str, text: &str, span: std::ops::Range<usize>, message: impl Into<String>) -> Self {
+        let (line, column) = line_col(text, span.start);
+        Error::RuleFile {
+            path: path.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            source_code: NamedSource::new(path, text.to_owned()),
+            span: span.into(),
+            help: None,
+        }
+    }
+
+    /// Attach a help text (for the variants that carry one).
+    pub fn with_help(mut self, text: impl Into<String>) -> Self {
+        match &mut self {
+            Error::RuleFile { help, .. }
+            | Error::InvalidInput { help, .. }
+            | Error::UnknownRule { help, .. }
+            | Error::Usage { help, .. } => *help = Some(text.into()),
+            _ => {}
+        }
+        self
+    }
+}

@@ -1,0 +1,202 @@
+//! The rule file format as the user writes it: the *unvalidated* phase.
+//!
+//! These serde structs mirror the TOML one to one, reject unknown fields, and keep the spans of
+//! everything validation may need to complain about. They are never used at run time:
+//! [`super::validate`] turns them into [`super::Rule`]s and [`super::Variable`]s.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One rule file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleFile {
+    #[serde(default)]
+    pub settings: Option<Settings>,
+    /// The application's settings schema, by variable name.
+    #[serde(default)]
+    pub variables: BTreeMap<Spanned<String>, Variable>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<Rule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    /// Match keys case-sensitively (pydantic-settings' `case_sensitive=True`).
+    pub case_sensitive: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Variable {
+    #[serde(rename = "type")]
+    pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub required: bool,
+    /// The value the application uses when the variable is absent.
+    pub default: Option<String>,
+    pub secret: Option<bool>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Rule {
+    pub id: Spanned<String>,
+    pub severity: Spanned<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub why: String,
+    #[serde(default)]
+    pub help: String,
+    #[serde(default)]
+    pub example: Example,
+    pub url: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Overrides the message the check produces; `{key}`, `{value}` and `{detail}` are filled in.
+    pub message: Option<String>,
+    /// May a suppression silence this rule?
+    #[serde(default)]
+    pub unsuppressible: bool,
+    pub when: Option<Spanned<Condition>>,
+    pub check: Spanned<Checks>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Example {
+    #[serde(default)]
+    pub bad: String,
+    #[serde(default)]
+    pub good: String,
+}
+
+/// `check = { ... }` or `check = [{ ... }, { ... }]`.
+#[derive(Debug)]
+pub struct Checks(pub Vec<Spanned<Check>>);
+
+impl<'de> Deserialize<'de> for Checks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChecksVisitor;
+        impl<'de> serde::de::Visitor<'de> for ChecksVisitor {
+            type Value = Checks;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a check table or an array of check tables")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Checks, A::Error> {
+                let check = Check::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                // The span of a single inline check is that of the `check` value as a whole,
+                // which the enclosing `Spanned<Checks>` records.
+                Ok(Checks(vec![Spanned::new(0..0, check)]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checks, A::Error> {
+                let mut checks = Vec::new();
+                while let Some(check) = seq.next_element::<Spanned<Check>>()? {
+                    checks.push(check);
+                }
+                Ok(Checks(checks))
+            }
+        }
+        deserializer.deserialize_any(ChecksVisitor)
+    }
+}
+
+/// One predicate. Which fields apply depends on `kind`; validation rejects the others.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Check {
+    pub kind: Spanned<String>,
+    pub variable: Option<Spanned<String>>,
+    pub variables: Option<Vec<Spanned<String>>>,
+    // equals / one-of / none-of
+    pub value: Option<Spanned<String>>,
+    pub values: Option<Spanned<Vec<String>>>,
+    pub case_sensitive: Option<Spanned<bool>>,
+    // bool
+    pub is: Option<Spanned<bool>>,
+    // int
+    pub min: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    // regex, raw-contains
+    pub pattern: Option<Spanned<String>>,
+    // url
+    pub schemes: Option<Spanned<Vec<String>>>,
+    pub require_host: Option<Spanned<bool>>,
+    pub forbid_local_host: Option<Spanned<bool>>,
+    pub forbid_hosts: Option<Spanned<Vec<String>>>,
+    pub exempt_hosts: Option<Spanned<Vec<String>>>,
+    pub exempt_private_hosts: Option<Spanned<bool>>,
+    pub forbidden_params: Option<Spanned<Vec<String>>>,
+    pub required_params: Option<Spanned<Vec<String>>>,
+    // json-list
+    pub element: Option<Spanned<Element>>,
+    // secret
+    pub min_length: Option<Spanned<usize>>,
+    pub min_bits: Option<Spanned<f64>>,
+    pub min_distinct: Option<Spanned<usize>>,
+    pub max_run: Option<Spanned<usize>>,
+    pub placeholders: Option<Spanned<Vec<String>>>,
+    pub placeholder_patterns: Option<Spanned<Vec<String>>>,
+}
+
+/// Per-element checks of a `json-list` (e.g. CORS origins).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Element {
+    pub forbid: Option<Vec<String>>,
+    pub schemes: Option<Vec<String>>,
+    #[serde(default)]
+    pub forbid_local_host: bool,
+    /// Flag anything that is not exactly `scheme://host[:port]`.
+    #[serde(default)]
+    pub origin_only: bool,
+}
+
+/// A `when` condition. Exactly one form per table; validation checks that.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Condition {
+    pub profile: Option<Spanned<ProfileList>>,
+    pub variable: Option<Spanned<String>>,
+    pub equals: Option<String>,
+    pub one_of: Option<Vec<String>>,
+    pub set: Option<bool>,
+    pub matches: Option<Spanned<String>>,
+    pub all: Option<Vec<Spanned<Condition>>>,
+    pub any: Option<Vec<Spanned<Condition>>>,
+    pub not: Option<Box<Spanned<Condition>>>,
+}
+
+/// `profile = "production"` or `profile = ["production", "staging"]`.
+#[derive(Debug)]
+pub struct ProfileList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for ProfileList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ProfileVisitor;
+        impl<'de> serde::de::Visitor<'de> for ProfileVisitor {
+            type Value = ProfileList;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a profile name or an array of profile names")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ProfileList, E> {
+                Ok(ProfileList(vec![value.to_owned()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ProfileList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(ProfileList(names))
+            }
+        }
+        deserializer.deserialize_any(ProfileVisitor)
+    }
+}

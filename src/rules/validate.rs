@@ -1,0 +1,446 @@
+//! From what the user wrote ([`super::schema`]) to runtime rules: the *validated* phase.
+//!
+//! Every mistake becomes an [`Error::RuleFile`] pointing at the offending line of the rule file:
+//! an unknown field or check kind, a bad regex or severity, a field that does not apply to the
+//! check's kind, an id that is not kebab-case.
+
+use regex::Regex;
+use toml::Spanned;
+
+use super::schema;
+use super::{
+    Check, Condition, ElementCheck, Origin, Predicate, Rule, RuleDoc, RuleSet, SecretCheck,
+    Targets, UrlCheck, Variable, VariableType,
+};
+use crate::error::Error;
+use crate::finding::Severity;
+
+/// The check kinds and the optional fields each accepts (besides `kind`).
+const CHECK_KINDS: &[(&str, &[&str])] = &[
+    ("required", &["variable", "variables"]),
+    ("unset", &["variable", "variables"]),
+    ("equals", &["variable", "variables", "value", "case-sensitive"]),
+    ("one-of", &["variable", "variables", "values", "case-sensitive"]),
+    ("none-of", &["variable", "variables", "values", "case-sensitive"]),
+    ("bool", &["variable", "variables", "is"]),
+    ("int", &["variable", "variables", "min", "max"]),
+    ("matches", &["variable", "variables", "pattern"]),
+    ("not-matches", &["variable", "variables", "pattern"]),
+    (
+        "url",
+        &[
+            "variable",
+            "variables",
+            "schemes",
+            "require-host",
+            "forbid-local-host",
+            "forbid-hosts",
+            "exempt-hosts",
+            "exempt-private-hosts",
+            "forbidden-params",
+            "required-params",
+        ],
+    ),
+    ("json-list", &["variable", "variables", "element"]),
+    (
+        "secret",
+        &[
+            "variable",
+            "variables",
+            "min-length",
+            "min-bits",
+            "min-distinct",
+            "max-run",
+            "placeholders",
+            "placeholder-patterns",
+        ],
+    ),
+    ("raw-contains", &["variable", "variables", "pattern"]),
+    ("syntax", &[]),
+    ("duplicate-key", &[]),
+    ("notice", &[]),
+    ("unresolved-reference", &[]),
+    ("probe", &[]),
+];
+
+/// Names that say what is *wanted* rather than what is flagged (ruff's convention).
+const FORBIDDEN_ID_PREFIXES: &[&str] = &["avoid-", "use-", "prefer-", "do-not-", "dont-"];
+
+/// Parse and validate one rule file. `path` is how errors name it.
+pub fn load(path: &str, text: &str) -> Result<(RuleSet, bool), Error> {
+    let file: schema::RuleFile = toml::from_str(text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        Error::rule_file(path, text, span, error.message().trim_end().to_owned())
+    })?;
+    let context = Context { path, text };
+    context.rule_file(file)
+}
+
+struct Context<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Context<'_> {
+    fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Error {
+        Error::rule_file(self.path, self.text, span, message)
+    }
+
+    fn rule_file(&self, file: schema::RuleFile) -> Result<(RuleSet, bool), Error> {
+        let mut set = RuleSet::default();
+        let case_sensitive_set = match file.settings.and_then(|s| s.case_sensitive) {
+            Some(flag) => {
+                set.case_sensitive = *flag.get_ref();
+                true
+            }
+            None => false,
+        };
+        for (name, variable) in file.variables {
+            let variable = self.variable(&name, variable)?;
+            set.variables.insert(variable.name.clone(), variable);
+        }
+        for rule in file.rules {
+            let span = rule.span();
+            let rule = self.rule(rule.into_inner(), span)?;
+            if let Some(earlier) = set.rules.iter().find(|r| r.doc.id == rule.doc.id) {
+                let (line, _) = crate::error::line_col(self.text, earlier.origin.span.start);
+                return Err(self.error(
+                    rule.origin.span.clone(),
+                    format!("rule `{}` is defined twice (first on line {line})", rule.doc.id),
+                ));
+            }
+            set.rules.push(rule);
+        }
+        Ok((set, case_sensitive_set))
+    }
+
+    fn variable(&self, name: &Spanned<String>, raw: schema::Variable) -> Result<Variable, Error> {
+        if name.get_ref().is_empty() || name.get_ref().chars().any(|c| c.is_whitespace() || c == '=') {
+            return Err(self.error(name.span(), "a variable name cannot be empty or hold whitespace or `=`"));
+        }
+        let kind = match &raw.kind {
+            None => VariableType::String,
+            Some(kind) => VariableType::parse(kind.get_ref()).ok_or_else(|| {
+                self.error(
+                    kind.span(),
+                    format!(
+                        "unknown variable type `{}`; expected one of {}",
+                        kind.get_ref(),
+                        VariableType::NAMES.join(", ")
+                    ),
+                )
+            })?,
+        };
+        Ok(Variable {
+            name: name.get_ref().clone(),
+            kind,
+            required: raw.required,
+            default: raw.default,
+            secret: raw.secret.unwrap_or(kind == VariableType::Secret),
+            description: raw.description,
+        })
+    }
+
+    fn rule(&self, raw: schema::Rule, span: std::ops::Range<usize>) -> Result<Rule, Error> {
+        let id = raw.id.get_ref();
+        if !is_kebab_case(id) {
+            return Err(self.error(
+                raw.id.span(),
+                format!("rule id `{id}` is not kebab-case (lowercase words joined by `-`)"),
+            ));
+        }
+        if let Some(prefix) = FORBIDDEN_ID_PREFIXES.iter().find(|p| id.starts_with(*p)) {
+            return Err(self
+                .error(raw.id.span(), format!("rule id `{id}` starts with `{prefix}`"))
+                .with_help("name what is flagged, e.g. `debug-enabled`, not `avoid-debug`"));
+        }
+        let severity = Severity::parse(raw.severity.get_ref()).ok_or_else(|| {
+            self.error(
+                raw.severity.span(),
+                format!(
+                    "unknown severity `{}`; expected error, warning or info",
+                    raw.severity.get_ref()
+                ),
+            )
+        })?;
+        if raw.summary.trim().is_empty() {
+            return Err(self.error(span.clone(), format!("rule `{id}` has an empty `summary`")));
+        }
+        let when = raw.when.map(|condition| self.condition(condition)).transpose()?;
+        let checks_span = raw.check.span();
+        let checks = raw.check.into_inner().0;
+        if checks.is_empty() {
+            return Err(self.error(checks_span, "`check` is empty"));
+        }
+        let checks = checks
+            .into_iter()
+            .map(|check| {
+                let span = if check.span() == (0..0) { checks_span.clone() } else { check.span() };
+                self.check(check.into_inner(), span)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Rule {
+            doc: RuleDoc {
+                id: id.clone(),
+                severity,
+                summary: raw.summary,
+                why: raw.why,
+                help: raw.help,
+                example_bad: raw.example.bad,
+                example_good: raw.example.good,
+                url: raw.url,
+                tags: raw.tags,
+            },
+            message: raw.message,
+            unsuppressible: raw.unsuppressible,
+            when,
+            checks,
+            origin: Origin { file: self.path.to_owned(), span },
+        })
+    }
+
+    fn condition(&self, raw: Spanned<schema::Condition>) -> Result<Condition, Error> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let forms = [
+            raw.profile.is_some(),
+            raw.all.is_some(),
+            raw.any.is_some(),
+            raw.not.is_some(),
+            raw.variable.is_some(),
+        ];
+        if forms.iter().filter(|present| **present).count() != 1 {
+            return Err(self
+                .error(span, "a condition needs exactly one of `profile`, `variable`, `all`, `any`, `not`")
+                .with_help("combine several with `all = [{ ... }, { ... }]`"));
+        }
+        if let Some(profile) = raw.profile {
+            return Ok(Condition::Profile(profile.into_inner().0));
+        }
+        if let Some(all) = raw.all {
+            return Ok(Condition::All(all.into_iter().map(|c| self.condition(c)).collect::<Result<_, _>>()?));
+        }
+        if let Some(any) = raw.any {
+            return Ok(Condition::Any(any.into_iter().map(|c| self.condition(c)).collect::<Result<_, _>>()?));
+        }
+        if let Some(not) = raw.not {
+            return Ok(Condition::Not(Box::new(self.condition(*not)?)));
+        }
+        let variable = raw.variable.map(|v| v.into_inner()).unwrap_or_default();
+        let tests = [raw.equals.is_some(), raw.one_of.is_some(), raw.set.is_some(), raw.matches.is_some()];
+        if tests.iter().filter(|present| **present).count() != 1 {
+            return Err(self.error(
+                span,
+                "a `variable` condition needs exactly one of `equals`, `one-of`, `set`, `matches`",
+            ));
+        }
+        Ok(if let Some(value) = raw.equals {
+            Condition::Equals { variable, value }
+        } else if let Some(values) = raw.one_of {
+            Condition::OneOf { variable, values }
+        } else if let Some(set) = raw.set {
+            Condition::Set { variable, set }
+        } else {
+            let pattern = raw.matches.unwrap_or_else(|| Spanned::new(0..0, String::new()));
+            Condition::Matches { variable, pattern: self.regex(&pattern)? }
+        })
+    }
+
+    fn regex(&self, pattern: &Spanned<String>) -> Result<Regex, Error> {
+        Regex::new(pattern.get_ref()).map_err(|error| {
+            let detail = error.to_string();
+            let last = detail.lines().last().unwrap_or("invalid").trim().to_owned();
+            self.error(pattern.span(), format!("invalid regex: {last}"))
+        })
+    }
+
+    fn check(&self, raw: schema::Check, span: std::ops::Range<usize>) -> Result<Check, Error> {
+        let kind = raw.kind.get_ref().as_str();
+        let Some((_, allowed)) = CHECK_KINDS.iter().find(|(name, _)| *name == kind) else {
+            let names: Vec<&str> = CHECK_KINDS.iter().map(|(name, _)| *name).collect();
+            return Err(self.error(
+                raw.kind.span(),
+                format!("unknown check kind `{kind}`; expected one of {}", names.join(", ")),
+            ));
+        };
+        for (field, field_span) in present_fields(&raw) {
+            if !allowed.contains(&field) {
+                return Err(self.error(
+                    field_span.unwrap_or_else(|| span.clone()),
+                    format!("`{field}` does not apply to a `{kind}` check"),
+                ));
+            }
+        }
+        let named: Option<Vec<String>> = match (&raw.variable, &raw.variables) {
+            (Some(_), Some(list)) => {
+                let at = list.first().map(|v| v.span()).unwrap_or(span.clone());
+                return Err(self.error(at, "give `variable` or `variables`, not both"));
+            }
+            (Some(one), None) => Some(vec![one.get_ref().clone()]),
+            (None, Some(list)) => Some(list.iter().map(|v| v.get_ref().clone()).collect()),
+            (None, None) => None,
+        };
+        let case_sensitive = raw.case_sensitive.as_ref().map(|flag| *flag.get_ref());
+        let need_variable = |what: &str| -> Result<Vec<String>, Error> {
+            named.clone().ok_or_else(|| {
+                self.error(span.clone(), format!("a `{what}` check needs `variable` or `variables`"))
+            })
+        };
+        let list = |field: &Option<Spanned<Vec<String>>>| -> Vec<String> {
+            field.as_ref().map(|f| f.get_ref().clone()).unwrap_or_default()
+        };
+        let flag = |field: &Option<Spanned<bool>>| field.as_ref().is_some_and(|f| *f.get_ref());
+        let (targets, predicate) = match kind {
+            "required" => (targets_or(named, Targets::Required), Predicate::Required),
+            "unset" => (Targets::Named(need_variable(kind)?), Predicate::Unset),
+            "equals" => {
+                let value = raw.value.as_ref().ok_or_else(|| self.error(span.clone(), "an `equals` check needs `value`"))?;
+                (
+                    Targets::Named(need_variable(kind)?),
+                    Predicate::Equals { value: value.get_ref().clone(), case_sensitive: case_sensitive.unwrap_or(true) },
+                )
+            }
+            "one-of" | "none-of" => {
+                let values = raw
+                    .values
+                    .as_ref()
+                    .ok_or_else(|| self.error(span.clone(), format!("a `{kind}` check needs `values`")))?
+                    .get_ref()
+                    .clone();
+                let case_sensitive = case_sensitive.unwrap_or(true);
+                let predicate = if kind == "one-of" {
+                    Predicate::OneOf { values, case_sensitive }
+                } else {
+                    Predicate::NoneOf { values, case_sensitive }
+                };
+                (Targets::Named(need_variable(kind)?), predicate)
+            }
+            "bool" => (
+                targets_or(named, Targets::OfType(VariableType::Bool)),
+                Predicate::Bool { is: raw.is.as_ref().map(|f| *f.get_ref()) },
+            ),
+            "int" => {
+                let min = raw.min.as_ref().map(|v| *v.get_ref());
+                let max = raw.max.as_ref().map(|v| *v.get_ref());
+                if let (Some(low), Some(high), Some(at)) = (min, max, raw.max.as_ref()) {
+                    if low > high {
+                        return Err(self.error(at.span(), format!("`max` ({high}) is below `min` ({low})")));
+                    }
+                }
+                (targets_or(named, Targets::OfType(VariableType::Int)), Predicate::Int { min, max })
+            }
+            "matches" | "not-matches" => {
+                let pattern = raw.pattern.as_ref().ok_or_else(|| self.error(span.clone(), format!("a `{kind}` check needs `pattern`")))?;
+                let regex = self.regex(pattern)?;
+                let predicate = if kind == "matches" { Predicate::Matches(regex) } else { Predicate::NotMatches(regex) };
+                (Targets::Named(need_variable(kind)?), predicate)
+            }
+            "url" => (
+                targets_or(named, Targets::OfType(VariableType::Url)),
+                Predicate::Url(UrlCheck {
+                    schemes: list(&raw.schemes),
+                    require_host: flag(&raw.require_host),
+                    forbid_local_host: flag(&raw.forbid_local_host),
+                    forbid_hosts: list(&raw.forbid_hosts),
+                    exempt_hosts: list(&raw.exempt_hosts),
+                    exempt_private_hosts: flag(&raw.exempt_private_hosts),
+                    forbidden_params: list(&raw.forbidden_params),
+                    required_params: list(&raw.required_params),
+                }),
+            ),
+            "json-list" => (
+                targets_or(named, Targets::OfType(VariableType::JsonList)),
+                Predicate::JsonList {
+                    element: raw.element.map(|element| {
+                        let element = element.into_inner();
+                        ElementCheck {
+                            forbid: element.forbid.unwrap_or_default(),
+                            schemes: element.schemes.unwrap_or_default(),
+                            forbid_local_host: element.forbid_local_host,
+                            origin_only: element.origin_only,
+                        }
+                    }),
+                },
+            ),
+            "secret" => {
+                let mut patterns = Vec::new();
+                if let Some(list) = &raw.placeholder_patterns {
+                    for pattern in list.get_ref() {
+                        patterns.push(self.regex(&Spanned::new(list.span(), format!("(?i)^(?:{pattern})$")))?);
+                    }
+                }
+                (
+                    targets_or(named, Targets::OfType(VariableType::Secret)),
+                    Predicate::Secret(SecretCheck {
+                        min_length: raw.min_length.as_ref().map(|v| *v.get_ref()),
+                        min_bits: raw.min_bits.as_ref().map(|v| *v.get_ref()),
+                        min_distinct: raw.min_distinct.as_ref().map(|v| *v.get_ref()),
+                        max_run: raw.max_run.as_ref().map(|v| *v.get_ref()),
+                        placeholders: list(&raw.placeholders).into_iter().map(|p| p.to_lowercase()).collect(),
+                        placeholder_patterns: patterns,
+                    }),
+                )
+            }
+            "raw-contains" => {
+                let pattern = raw.pattern.as_ref().ok_or_else(|| self.error(span.clone(), "a `raw-contains` check needs `pattern`"))?;
+                (targets_or(named, Targets::Every), Predicate::RawContains(self.regex(pattern)?))
+            }
+            "syntax" => (Targets::Input, Predicate::Syntax),
+            "duplicate-key" => (Targets::Input, Predicate::DuplicateKey),
+            "notice" => (Targets::Input, Predicate::Notice),
+            "unresolved-reference" => (Targets::Input, Predicate::UnresolvedReference),
+            _ => (Targets::Input, Predicate::Probe),
+        };
+        Ok(Check { targets, predicate })
+    }
+}
+
+fn targets_or(named: Option<Vec<String>>, default: Targets) -> Targets {
+    named.map(Targets::Named).unwrap_or(default)
+}
+
+/// The optional fields a check sets, with their spans where known.
+fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Range<usize>>)> {
+    fn span<T>(field: &Option<Spanned<T>>) -> Option<Option<std::ops::Range<usize>>> {
+        field.as_ref().map(|f| Some(f.span()))
+    }
+    let fields = [
+        ("variable", span(&raw.variable)),
+        ("variables", raw.variables.as_ref().map(|list| list.first().map(|v| v.span()))),
+        ("value", span(&raw.value)),
+        ("values", span(&raw.values)),
+        ("case-sensitive", span(&raw.case_sensitive)),
+        ("is", span(&raw.is)),
+        ("min", span(&raw.min)),
+        ("max", span(&raw.max)),
+        ("pattern", span(&raw.pattern)),
+        ("schemes", span(&raw.schemes)),
+        ("require-host", span(&raw.require_host)),
+        ("forbid-local-host", span(&raw.forbid_local_host)),
+        ("forbid-hosts", span(&raw.forbid_hosts)),
+        ("exempt-hosts", span(&raw.exempt_hosts)),
+        ("exempt-private-hosts", span(&raw.exempt_private_hosts)),
+        ("forbidden-params", span(&raw.forbidden_params)),
+        ("required-params", span(&raw.required_params)),
+        ("element", span(&raw.element)),
+        ("min-length", span(&raw.min_length)),
+        ("min-bits", span(&raw.min_bits)),
+        ("min-distinct", span(&raw.min_distinct)),
+        ("max-run", span(&raw.max_run)),
+        ("placeholders", span(&raw.placeholders)),
+        ("placeholder-patterns", span(&raw.placeholder_patterns)),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, span)| span.map(|span| (name, span)))
+        .collect()
+}
+
+/// Lowercase ASCII words of letters and digits joined by single `-`.
+pub fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|word| {
+            !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+}

@@ -1,0 +1,249 @@
+//! Secrets are never printed: which keys are secret, where URL passwords sit, and the
+//! [`Redactor`] that masks them before any rendering.
+//!
+//! Masking happens in two places, both before a reporter sees anything: the source text (each
+//! secret byte becomes `*`, so spans stay valid) and every message and help text (each known
+//! secret string becomes `****`). Reporters therefore cannot leak what they never receive.
+
+use std::ops::Range;
+
+use crate::source::{Parsed, SourceFile};
+
+/// What a masked value is shown as in messages.
+pub const MASK: &str = "****";
+
+/// Name fragments that make a key secret (compared on the upper-cased key).
+const SECRET_NAME_PARTS: &[&str] = &[
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE",
+    "CREDENTIAL",
+    "DSN",
+    "_KEY",
+];
+
+/// Does the key's name say it holds a secret?
+pub fn is_secret_name(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    SECRET_NAME_PARTS.iter().any(|part| upper.contains(part)) || upper == "KEY"
+}
+
+/// The byte ranges of URL passwords (`scheme://user:PASSWORD@host`) in `text`, wherever they
+/// appear (a value may hold several URLs, e.g. a JSON list).
+pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut search_from = 0;
+    while let Some(found) = text[search_from..].find("://") {
+        let authority_start = search_from + found + 3;
+        let rest = &text[authority_start..];
+        // The authority ends at the first character that cannot be in it unescaped; the
+        // userinfo ends at the last `@` before that.
+        let authority_end = rest
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | ',' | ' ' | '\n' | ']'))
+            .unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        if let Some(at) = authority.rfind('@') {
+            let userinfo = &authority[..at];
+            if let Some(colon) = userinfo.find(':') {
+                let start = authority_start + colon + 1;
+                let end = authority_start + at;
+                if end > start {
+                    ranges.push(start..end);
+                }
+            }
+        }
+        search_from = authority_start;
+    }
+    ranges
+}
+
+/// `text` with every URL password replaced by [`MASK`].
+pub fn mask_url_passwords(text: &str) -> String {
+    let ranges = url_password_ranges(text);
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    let mut masked = String::with_capacity(text.len());
+    let mut last = 0;
+    for range in ranges {
+        masked.push_str(&text[last..range.start]);
+        masked.push_str(MASK);
+        last = range.end;
+    }
+    masked.push_str(&text[last..]);
+    masked
+}
+
+/// Knows every secret string of a run and masks it wherever it appears.
+#[derive(Debug, Default, Clone)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// Strings shorter than this are not searched for in messages: masking every `a` would
+    /// garble the text, and messages never quote a secret value in the first place.
+    const MIN_LEN: usize = 4;
+
+    pub fn add(&mut self, secret: &str) {
+        if secret.chars().count() >= Self::MIN_LEN && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_owned());
+        }
+    }
+
+    /// Register a value: the whole of it when it is secret, else its URL passwords.
+    pub fn add_value(&mut self, value: &str, secret: bool) {
+        if secret {
+            self.add(value);
+            for line in value.lines() {
+                self.add(line.trim());
+            }
+        }
+        for range in url_password_ranges(value) {
+            let password = &value[range];
+            self.add(password);
+            if let Ok(decoded) = percent_decode(password) {
+                self.add(&decoded);
+            }
+        }
+    }
+
+    /// The secret strings known so far.
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
+    /// `text` with every known secret replaced by [`MASK`].
+    pub fn redact(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        // Longest first, so a secret that contains another is masked whole.
+        let mut secrets: Vec<&String> = self.secrets.iter().collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for secret in secrets {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), MASK);
+            }
+        }
+        text
+    }
+}
+
+fn percent_decode(text: &str) -> Result<String, ()> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' && index + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).map_err(|_| ())?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
+/// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the
+/// secret strings, so that messages can be masked too.
+///
+/// Three nets, from precise to blunt: the value span of every entry whose key is secret (the
+/// quotes stay visible) and every URL password; any statement python-dotenv skipped that looks
+/// like `SECRET_KEY=...`; and finally every occurrence of a known secret anywhere in the text.
+pub fn redact_source(
+    file: &mut SourceFile,
+    parsed: &Parsed,
+    is_secret: &dyn Fn(&str) -> bool,
+    redactor: &mut Redactor,
+) {
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for entry in &parsed.entries {
+        let secret = is_secret(&entry.key);
+        for value in [&entry.value, &entry.raw_value].into_iter().flatten() {
+            redactor.add_value(value, secret);
+        }
+        let Some(span) = entry.value_span.clone() else { continue };
+        let Some(written) = file.text.get(span.clone()) else { continue };
+        if secret {
+            spans.push(inside_quotes(written, span.clone()));
+        }
+        spans.extend(url_password_ranges(written).into_iter().map(|r| span.start + r.start..span.start + r.end));
+    }
+    // Statements python-dotenv skipped, and lines an unclosed quote swallowed, still show in
+    // snippets: mask anything there that looks like a secret assignment.
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let statement = content.trim_start();
+        let statement = statement.strip_prefix("export ").unwrap_or(statement);
+        if let Some(equals) = statement.find('=') {
+            let key = statement[..equals].trim().trim_matches(|c| c == '\'' || c == '"');
+            if !key.is_empty() && is_secret(key) {
+                let value_start = offset + (content.len() - statement.len()) + equals + 1;
+                let value_end = offset + content.len();
+                if value_end > value_start {
+                    redactor.add(content[value_start - offset..].trim());
+                    spans.push(value_start..value_end);
+                }
+            }
+        }
+        spans.extend(url_password_ranges(content).into_iter().map(|r| offset + r.start..offset + r.end));
+        offset += line.len();
+    }
+    for span in spans {
+        file.redact(span);
+    }
+    for secret in redactor.secrets() {
+        let text = file.redacted.clone();
+        for (start, found) in text.match_indices(secret.as_str()) {
+            file.redact(start..start + found.len());
+        }
+    }
+}
+
+/// The span without the quotes around it, if it is quoted.
+fn inside_quotes(written: &str, span: Range<usize>) -> Range<usize> {
+    let bytes = written.as_bytes();
+    if bytes.len() >= 2 && matches!(bytes[0], b'"' | b'\'') && bytes[bytes.len() - 1] == bytes[0] {
+        span.start + 1..span.end - 1
+    } else {
+        span
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for key in ["SECRET_KEY", "DB_PASSWORD", "github_token", "FRED_API_KEY", "SENTRY_DSN", "JWT_PRIVATE_KEY", "AWS_ACCESS_KEY"] {
+            assert!(is_secret_name(key), "{key}");
+        }
+        for key in ["DEBUG", "DATABASE_URL", "KEYBOARD_LAYOUT", "LOG_LEVEL"] {
+            assert!(!is_secret_name(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn url_passwords_are_found_and_masked() {
+        let url = "postgresql+asyncpg://app:s3cr%40t@db.example.com:5432/app?ssl=require";
+        assert_eq!(mask_url_passwords(url), "postgresql+asyncpg://app:****@db.example.com:5432/app?ssl=require");
+        assert_eq!(mask_url_passwords("redis://:hunter22@redis:6379/0"), "redis://:****@redis:6379/0");
+        assert_eq!(mask_url_passwords("redis://user@redis:6379"), "redis://user@redis:6379");
+        let list = r#"["https://a:one1@x.com","https://b:two2@y.com"]"#;
+        assert_eq!(mask_url_passwords(list), r#"["https://a:****@x.com","https://b:****@y.com"]"#);
+    }
+
+    #[test]
+    fn redactor_masks_decoded_passwords_too() {
+        let mut redactor = Redactor::default();
+        redactor.add_value("postgresql://app:s3cr%40t@db/app", false);
+        assert_eq!(redactor.redact("login s3cr@t failed; s3cr%40t"), "login **** failed; ****");
+    }
+}
