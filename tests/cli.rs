@@ -1,0 +1,195 @@
+//! The binary as users run it: help, exit codes, standard input, formats, bad input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn deploycheck(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run deploycheck");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const CLEAN: &str = "fixtures/debug-enabled/pass.env";
+const BAD: &str = "fixtures/examples/.env.production";
+
+#[test]
+fn help_teaches() {
+    let output = deploycheck(&["--help"], b"");
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    for needle in ["lint", "show", "rules", "explain", "Examples:", "railway variables --json | deploycheck lint -", "Exit status"] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+    let lint_help = text(&deploycheck(&["lint", "--help"], b"").stdout);
+    for needle in ["--format", "--profile", "--fail-on", "--rules", "--no-builtin", "standard input"] {
+        assert!(lint_help.contains(needle), "lint --help lacks {needle:?}:\n{lint_help}");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(deploycheck(&["lint", CLEAN], b"").status.code(), Some(0));
+    assert_eq!(deploycheck(&["lint", BAD], b"").status.code(), Some(1));
+    assert_eq!(deploycheck(&["lint", "--fail-on", "never", BAD], b"").status.code(), Some(0));
+    // Only warnings: fails at warning (the default), passes at error.
+    let warnings_only = "fixtures/cors-insecure-origin/fail.env";
+    assert_eq!(deploycheck(&["lint", warnings_only], b"").status.code(), Some(1));
+    assert_eq!(deploycheck(&["lint", "--fail-on", "error", warnings_only], b"").status.code(), Some(0));
+    assert_eq!(deploycheck(&["lint", "--format", "yaml", CLEAN], b"").status.code(), Some(2));
+    assert_eq!(deploycheck(&["lint"], b"").status.code(), Some(2));
+    assert_eq!(deploycheck(&["frobnicate"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn stdin_is_dash() {
+    let clean = std::fs::read(format!("{}/{CLEAN}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+    let output = deploycheck(&["lint", "-"], &clean);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let output = deploycheck(&["lint", "--format", "json", "-"], b"DEBUG=true\n");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["findings"][0]["file"], "-");
+    assert_eq!(report["profile"], "production");
+}
+
+#[test]
+fn bad_input_is_one_clear_error() {
+    let dir = std::env::temp_dir().join(format!("deploycheck-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let latin1 = dir.join("latin1.env");
+    std::fs::write(&latin1, b"NAME=caf\xe9\n").expect("write");
+    let binary = dir.join("binary.env");
+    std::fs::write(&binary, b"A=1\n\x00\x01\x02").expect("write");
+    let cases: Vec<(String, &str)> = vec![
+        ("missing/.env.production".to_owned(), "no such file"),
+        (dir.display().to_string(), "is a directory"),
+        (latin1.display().to_string(), "not valid UTF-8 at byte 8"),
+        (binary.display().to_string(), "binary data"),
+    ];
+    for (path, needle) in cases {
+        let output = deploycheck(&["lint", &path], b"");
+        assert_eq!(output.status.code(), Some(2), "{path}");
+        let stderr = text(&output.stderr);
+        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        assert!(first.contains(&path) && first.contains(needle), "{path}: first line {first:?} should name the path and say {needle:?}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(output.stdout.is_empty(), "no report on a failed read");
+    }
+    let output = deploycheck(&["lint", "-"], b"A=\xff\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("-: not valid UTF-8"), "{}", text(&output.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unreadable_file() {
+    // Root reads any file, so only an unprivileged run can see this error.
+    let dir = std::env::temp_dir().join(format!("deploycheck-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join(".env");
+    std::fs::write(&path, "A=1\n").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        if std::fs::read(&path).is_err() {
+            let output = deploycheck(&["lint", path.to_str().expect("path")], b"");
+            assert_eq!(output.status.code(), Some(2));
+            assert!(text(&output.stderr).contains("permission denied"), "{}", text(&output.stderr));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn explain_and_rules() {
+    let output = deploycheck(&["explain", "database-url-sslmode-param"], b"");
+    assert!(output.status.success());
+    let doc = text(&output.stdout);
+    for needle in ["database-url-sslmode-param (error)", "Why is this bad?", "Example", "Use instead", "ssl=require"] {
+        assert!(doc.contains(needle), "explain lacks {needle:?}:\n{doc}");
+    }
+    let output = deploycheck(&["explain", "debug-enable"], b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("did you mean `debug-enabled`"), "{}", text(&output.stderr));
+
+    let listing = text(&deploycheck(&["rules"], b"").stdout);
+    assert!(listing.lines().any(|l| l.starts_with("debug-enabled") && l.contains("error")), "{listing}");
+    let json: serde_json::Value = serde_json::from_slice(&deploycheck(&["rules", "--format", "json"], b"").stdout).expect("json");
+    assert!(json.as_array().expect("array").iter().any(|r| r["id"] == "cors-wildcard-origin" && r["tags"].as_array().is_some_and(|t| !t.is_empty())));
+}
+
+#[test]
+fn color_follows_no_color_and_the_flag() {
+    let output = deploycheck(&["lint", "--color", "always", BAD], b"");
+    assert!(text(&output.stdout).contains("\x1b["), "--color always colours");
+    let output = deploycheck(&["lint", "--color", "never", BAD], b"");
+    assert!(!text(&output.stdout).contains("\x1b["), "--color never does not");
+    // Not a terminal: auto means no colour.
+    let output = deploycheck(&["lint", BAD], b"");
+    assert!(!text(&output.stdout).contains("\x1b["));
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["explain", "nope", "--color", "auto"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert!(!text(&output.stderr).contains("\x1b["), "NO_COLOR is honoured on stderr");
+}
+
+#[test]
+fn show_is_dotenv_values() {
+    let output = deploycheck(&["show", "-"], b"A=1\nB\nC=${A}-x\nexport D='lit ${A}'\nA=2\n");
+    let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(shown, serde_json::json!({"A": "2", "B": null, "C": "1-x", "D": "lit 1"}));
+    let keys: Vec<&str> = text(&output.stdout).lines().filter_map(|l| l.trim().split('"').nth(1)).collect();
+    assert_eq!(keys, ["A", "B", "C", "D"], "python's dict order: first position, last value");
+    let output = deploycheck(&["show", "--no-interpolate", "-"], b"A=1\nC=${A}-x\n");
+    let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(shown["C"], "${A}-x");
+    let output = deploycheck(&["show", "--format", "dotenv", "-"], b"A=it's\nB\nC=plain\n");
+    assert_eq!(text(&output.stdout), "A=\"it's\"\nB\nC='plain'\n");
+}
+
+#[test]
+fn several_files_are_linted_independently() {
+    let output = deploycheck(&["lint", "--format", "json", CLEAN, BAD], b"");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let files: std::collections::BTreeSet<&str> = report["findings"].as_array().expect("findings").iter().map(|f| f["file"].as_str().expect("file")).collect();
+    assert_eq!(files.into_iter().collect::<Vec<_>>(), [BAD]);
+}
+
+#[test]
+fn profile_from_file_name() {
+    use deploycheck::app::profile_from_name;
+    assert_eq!(profile_from_name(".env.production"), "production");
+    assert_eq!(profile_from_name("config/.env.prod"), "production");
+    assert_eq!(profile_from_name(".env.staging"), "staging");
+    assert_eq!(profile_from_name(".env.development"), "development");
+    assert_eq!(profile_from_name(".env.dev"), "development");
+    assert_eq!(profile_from_name(".env.local"), "development");
+    assert_eq!(profile_from_name(".env.test"), "test");
+    assert_eq!(profile_from_name(".env"), "production");
+    assert_eq!(profile_from_name("-"), "production");
+    // The profile never comes from ENVIRONMENT inside the file.
+    let output = deploycheck(&["lint", "--format", "json", "-"], b"ENVIRONMENT=development\n");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["profile"], "production");
+}
+
+#[test]
+fn clap_definition_is_consistent() {
+    use clap::CommandFactory;
+    deploycheck::cli::Cli::command().debug_assert();
+}

@@ -1,0 +1,204 @@
+//! User rule files: loading, replacing built-ins, and every kind of mistake reported as an
+//! error pointing at the line of the rule file (exit 2), never a panic.
+
+mod common;
+
+use std::io::Write;
+
+fn rule_file(text: &str) -> tempfile_path::TempFile {
+    tempfile_path::TempFile::new(text)
+}
+
+/// A minimal temporary file, removed on drop.
+mod tempfile_path {
+    pub struct TempFile(pub std::path::PathBuf);
+    impl TempFile {
+        pub fn new(text: &str) -> Self {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static COUNTER: AtomicUsize = AtomicUsize::new(0);
+            let path = std::env::temp_dir().join(format!(
+                "deploycheck-rules-{}-{}.toml",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            ));
+            let mut file = std::fs::File::create(&path).expect("create");
+            super::Write::write_all(&mut file, text.as_bytes()).expect("write");
+            TempFile(path)
+        }
+        pub fn path(&self) -> &str {
+            self.0.to_str().expect("utf-8 path")
+        }
+    }
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+fn lint_with_rules(rules: &str, env: &str) -> common::Outcome {
+    let file = rule_file(rules);
+    common::run(&["lint", "--no-builtin", "--rules", file.path(), "-"], env)
+}
+
+fn assert_rule_error(rules: &str, line: usize, needle: &str) {
+    let file = rule_file(rules);
+    let outcome = common::run(&["lint", "--no-builtin", "--rules", file.path(), "-"], "A=1\n");
+    assert_eq!(outcome.code, 2, "expected exit 2 for {rules:?}");
+    let first = outcome.error.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert!(first.contains(&format!("{}:{line}:", file.path())), "first line names the file and line {line}: {first}");
+    assert!(outcome.error.contains(needle), "error mentions {needle:?}: {}", outcome.error);
+}
+
+#[test]
+fn unknown_field_points_at_its_line() {
+    assert_rule_error(
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"error\"\nsummary = \"s\"\ncolour = \"red\"\ncheck = { kind = \"required\", variable = \"A\" }\n",
+        5,
+        "unknown field `colour`",
+    );
+}
+
+#[test]
+fn unknown_check_kind() {
+    assert_rule_error(
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"error\"\nsummary = \"s\"\ncheck = { kind = \"telepathy\", variable = \"A\" }\n",
+        5,
+        "unknown check kind `telepathy`",
+    );
+}
+
+#[test]
+fn bad_regex() {
+    assert_rule_error(
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"error\"\nsummary = \"s\"\n\ncheck = { kind = \"matches\", variable = \"A\", pattern = \"([a-z\" }\n",
+        6,
+        "invalid regex",
+    );
+}
+
+#[test]
+fn bad_severity() {
+    assert_rule_error(
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"fatal\"\nsummary = \"s\"\ncheck = { kind = \"required\", variable = \"A\" }\n",
+        3,
+        "unknown severity `fatal`",
+    );
+}
+
+#[test]
+fn field_that_does_not_apply_to_the_kind() {
+    assert_rule_error(
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"error\"\nsummary = \"s\"\ncheck = { kind = \"bool\", variable = \"A\", max = 3 }\n",
+        5,
+        "`max` does not apply to a `bool` check",
+    );
+}
+
+#[test]
+fn id_not_naming_what_is_flagged() {
+    assert_rule_error(
+        "[[rules]]\nid = \"avoid-debug\"\nseverity = \"error\"\nsummary = \"s\"\ncheck = { kind = \"required\", variable = \"A\" }\n",
+        2,
+        "starts with `avoid-`",
+    );
+    assert_rule_error(
+        "[[rules]]\nid = \"Debug_On\"\nseverity = \"error\"\nsummary = \"s\"\ncheck = { kind = \"required\", variable = \"A\" }\n",
+        2,
+        "not kebab-case",
+    );
+}
+
+#[test]
+fn broken_toml() {
+    assert_rule_error("[[rules]\nid = 1\n", 1, "");
+}
+
+#[test]
+fn unknown_variable_type() {
+    assert_rule_error("[variables.PORT]\ntype = \"integer\"\n", 2, "unknown variable type `integer`");
+}
+
+#[test]
+fn missing_rule_file_and_empty_directory() {
+    let outcome = common::run(&["lint", "--rules", "/nonexistent/rules.toml", "-"], "A=1\n");
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.error.contains("/nonexistent/rules.toml: no such file"), "{}", outcome.error);
+    let dir = std::env::temp_dir().join(format!("deploycheck-empty-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let outcome = common::run(&["lint", "--rules", dir.to_str().expect("path"), "-"], "A=1\n");
+    assert_eq!(outcome.code, 2);
+    assert!(outcome.error.contains("no rule files"), "{}", outcome.error);
+    let _ = std::fs::remove_dir(&dir);
+}
+
+#[test]
+fn user_rules_run_and_replace_builtins() {
+    let rules = r#"
+[variables.PORT]
+type = "int"
+default = "8000"
+
+[[rules]]
+id = "port-privileged"
+severity = "warning"
+summary = "PORT below 1024"
+help = "use a port above 1024"
+check = { kind = "int", variable = "PORT", min = 1024 }
+"#;
+    let outcome = lint_with_rules(rules, "PORT=80\n");
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("warning[port-privileged]"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("`PORT` is 80, outside at least 1024"), "{}", outcome.stdout);
+    assert_eq!(lint_with_rules(rules, "PORT=8080\n").code, 0);
+
+    // A user rule with a built-in id replaces it: here `debug-enabled` becomes a warning.
+    let replacement = r#"
+[[rules]]
+id = "debug-enabled"
+severity = "info"
+summary = "DEBUG on"
+check = { kind = "bool", variable = "DEBUG", is = false }
+"#;
+    let file = rule_file(replacement);
+    let (_, report) = common::lint_json(&["--rules", file.path(), "--profile", "development", "-"], "DEBUG=1\n");
+    let debug: Vec<_> = report["findings"].as_array().expect("findings").iter().filter(|f| f["rule"] == "debug-enabled").collect();
+    assert_eq!(debug.len(), 1, "replacement applies in every profile: {report}");
+    assert_eq!(debug[0]["severity"], "info");
+}
+
+#[test]
+fn conditions_select_rules() {
+    let rules = r#"
+[[rules]]
+id = "worker-without-queue"
+severity = "error"
+summary = "a worker needs a queue"
+help = "set QUEUE_URL"
+when = { all = [{ variable = "ROLE", one-of = ["worker", "cron"] }, { not = { variable = "QUEUE_URL", set = true } }] }
+check = { kind = "required", variable = "QUEUE_URL" }
+"#;
+    assert_eq!(lint_with_rules(rules, "ROLE=worker\n").code, 1);
+    assert_eq!(lint_with_rules(rules, "ROLE=web\n").code, 0);
+    assert_eq!(lint_with_rules(rules, "ROLE=cron\nQUEUE_URL=redis://q\n").code, 0);
+}
+
+#[test]
+fn case_sensitive_switch() {
+    let rules = r#"
+[settings]
+case-sensitive = true
+
+[variables.DEBUG]
+type = "bool"
+
+[[rules]]
+id = "debug-enabled"
+severity = "error"
+summary = "debug on"
+check = { kind = "bool", variable = "DEBUG", is = false }
+"#;
+    // With case-sensitive keys, `debug` is another variable and does not set DEBUG.
+    assert_eq!(lint_with_rules(rules, "debug=true\n").code, 0);
+    assert_eq!(lint_with_rules(rules, "DEBUG=true\n").code, 1);
+}
