@@ -152,7 +152,8 @@ fn show_is_dotenv_values() {
     let output = deploycheck(&["show", "-"], b"A=1\nB\nC=${A}-x\nexport D='lit ${A}'\nA=2\n");
     let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(shown, serde_json::json!({"A": "2", "B": null, "C": "1-x", "D": "lit 1"}));
-    let keys: Vec<&str> = text(&output.stdout).lines().filter_map(|l| l.trim().split('"').nth(1)).collect();
+    let stdout = text(&output.stdout);
+    let keys: Vec<&str> = stdout.lines().filter_map(|l| l.trim().split('"').nth(1)).collect();
     assert_eq!(keys, ["A", "B", "C", "D"], "python's dict order: first position, last value");
     let output = deploycheck(&["show", "--no-interpolate", "-"], b"A=1\nC=${A}-x\n");
     let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
