@@ -4,7 +4,10 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-use crate::cli::{Cli, ColorChoice, Command, ExplainArgs, FailOn, LintArgs, LintFormat, ListFormat, RuleSources, RulesArgs, ShowArgs, ShowFormat};
+use crate::cli::{
+    Cli, ColorChoice, Command, ExplainArgs, FailOn, LintArgs, LintFormat, ListFormat, RuleSources,
+    RulesArgs, ShowArgs, ShowFormat,
+};
 use crate::engine::{self, Layer};
 use crate::error::Error;
 use crate::finding::{self, Finding, Severity};
@@ -55,7 +58,9 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
@@ -71,13 +76,20 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
 
 /// Load the built-in rules (unless `--no-builtin`) and every `--rules` path.
 pub fn load_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
-    let mut set = if sources.no_builtin { RuleSet::default() } else { rules::builtin::load()? };
+    let mut set = if sources.no_builtin {
+        RuleSet::default()
+    } else {
+        rules::builtin::load()?
+    };
     for path in &sources.rule_paths {
         for file in rule_files(path)? {
             let name = file.display().to_string();
             let bytes = std::fs::read(&file).map_err(|error| match error.kind() {
                 std::io::ErrorKind::NotFound => Error::NotFound { path: name.clone() },
-                _ => Error::Unreadable { path: name.clone(), reason: error.to_string() },
+                _ => Error::Unreadable {
+                    path: name.clone(),
+                    reason: error.to_string(),
+                },
             })?;
             let text = read::decode(&name, bytes)?;
             let (file_set, case_sensitive_set) = rules::validate::load(&name, &text)?;
@@ -101,7 +113,9 @@ fn rule_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Error> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Error::NoRuleFiles { path: path.to_owned() });
+        return Err(Error::NoRuleFiles {
+            path: path.to_owned(),
+        });
     }
     Ok(files)
 }
@@ -109,7 +123,10 @@ fn rule_files(path: &Path) -> Result<Vec<std::path::PathBuf>, Error> {
 /// The profile a file name implies: `.env.production` → production, and so on; else
 /// production, since this is a pre-deployment linter.
 pub fn profile_from_name(path: &str) -> &'static str {
-    let name = Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
     for part in name.to_lowercase().split('.') {
         match part {
             "production" | "prod" => return "production",
@@ -127,17 +144,33 @@ struct Loaded {
     layer: Layer,
 }
 
-fn load_input(path: &str, interpolate: bool, rules: &RuleSet, sources: &mut Sources, redactor: &mut Redactor, stdin: &mut dyn Read) -> Result<Loaded, Error> {
+fn load_input(
+    path: &str,
+    interpolate: bool,
+    rules: &RuleSet,
+    sources: &mut Sources,
+    redactor: &mut Redactor,
+    stdin: &mut dyn Read,
+) -> Result<Loaded, Error> {
     let file = read::read(path, stdin)?;
     let parsed = parse(&file, interpolate);
     let id = sources.add(file);
-    let is_secret = |key: &str| rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+    let is_secret =
+        |key: &str| rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
     secret::redact_source(sources.get_mut(id), &parsed, &is_secret, redactor);
-    Ok(Loaded { layer: Layer { source: id, parsed } })
+    Ok(Loaded {
+        layer: Layer { source: id, parsed },
+    })
 }
 
 fn parse(file: &SourceFile, interpolate: bool) -> Parsed {
-    dotenv::parse(&file.text, &DotenvOptions { interpolate, ..DotenvOptions::default() })
+    dotenv::parse(
+        &file.text,
+        &DotenvOptions {
+            interpolate,
+            ..DotenvOptions::default()
+        },
+    )
 }
 
 fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus, Error> {
@@ -147,10 +180,24 @@ fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus
     let mut findings: Vec<Finding> = Vec::new();
     let mut first_profile: Option<String> = None;
     for path in &args.paths {
-        let loaded = load_input(path, true, &rules, &mut sources, &mut redactor, streams.stdin)?;
-        let profile = args.profile.clone().unwrap_or_else(|| profile_from_name(path).to_owned());
+        let loaded = load_input(
+            path,
+            true,
+            &rules,
+            &mut sources,
+            &mut redactor,
+            streams.stdin,
+        )?;
+        let profile = args
+            .profile
+            .clone()
+            .unwrap_or_else(|| profile_from_name(path).to_owned());
         let layers = [loaded.layer];
-        let input = engine::Input { sources: &sources, layers: &layers, profile: &profile };
+        let input = engine::Input {
+            sources: &sources,
+            layers: &layers,
+            profile: &profile,
+        };
         findings.extend(engine::evaluate(&rules, &input));
         first_profile.get_or_insert(profile);
     }
@@ -161,9 +208,18 @@ fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus
     finding::sort(&mut findings);
     let docs = rules.docs();
     let profile = first_profile.unwrap_or_else(|| "production".to_owned());
-    let report = Report { sources: &sources, findings: &findings, profile: &profile, rules: &docs };
+    let report = Report {
+        sources: &sources,
+        findings: &findings,
+        profile: &profile,
+        rules: &docs,
+    };
     match args.format {
-        LintFormat::Human => report::human::render(&report, report::human::Style { color, width: 100 }, streams.stdout)?,
+        LintFormat::Human => report::human::render(
+            &report,
+            report::human::Style { color, width: 100 },
+            streams.stdout,
+        )?,
         LintFormat::Json => report::json::render(&report, streams.stdout)?,
     }
     streams.stdout.flush()?;
@@ -178,7 +234,11 @@ pub fn status(findings: &[Finding], fail_on: FailOn) -> ExitStatus {
         FailOn::Info => Severity::Info,
         FailOn::Never => return ExitStatus::Success,
     };
-    if findings.iter().any(|f| f.severity >= threshold) { ExitStatus::Failure } else { ExitStatus::Success }
+    if findings.iter().any(|f| f.severity >= threshold) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
 }
 
 fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
@@ -196,9 +256,14 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     }
     if !args.reveal {
         for (key, value) in &mut values {
-            let secret = rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+            let secret =
+                rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
             if let Some(text) = value {
-                *text = if secret { MASK.to_owned() } else { secret::mask_url_passwords(text) };
+                *text = if secret {
+                    MASK.to_owned()
+                } else {
+                    secret::mask_url_passwords(text)
+                };
             }
         }
     }
@@ -207,9 +272,13 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         ShowFormat::Json => {
             let mut map = serde_json::Map::new();
             for (key, value) in values {
-                map.insert(key, value.map_or(serde_json::Value::Null, serde_json::Value::String));
+                map.insert(
+                    key,
+                    value.map_or(serde_json::Value::Null, serde_json::Value::String),
+                );
             }
-            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map)).map_err(std::io::Error::from)?;
+            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
+                .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         ShowFormat::Dotenv => {
@@ -252,10 +321,25 @@ fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, Erro
     let out = &mut *streams.stdout;
     match args.format {
         ListFormat::Human => {
-            let width = rules.rules.iter().map(|r| r.doc.id.len()).max().unwrap_or(0);
+            let width = rules
+                .rules
+                .iter()
+                .map(|r| r.doc.id.len())
+                .max()
+                .unwrap_or(0);
             for rule in &rules.rules {
-                let production = if rule_is_production_only(rule) { " (production)" } else { "" };
-                writeln!(out, "{:<width$}  {:<7}  {}{production}", rule.doc.id, rule.doc.severity.as_str(), rule.doc.summary)?;
+                let production = if rule_is_production_only(rule) {
+                    " (production)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "{:<width$}  {:<7}  {}{production}",
+                    rule.doc.id,
+                    rule.doc.severity.as_str(),
+                    rule.doc.summary
+                )?;
             }
         }
         ListFormat::Json => {
@@ -303,7 +387,10 @@ fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, Error
             Some(near) => format!("did you mean `{near}`? `deploycheck rules` lists them all"),
             None => "`deploycheck rules` lists them all".to_owned(),
         };
-        return Err(Error::UnknownRule { id: args.id, help: Some(help) });
+        return Err(Error::UnknownRule {
+            id: args.id,
+            help: Some(help),
+        });
     };
     let doc = &rule.doc;
     let out = &mut *streams.stdout;
@@ -317,7 +404,12 @@ fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, Error
         writeln!(out, "Applies to: the production profile")?;
     }
     writeln!(out, "Defined in: {}", rule.origin.file)?;
-    for (heading, body) in [("Why is this bad?", &doc.why), ("Example", &doc.example_bad), ("Use instead", &doc.example_good), ("How to fix", &doc.help)] {
+    for (heading, body) in [
+        ("Why is this bad?", &doc.why),
+        ("Example", &doc.example_bad),
+        ("Use instead", &doc.example_good),
+        ("How to fix", &doc.help),
+    ] {
         if body.trim().is_empty() {
             continue;
         }
@@ -350,7 +442,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
         }
         previous = current;
     }

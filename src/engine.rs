@@ -62,7 +62,11 @@ pub struct Config<'a> {
 
 impl<'a> Config<'a> {
     pub fn build(rules: &'a RuleSet, layers: &'a [Layer], primary: SourceId) -> Self {
-        let mut config = Config { rules, assignments: BTreeMap::new(), primary };
+        let mut config = Config {
+            rules,
+            assignments: BTreeMap::new(),
+            primary,
+        };
         for (index, layer) in layers.iter().enumerate() {
             for entry in &layer.parsed.entries {
                 let key = config.normalize(&entry.key);
@@ -78,12 +82,18 @@ impl<'a> Config<'a> {
 
     /// The key as the application looks it up (lower-cased unless keys are case-sensitive).
     pub fn normalize(&self, key: &str) -> String {
-        if self.rules.case_sensitive { key.to_owned() } else { key.to_lowercase() }
+        if self.rules.case_sensitive {
+            key.to_owned()
+        } else {
+            key.to_lowercase()
+        }
     }
 
     /// The winning assignment of a key, if any layer sets it.
     pub fn assignment(&self, name: &str) -> Option<Assignment<'a>> {
-        self.assignments.get(&self.normalize(name)).and_then(|list| list.last().copied())
+        self.assignments
+            .get(&self.normalize(name))
+            .and_then(|list| list.last().copied())
     }
 
     pub fn effective(&self, name: &str) -> Effective<'a> {
@@ -108,7 +118,9 @@ impl<'a> Config<'a> {
 
     /// The winning assignment of every key set, in key order.
     pub fn winners(&self) -> impl Iterator<Item = Assignment<'a>> + '_ {
-        self.assignments.values().filter_map(|list| list.last().copied())
+        self.assignments
+            .values()
+            .filter_map(|list| list.last().copied())
     }
 
     /// Every assignment, in key order then precedence order.
@@ -118,7 +130,7 @@ impl<'a> Config<'a> {
 
     /// Is the key secret (declared so, or named like a secret)?
     pub fn is_secret(&self, key: &str) -> bool {
-        self.rules.variable(key).map_or(false, |v| v.secret) || secret::is_secret_name(key)
+        self.rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key)
     }
 
     /// Does the condition hold for this configuration under `profile`?
@@ -126,11 +138,14 @@ impl<'a> Config<'a> {
         match condition {
             Condition::Profile(names) => names.iter().any(|name| name == profile),
             Condition::Equals { variable, value } => self.value(variable) == Some(value.as_str()),
-            Condition::OneOf { variable, values } => {
-                self.value(variable).is_some_and(|v| values.iter().any(|candidate| candidate == v))
-            }
+            Condition::OneOf { variable, values } => self
+                .value(variable)
+                .is_some_and(|v| values.iter().any(|candidate| candidate == v)),
             Condition::Set { variable, set } => {
-                matches!(self.effective(variable), Effective::Set(_) | Effective::NoValue(_)) == *set
+                matches!(
+                    self.effective(variable),
+                    Effective::Set(_) | Effective::NoValue(_)
+                ) == *set
             }
             Condition::Matches { variable, pattern } => {
                 self.value(variable).is_some_and(|v| pattern.is_match(v))
@@ -143,13 +158,20 @@ impl<'a> Config<'a> {
 
     /// The value as messages may show it: masked whole for a secret, URL passwords masked else.
     pub fn shown(&self, key: &str, value: &str) -> String {
-        if self.is_secret(key) { MASK.to_owned() } else { secret::mask_url_passwords(value) }
+        if self.is_secret(key) {
+            MASK.to_owned()
+        } else {
+            secret::mask_url_passwords(value)
+        }
     }
 }
 
 /// Evaluate every rule against the input. Findings come back in report order.
 pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
-    let primary = input.layers.first().map_or(SourceId(0), |layer| layer.source);
+    let primary = input
+        .layers
+        .first()
+        .map_or(SourceId(0), |layer| layer.source);
     let config = Config::build(rules, input.layers, primary);
     let mut findings = Vec::new();
     for rule in &rules.rules {
@@ -158,7 +180,12 @@ pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
                 continue;
             }
         }
-        let mut run = RuleRun { rule, config: &config, input, findings: &mut findings };
+        let mut run = RuleRun {
+            rule,
+            config: &config,
+            input,
+            findings: &mut findings,
+        };
         for check in &rule.checks {
             run.check(check);
         }
@@ -177,7 +204,11 @@ struct Problem {
 
 impl Problem {
     fn new(detail: impl Into<String>) -> Self {
-        Problem { detail: detail.into(), span: None, suggestion: None }
+        Problem {
+            detail: detail.into(),
+            span: None,
+            suggestion: None,
+        }
     }
 }
 
@@ -198,13 +229,33 @@ struct RuleRun<'r, 'a> {
 }
 
 impl<'a> RuleRun<'_, 'a> {
-    fn push(&mut self, key: Option<String>, source: SourceId, span: Span, detail: String, value: Option<&str>, suggestion: Option<String>, labels: Vec<Label>) {
+    fn push(
+        &mut self,
+        key: Option<String>,
+        (source, span): (SourceId, Span),
+        detail: String,
+        value: Option<&str>,
+        suggestion: Option<String>,
+        labels: Vec<Label>,
+    ) {
         let message = match &self.rule.message {
-            Some(template) => fill(template, key.as_deref().unwrap_or(""), value.unwrap_or(""), &detail, suggestion.as_deref()),
+            Some(template) => fill(
+                template,
+                key.as_deref().unwrap_or(""),
+                value.unwrap_or(""),
+                &detail,
+                suggestion.as_deref(),
+            ),
             None => detail.clone(),
         };
         let help = (!self.rule.doc.help.is_empty()).then(|| {
-            let mut help = fill(&self.rule.doc.help, key.as_deref().unwrap_or(""), value.unwrap_or(""), &detail, suggestion.as_deref());
+            let mut help = fill(
+                &self.rule.doc.help,
+                key.as_deref().unwrap_or(""),
+                value.unwrap_or(""),
+                &detail,
+                suggestion.as_deref(),
+            );
             if let Some(suggestion) = &suggestion {
                 if !self.rule.doc.help.contains("{suggestion}") {
                     help.push_str(&format!(": {suggestion}"));
@@ -228,8 +279,18 @@ impl<'a> RuleRun<'_, 'a> {
         let rules = self.config.rules;
         match targets {
             Targets::Named(names) => names.clone(),
-            Targets::OfType(kind) => rules.variables.values().filter(|v| v.kind == *kind).map(|v| v.name.clone()).collect(),
-            Targets::Required => rules.variables.values().filter(|v| v.required).map(|v| v.name.clone()).collect(),
+            Targets::OfType(kind) => rules
+                .variables
+                .values()
+                .filter(|v| v.kind == *kind)
+                .map(|v| v.name.clone())
+                .collect(),
+            Targets::Required => rules
+                .variables
+                .values()
+                .filter(|v| v.required)
+                .map(|v| v.name.clone())
+                .collect(),
             Targets::Every => self.config.winners().map(|a| a.entry.key.clone()).collect(),
             Targets::Input => Vec::new(),
         }
@@ -252,11 +313,20 @@ impl<'a> RuleRun<'_, 'a> {
                 Predicate::Unset => {
                     if let Effective::Set(a) | Effective::NoValue(a) = effective {
                         let detail = format!("`{}` is set", a.entry.key);
-                        self.push(Some(a.entry.key.clone()), a.source, value_span(a.entry), detail, None, None, Vec::new());
+                        self.push(
+                            Some(a.entry.key.clone()),
+                            (a.source, value_span(a.entry)),
+                            detail,
+                            None,
+                            None,
+                            Vec::new(),
+                        );
                     }
                 }
                 predicate => {
-                    let Some(judged) = self.judged(&name, effective) else { continue };
+                    let Some(judged) = self.judged(&name, effective) else {
+                        continue;
+                    };
                     let problems = judge(predicate, &judged);
                     self.report(&judged, problems);
                 }
@@ -276,40 +346,90 @@ impl<'a> RuleRun<'_, 'a> {
             return None;
         }
         let name = assignment.map_or_else(|| name.to_owned(), |a| a.entry.key.clone());
-        Some(Judged { shown: self.config.shown(&name, value), name, value, assignment })
+        Some(Judged {
+            shown: self.config.shown(&name, value),
+            name,
+            value,
+            assignment,
+        })
     }
 
     fn report(&mut self, judged: &Judged<'a>, problems: Vec<Problem>) {
         for problem in problems {
             let (source, span, detail) = match judged.assignment {
                 Some(a) => {
-                    let span = problem.span.map(|narrow| locate(self.input.sources, a, &narrow).unwrap_or_else(|| value_span(a.entry))).unwrap_or_else(|| value_span(a.entry));
+                    let span = problem
+                        .span
+                        .map(|narrow| {
+                            locate(self.input.sources, a, &narrow)
+                                .unwrap_or_else(|| value_span(a.entry))
+                        })
+                        .unwrap_or_else(|| value_span(a.entry));
                     (a.source, span, problem.detail)
                 }
                 None => (
                     self.config.primary,
                     0..0,
-                    format!("{} (the default, as `{}` is not set)", problem.detail, judged.name),
+                    format!(
+                        "{} (the default, as `{}` is not set)",
+                        problem.detail, judged.name
+                    ),
                 ),
             };
-            self.push(Some(judged.name.clone()), source, span, detail, Some(&judged.shown), problem.suggestion, Vec::new());
+            self.push(
+                Some(judged.name.clone()),
+                (source, span),
+                detail,
+                Some(&judged.shown),
+                problem.suggestion,
+                Vec::new(),
+            );
         }
     }
 
     fn required(&mut self, name: &str, effective: Effective<'a>) {
         let primary = self.config.primary;
         match effective {
-            Effective::Set(a) if a.entry.value.as_deref().is_some_and(|v| v.trim().is_empty()) => {
+            Effective::Set(a)
+                if a.entry
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| v.trim().is_empty()) =>
+            {
                 let detail = format!("required variable `{}` is empty", a.entry.key);
-                self.push(Some(a.entry.key.clone()), a.source, value_span(a.entry), detail, Some(""), None, Vec::new());
+                self.push(
+                    Some(a.entry.key.clone()),
+                    (a.source, value_span(a.entry)),
+                    detail,
+                    Some(""),
+                    None,
+                    Vec::new(),
+                );
             }
             Effective::NoValue(a) => {
-                let detail = format!("required variable `{}` has no value (it is written without `=`)", a.entry.key);
-                self.push(Some(a.entry.key.clone()), a.source, a.entry.key_span.clone(), detail, None, None, Vec::new());
+                let detail = format!(
+                    "required variable `{}` has no value (it is written without `=`)",
+                    a.entry.key
+                );
+                self.push(
+                    Some(a.entry.key.clone()),
+                    (a.source, a.entry.key_span.clone()),
+                    detail,
+                    None,
+                    None,
+                    Vec::new(),
+                );
             }
             Effective::Absent => {
                 let detail = format!("required variable `{name}` is not set");
-                self.push(Some(name.to_owned()), primary, 0..0, detail, None, None, Vec::new());
+                self.push(
+                    Some(name.to_owned()),
+                    (primary, 0..0),
+                    detail,
+                    None,
+                    None,
+                    Vec::new(),
+                );
             }
             _ => {}
         }
@@ -320,15 +440,27 @@ impl<'a> RuleRun<'_, 'a> {
             let file = self.input.sources.get(layer.source);
             for error in &layer.parsed.errors {
                 let line = file.line_of(error.span.start);
-                let mut detail = format!("python-dotenv skips the statement on line {line}: {}", error.message);
+                let mut detail = format!(
+                    "python-dotenv skips the statement on line {line}: {}",
+                    error.message
+                );
                 if let Some((first, last)) = error.swallowed_lines {
                     if first == last {
                         detail.push_str(&format!("; the unclosed quote swallows line {first}"));
                     } else {
-                        detail.push_str(&format!("; the unclosed quote swallows lines {first}-{last}"));
+                        detail.push_str(&format!(
+                            "; the unclosed quote swallows lines {first}-{last}"
+                        ));
                     }
                 }
-                self.push(None, layer.source, error.span.clone(), detail, None, None, Vec::new());
+                self.push(
+                    None,
+                    (layer.source, error.span.clone()),
+                    detail,
+                    None,
+                    None,
+                    Vec::new(),
+                );
             }
         }
     }
@@ -346,15 +478,29 @@ impl<'a> RuleRun<'_, 'a> {
                     Some(first) => {
                         let first_line = file.line_of(first.key_span.start);
                         let detail = if first.key == entry.key {
-                            format!("`{}` is set again (first on line {first_line}); this later value wins", entry.key)
+                            format!(
+                                "`{}` is set again (first on line {first_line}); this later value wins",
+                                entry.key
+                            )
                         } else {
                             format!(
                                 "`{}` sets `{}` again (first on line {first_line}; keys are case-insensitive); this later value wins",
                                 entry.key, first.key
                             )
                         };
-                        let label = Label { source: layer.source, span: first.key_span.clone(), text: "first set here".to_owned() };
-                        self.push(Some(entry.key.clone()), layer.source, entry.key_span.clone(), detail, None, None, vec![label]);
+                        let label = Label {
+                            source: layer.source,
+                            span: first.key_span.clone(),
+                            text: "first set here".to_owned(),
+                        };
+                        self.push(
+                            Some(entry.key.clone()),
+                            (layer.source, entry.key_span.clone()),
+                            detail,
+                            None,
+                            None,
+                            vec![label],
+                        );
                     }
                 }
             }
@@ -363,8 +509,20 @@ impl<'a> RuleRun<'_, 'a> {
 
     fn notices(&mut self) {
         for layer in self.input.layers {
-            for notice in layer.parsed.notices.iter().filter(|n| n.rule == self.rule.doc.id) {
-                self.push(None, layer.source, notice.span.clone(), notice.message.clone(), None, None, Vec::new());
+            for notice in layer
+                .parsed
+                .notices
+                .iter()
+                .filter(|n| n.rule == self.rule.doc.id)
+            {
+                self.push(
+                    None,
+                    (layer.source, notice.span.clone()),
+                    notice.message.clone(),
+                    None,
+                    None,
+                    Vec::new(),
+                );
             }
         }
     }
@@ -376,7 +534,14 @@ impl<'a> RuleRun<'_, 'a> {
                     "`${{{}}}` in `{}` names a variable defined neither earlier in the file nor in the environment; python-dotenv substitutes its default or an empty string",
                     reference.name, reference.key
                 );
-                self.push(Some(reference.key.clone()), layer.source, reference.span.clone(), detail, None, None, Vec::new());
+                self.push(
+                    Some(reference.key.clone()),
+                    (layer.source, reference.span.clone()),
+                    detail,
+                    None,
+                    None,
+                    Vec::new(),
+                );
             }
         }
     }
@@ -384,7 +549,12 @@ impl<'a> RuleRun<'_, 'a> {
     fn raw_contains(&mut self, targets: &Targets, pattern: &regex::Regex) {
         let names: Option<Vec<String>> = match targets {
             Targets::Every => None,
-            other => Some(self.target_names(other).iter().map(|n| self.config.normalize(n)).collect()),
+            other => Some(
+                self.target_names(other)
+                    .iter()
+                    .map(|n| self.config.normalize(n))
+                    .collect(),
+            ),
         };
         let assignments: Vec<Assignment<'a>> = self.config.all_assignments().collect();
         for a in assignments {
@@ -393,13 +563,28 @@ impl<'a> RuleRun<'_, 'a> {
                     continue;
                 }
             }
-            let Some(span) = a.entry.value_span.clone() else { continue };
+            let Some(span) = a.entry.value_span.clone() else {
+                continue;
+            };
             let text = &self.input.sources.get(a.source).text;
-            let Some(raw) = text.get(span.clone()) else { continue };
+            let Some(raw) = text.get(span.clone()) else {
+                continue;
+            };
             if let Some(found) = pattern.find(raw) {
                 let at = span.start + found.start()..span.start + found.end();
-                let detail = format!("`{}` holds `{}`, which python-dotenv does not understand", a.entry.key, found.as_str());
-                self.push(Some(a.entry.key.clone()), a.source, at, detail, None, None, Vec::new());
+                let detail = format!(
+                    "`{}` holds `{}`, which python-dotenv does not understand",
+                    a.entry.key,
+                    found.as_str()
+                );
+                self.push(
+                    Some(a.entry.key.clone()),
+                    (a.source, at),
+                    detail,
+                    None,
+                    None,
+                    Vec::new(),
+                );
             }
         }
     }
@@ -421,7 +606,10 @@ fn locate(sources: &Sources, a: Assignment, needle: &Span) -> Option<Span> {
     let written_span = a.entry.value_span.clone()?;
     let written = sources.get(a.source).text.get(written_span.clone())?;
     let piece = value.get(needle.clone())?;
-    let offset = written.find(value).map(|start| start + needle.start).or_else(|| written.find(piece))?;
+    let offset = written
+        .find(value)
+        .map(|start| start + needle.start)
+        .or_else(|| written.find(piece))?;
     Some(written_span.start + offset..written_span.start + offset + piece.len())
 }
 
@@ -439,20 +627,28 @@ fn judge(predicate: &Predicate, judged: &Judged) -> Vec<Problem> {
     let value = judged.value;
     let shown = &judged.shown;
     match predicate {
-        Predicate::Equals { value: expected, case_sensitive } => {
-            if !same(value, expected, *case_sensitive) {
-                return vec![Problem::new(format!("`{name}` is `{shown}`, expected `{expected}`"))];
-            }
+        Predicate::Equals {
+            value: expected,
+            case_sensitive,
+        } if !same(value, expected, *case_sensitive) => {
+            return vec![Problem::new(format!(
+                "`{name}` is `{shown}`, expected `{expected}`"
+            ))];
         }
-        Predicate::OneOf { values, case_sensitive } => {
-            if !values.iter().any(|v| same(value, v, *case_sensitive)) {
-                return vec![Problem::new(format!("`{name}` is `{shown}`, expected one of {}", values.join(", ")))];
-            }
+        Predicate::OneOf {
+            values,
+            case_sensitive,
+        } if !values.iter().any(|v| same(value, v, *case_sensitive)) => {
+            return vec![Problem::new(format!(
+                "`{name}` is `{shown}`, expected one of {}",
+                values.join(", ")
+            ))];
         }
-        Predicate::NoneOf { values, case_sensitive } => {
-            if values.iter().any(|v| same(value, v, *case_sensitive)) {
-                return vec![Problem::new(format!("`{name}` is `{shown}`"))];
-            }
+        Predicate::NoneOf {
+            values,
+            case_sensitive,
+        } if values.iter().any(|v| same(value, v, *case_sensitive)) => {
+            return vec![Problem::new(format!("`{name}` is `{shown}`"))];
         }
         Predicate::Bool { is } => match (parse_bool(value), is) {
             (None, None) => {
@@ -467,7 +663,9 @@ fn judge(predicate: &Predicate, judged: &Judged) -> Vec<Problem> {
         },
         Predicate::Int { min, max } => match parse_int(value) {
             None if min.is_none() && max.is_none() => {
-                return vec![Problem::new(format!("`{name}` is `{shown}`, which pydantic does not accept as an integer"))];
+                return vec![Problem::new(format!(
+                    "`{name}` is `{shown}`, which pydantic does not accept as an integer"
+                ))];
             }
             None => {}
             Some(number) => {
@@ -480,19 +678,23 @@ fn judge(predicate: &Predicate, judged: &Judged) -> Vec<Problem> {
                         (None, Some(hi)) => format!("at most {hi}"),
                         (None, None) => String::new(),
                     };
-                    return vec![Problem::new(format!("`{name}` is {number}, outside {range}"))];
+                    return vec![Problem::new(format!(
+                        "`{name}` is {number}, outside {range}"
+                    ))];
                 }
             }
         },
-        Predicate::Matches(pattern) => {
-            if !pattern.is_match(value) {
-                return vec![Problem::new(format!("`{name}` does not match `{}`", pattern.as_str()))];
-            }
+        Predicate::Matches(pattern) if !pattern.is_match(value) => {
+            return vec![Problem::new(format!(
+                "`{name}` does not match `{}`",
+                pattern.as_str()
+            ))];
         }
-        Predicate::NotMatches(pattern) => {
-            if pattern.is_match(value) {
-                return vec![Problem::new(format!("`{name}` matches `{}`", pattern.as_str()))];
-            }
+        Predicate::NotMatches(pattern) if pattern.is_match(value) => {
+            return vec![Problem::new(format!(
+                "`{name}` matches `{}`",
+                pattern.as_str()
+            ))];
         }
         Predicate::Url(check) => return judge_url(check, judged),
         Predicate::JsonList { element } => return judge_list(element.as_ref(), judged),
@@ -503,7 +705,11 @@ fn judge(predicate: &Predicate, judged: &Judged) -> Vec<Problem> {
 }
 
 fn same(a: &str, b: &str, case_sensitive: bool) -> bool {
-    if case_sensitive { a == b } else { a.to_lowercase() == b.to_lowercase() }
+    if case_sensitive {
+        a == b
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
 }
 
 /// pydantic's string-to-bool rules (case-insensitive).
@@ -533,7 +739,11 @@ pub fn parse_int(value: &str) -> Option<i128> {
             return None;
         }
     }
-    if integer.is_empty() || integer.starts_with('_') || integer.ends_with('_') || integer.contains("__") {
+    if integer.is_empty()
+        || integer.starts_with('_')
+        || integer.ends_with('_')
+        || integer.contains("__")
+    {
         return None;
     }
     if !integer.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
@@ -546,14 +756,21 @@ pub fn parse_int(value: &str) -> Option<i128> {
 
 /// `localhost`, loopback and unspecified addresses.
 pub fn is_local_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_lowercase();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_lowercase();
     if host == "localhost" || host.ends_with(".localhost") {
         return true;
     }
     match host.parse::<IpAddr>() {
         Ok(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_unspecified(),
         Ok(IpAddr::V6(ip)) => {
-            ip.is_loopback() || ip.is_unspecified() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
         }
         Err(_) => false,
     }
@@ -608,7 +825,9 @@ fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
         Ok(url) => url,
         Err(error) => {
             return if check.require_host {
-                vec![Problem::new(format!("`{name}` is not a valid URL ({error})"))]
+                vec![Problem::new(format!(
+                    "`{name}` is not a valid URL ({error})"
+                ))]
             } else {
                 Vec::new()
             };
@@ -624,29 +843,36 @@ fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
     }
     let mut problems = Vec::new();
     let scheme = url.scheme();
-    let exempt = check.exempt_hosts.iter().any(|p| glob_match(p, &host)) || (check.exempt_private_hosts && is_private_host(&host));
+    let exempt = check.exempt_hosts.iter().any(|p| glob_match(p, &host))
+        || (check.exempt_private_hosts && is_private_host(&host));
     if !check.schemes.is_empty() && !check.schemes.iter().any(|s| s == scheme) && !exempt {
         let wanted = &check.schemes[0];
         let rewritten = format!("{wanted}{}", &value[scheme.len().min(value.len())..]);
-        let mut problem = Problem::new(format!("`{name}` uses the scheme `{scheme}://`, expected `{wanted}://`"));
+        let mut problem = Problem::new(format!(
+            "`{name}` uses the scheme `{scheme}://`, expected `{wanted}://`"
+        ));
         problem.span = Some(0..scheme.len().min(value.len()));
         problem.suggestion = Some(secret::mask_url_passwords(&rewritten));
         problems.push(problem);
     }
     if check.forbid_local_host && is_local_host(&host) {
-        let mut problem = Problem::new(format!("`{name}` points at `{host}`, this machine, not a server the deployment can reach"));
+        let mut problem = Problem::new(format!(
+            "`{name}` points at `{host}`, this machine, not a server the deployment can reach"
+        ));
         problem.span = value.find(&host).map(|at| at..at + host.len());
         problems.push(problem);
     }
     if let Some(pattern) = check.forbid_hosts.iter().find(|p| glob_match(p, &host)) {
-        let mut problem = Problem::new(format!("`{name}` points at `{host}` (matches `{pattern}`)"));
+        let mut problem =
+            Problem::new(format!("`{name}` points at `{host}` (matches `{pattern}`)"));
         problem.span = value.find(&host).map(|at| at..at + host.len());
         problems.push(problem);
     }
     let params: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
     for param in &check.forbidden_params {
         if params.iter().any(|p| p == param) {
-            let mut problem = Problem::new(format!("`{name}` carries the query parameter `{param}`"));
+            let mut problem =
+                Problem::new(format!("`{name}` carries the query parameter `{param}`"));
             let needle = format!("{param}=");
             problem.span = value.find(&needle).map(|at| at..at + needle.len() - 1);
             problems.push(problem);
@@ -654,7 +880,9 @@ fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
     }
     for param in &check.required_params {
         if !params.iter().any(|p| p == param) {
-            problems.push(Problem::new(format!("`{name}` lacks the query parameter `{param}`")));
+            problems.push(Problem::new(format!(
+                "`{name}` lacks the query parameter `{param}`"
+            )));
         }
     }
     problems
@@ -710,7 +938,10 @@ fn judge_list(element: Option<&ElementCheck>, judged: &Judged) -> Vec<Problem> {
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
             let host = authority.rsplit('@').next().unwrap_or("");
             let host = if host.starts_with('[') {
-                host.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+                host.split(']')
+                    .next()
+                    .map(|h| format!("{h}]"))
+                    .unwrap_or_default()
             } else {
                 host.split(':').next().unwrap_or("").to_owned()
             };
@@ -719,7 +950,9 @@ fn judge_list(element: Option<&ElementCheck>, judged: &Judged) -> Vec<Problem> {
             }
             if let Some(scheme) = scheme {
                 if !element.schemes.is_empty() && !element.schemes.iter().any(|s| s == scheme) {
-                    item_problems.push(format!("`{name}` allows the origin `{shown}` over `{scheme}`"));
+                    item_problems.push(format!(
+                        "`{name}` allows the origin `{shown}` over `{scheme}`"
+                    ));
                 }
             }
             if element.origin_only {
@@ -745,7 +978,10 @@ fn judge_list(element: Option<&ElementCheck>, judged: &Judged) -> Vec<Problem> {
         }
         for detail in item_problems {
             let mut problem = Problem::new(detail);
-            problem.span = judged.value.find(item.as_str()).map(|at| at..at + item.len());
+            problem.span = judged
+                .value
+                .find(item.as_str())
+                .map(|at| at..at + item.len());
             problems.push(problem);
         }
     }
@@ -757,8 +993,12 @@ fn judge_secret(check: &SecretCheck, judged: &Judged) -> Vec<Problem> {
     let value = judged.value;
     let lowered = value.to_lowercase();
     let mut problems = Vec::new();
-    if check.placeholders.iter().any(|p| *p == lowered) || check.placeholder_patterns.iter().any(|p| p.is_match(value)) {
-        problems.push(Problem::new(format!("`{name}` is a well-known placeholder, not a secret")));
+    if check.placeholders.contains(&lowered)
+        || check.placeholder_patterns.iter().any(|p| p.is_match(value))
+    {
+        problems.push(Problem::new(format!(
+            "`{name}` is a well-known placeholder, not a secret"
+        )));
     }
     let mut reasons = Vec::new();
     let length = value.chars().count();
@@ -770,7 +1010,9 @@ fn judge_secret(check: &SecretCheck, judged: &Judged) -> Vec<Problem> {
     if let Some(min) = check.min_bits {
         let bits = estimated_bits(value);
         if bits < min {
-            reasons.push(format!("about {bits:.0} bits of entropy (at least {min:.0} needed)"));
+            reasons.push(format!(
+                "about {bits:.0} bits of entropy (at least {min:.0} needed)"
+            ));
         }
     }
     if let Some(min) = check.min_distinct {
@@ -778,7 +1020,10 @@ fn judge_secret(check: &SecretCheck, judged: &Judged) -> Vec<Problem> {
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.len() < min {
-            reasons.push(format!("only {} distinct characters (at least {min} needed)", distinct.len()));
+            reasons.push(format!(
+                "only {} distinct characters (at least {min} needed)",
+                distinct.len()
+            ));
         }
     }
     if let Some(max) = check.max_run {
@@ -788,7 +1033,10 @@ fn judge_secret(check: &SecretCheck, judged: &Judged) -> Vec<Problem> {
         }
     }
     if !reasons.is_empty() {
-        problems.push(Problem::new(format!("`{name}` is weak: {}", reasons.join(", "))));
+        problems.push(Problem::new(format!(
+            "`{name}` is weak: {}",
+            reasons.join(", ")
+        )));
     }
     problems
 }
@@ -809,7 +1057,7 @@ pub fn estimated_bits(value: &str) -> f64 {
     if value.chars().any(|c| c.is_ascii_punctuation() || c == ' ') {
         pool += 33;
     }
-    if value.chars().any(|c| !c.is_ascii()) {
+    if !value.is_ascii() {
         pool += 100;
     }
     if pool == 0 {
@@ -862,20 +1110,37 @@ mod tests {
         assert_eq!(parse_int("8_080"), Some(8080));
         assert_eq!(parse_int("8080.0"), Some(8080));
         assert_eq!(parse_int(" -5 "), Some(-5));
-        for text in ["0x50", "80 80", "8080.5", "1e3", "", "_80", "8__0", "ten", "8080."] {
+        for text in [
+            "0x50", "80 80", "8080.5", "1e3", "", "_80", "8__0", "ten", "8080.",
+        ] {
             assert_eq!(parse_int(text), None, "{text}");
         }
     }
 
     #[test]
     fn hosts() {
-        for host in ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "0.0.0.0", "app.localhost"] {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "[::1]",
+            "::1",
+            "0.0.0.0",
+            "app.localhost",
+        ] {
             assert!(is_local_host(host), "{host}");
         }
         for host in ["db.example.com", "10.0.0.1", "localhost.example.com"] {
             assert!(!is_local_host(host), "{host}");
         }
-        for host in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "fd00::1", "redis", "100.64.0.1"] {
+        for host in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "fd00::1",
+            "redis",
+            "100.64.0.1",
+        ] {
             assert!(is_private_host(host), "{host}");
         }
         for host in ["8.8.8.8", "redis.example.com", "172.32.0.1"] {
@@ -886,7 +1151,10 @@ mod tests {
     #[test]
     fn globs() {
         assert!(glob_match("*.railway.internal", "redis.railway.internal"));
-        assert!(!glob_match("*.railway.internal", "railway.internal.evil.com"));
+        assert!(!glob_match(
+            "*.railway.internal",
+            "railway.internal.evil.com"
+        ));
         assert!(glob_match("*.proxy.rlwy.net", "roundhouse.proxy.rlwy.net"));
         assert!(glob_match("exact.host", "EXACT.host"));
         assert!(glob_match("a*b*c", "aXXbYYc"));

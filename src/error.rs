@@ -9,11 +9,17 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
     #[error("{path}: no such file")]
-    #[diagnostic(code(input::not_found), help("check the path; use `-` to read standard input"))]
+    #[diagnostic(
+        code(input::not_found),
+        help("check the path; use `-` to read standard input")
+    )]
     NotFound { path: String },
 
     #[error("{path}: is a directory, expected a file")]
-    #[diagnostic(code(input::directory), help("name the .env file itself, e.g. `{path}/.env`"))]
+    #[diagnostic(
+        code(input::directory),
+        help("name the .env file itself, e.g. `{path}/.env`")
+    )]
     IsDirectory { path: String },
 
     #[error("{path}: cannot read: {reason}")]
@@ -101,7 +107,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 impl Error {
     /// An error pointing into a rule file.
-    pub fn rule_file(path: &str, text: &str, span: std::ops::Range<usize>, message: impl Into<String>) -> Self {
+    pub fn rule_file(
+        path: &str,
+        text: &str,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         let (line, column) = line_col(text, span.start);
         Error::RuleFile {
             path: path.to_owned(),

@@ -9,12 +9,12 @@
 // costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
+pub mod app;
+pub mod cli;
+pub mod engine;
+pub mod error;
 pub mod finding;
 pub mod report;
 pub mod rules;
-pub mod source;
-pub mod engine;
-pub mod error;
 pub mod secret;
-pub mod app;
-pub mod cli;
+pub mod source;

@@ -43,7 +43,7 @@ pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
         // The authority ends at the first character that cannot be in it unescaped; the
         // userinfo ends at the last `@` before that.
         let authority_end = rest
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | ',' | ' ' | '\n' | ']'))
+            .find(['/', '?', '#', '"', '\'', ',', ' ', '\n', ']'])
             .unwrap_or(rest.len());
         let authority = &rest[..authority_end];
         if let Some(at) = authority.rfind('@') {
@@ -167,12 +167,20 @@ pub fn redact_source(
         for value in [&entry.value, &entry.raw_value].into_iter().flatten() {
             redactor.add_value(value, secret);
         }
-        let Some(span) = entry.value_span.clone() else { continue };
-        let Some(written) = file.text.get(span.clone()) else { continue };
+        let Some(span) = entry.value_span.clone() else {
+            continue;
+        };
+        let Some(written) = file.text.get(span.clone()) else {
+            continue;
+        };
         if secret {
             spans.push(inside_quotes(written, span.clone()));
         }
-        spans.extend(url_password_ranges(written).into_iter().map(|r| span.start + r.start..span.start + r.end));
+        spans.extend(
+            url_password_ranges(written)
+                .into_iter()
+                .map(|r| span.start + r.start..span.start + r.end),
+        );
     }
     // Statements python-dotenv skipped, and lines an unclosed quote swallowed, still show in
     // snippets: mask anything there that looks like a secret assignment.
@@ -182,7 +190,9 @@ pub fn redact_source(
         let statement = content.trim_start();
         let statement = statement.strip_prefix("export ").unwrap_or(statement);
         if let Some(equals) = statement.find('=') {
-            let key = statement[..equals].trim().trim_matches(|c| c == '\'' || c == '"');
+            let key = statement[..equals]
+                .trim()
+                .trim_matches(|c| c == '\'' || c == '"');
             if !key.is_empty() && is_secret(key) {
                 let value_start = offset + (content.len() - statement.len()) + equals + 1;
                 let value_end = offset + content.len();
@@ -192,7 +202,11 @@ pub fn redact_source(
                 }
             }
         }
-        spans.extend(url_password_ranges(content).into_iter().map(|r| offset + r.start..offset + r.end));
+        spans.extend(
+            url_password_ranges(content)
+                .into_iter()
+                .map(|r| offset + r.start..offset + r.end),
+        );
         offset += line.len();
     }
     for span in spans {
@@ -222,7 +236,15 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for key in ["SECRET_KEY", "DB_PASSWORD", "github_token", "FRED_API_KEY", "SENTRY_DSN", "JWT_PRIVATE_KEY", "AWS_ACCESS_KEY"] {
+        for key in [
+            "SECRET_KEY",
+            "DB_PASSWORD",
+            "github_token",
+            "FRED_API_KEY",
+            "SENTRY_DSN",
+            "JWT_PRIVATE_KEY",
+            "AWS_ACCESS_KEY",
+        ] {
             assert!(is_secret_name(key), "{key}");
         }
         for key in ["DEBUG", "DATABASE_URL", "KEYBOARD_LAYOUT", "LOG_LEVEL"] {
@@ -233,17 +255,32 @@ mod tests {
     #[test]
     fn url_passwords_are_found_and_masked() {
         let url = "postgresql+asyncpg://app:s3cr%40t@db.example.com:5432/app?ssl=require";
-        assert_eq!(mask_url_passwords(url), "postgresql+asyncpg://app:****@db.example.com:5432/app?ssl=require");
-        assert_eq!(mask_url_passwords("redis://:hunter22@redis:6379/0"), "redis://:****@redis:6379/0");
-        assert_eq!(mask_url_passwords("redis://user@redis:6379"), "redis://user@redis:6379");
+        assert_eq!(
+            mask_url_passwords(url),
+            "postgresql+asyncpg://app:****@db.example.com:5432/app?ssl=require"
+        );
+        assert_eq!(
+            mask_url_passwords("redis://:hunter22@redis:6379/0"),
+            "redis://:****@redis:6379/0"
+        );
+        assert_eq!(
+            mask_url_passwords("redis://user@redis:6379"),
+            "redis://user@redis:6379"
+        );
         let list = r#"["https://a:one1@x.com","https://b:two2@y.com"]"#;
-        assert_eq!(mask_url_passwords(list), r#"["https://a:****@x.com","https://b:****@y.com"]"#);
+        assert_eq!(
+            mask_url_passwords(list),
+            r#"["https://a:****@x.com","https://b:****@y.com"]"#
+        );
     }
 
     #[test]
     fn redactor_masks_decoded_passwords_too() {
         let mut redactor = Redactor::default();
         redactor.add_value("postgresql://app:s3cr%40t@db/app", false);
-        assert_eq!(redactor.redact("login s3cr@t failed; s3cr%40t"), "login **** failed; ****");
+        assert_eq!(
+            redactor.redact("login s3cr@t failed; s3cr%40t"),
+            "login **** failed; ****"
+        );
     }
 }

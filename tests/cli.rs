@@ -13,7 +13,12 @@ fn deploycheck(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run deploycheck");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
     child.wait_with_output().expect("wait")
 }
 
@@ -29,12 +34,30 @@ fn help_teaches() {
     let output = deploycheck(&["--help"], b"");
     assert!(output.status.success());
     let help = text(&output.stdout);
-    for needle in ["lint", "show", "rules", "explain", "Examples:", "railway variables --json | deploycheck lint -", "Exit status"] {
+    for needle in [
+        "lint",
+        "show",
+        "rules",
+        "explain",
+        "Examples:",
+        "railway variables --json | deploycheck lint -",
+        "Exit status",
+    ] {
         assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
     }
     let lint_help = text(&deploycheck(&["lint", "--help"], b"").stdout);
-    for needle in ["--format", "--profile", "--fail-on", "--rules", "--no-builtin", "standard input"] {
-        assert!(lint_help.contains(needle), "lint --help lacks {needle:?}:\n{lint_help}");
+    for needle in [
+        "--format",
+        "--profile",
+        "--fail-on",
+        "--rules",
+        "--no-builtin",
+        "standard input",
+    ] {
+        assert!(
+            lint_help.contains(needle),
+            "lint --help lacks {needle:?}:\n{lint_help}"
+        );
     }
 }
 
@@ -42,12 +65,30 @@ fn help_teaches() {
 fn exit_codes() {
     assert_eq!(deploycheck(&["lint", CLEAN], b"").status.code(), Some(0));
     assert_eq!(deploycheck(&["lint", BAD], b"").status.code(), Some(1));
-    assert_eq!(deploycheck(&["lint", "--fail-on", "never", BAD], b"").status.code(), Some(0));
+    assert_eq!(
+        deploycheck(&["lint", "--fail-on", "never", BAD], b"")
+            .status
+            .code(),
+        Some(0)
+    );
     // Only warnings: fails at warning (the default), passes at error.
     let warnings_only = "fixtures/cors-insecure-origin/fail.env";
-    assert_eq!(deploycheck(&["lint", warnings_only], b"").status.code(), Some(1));
-    assert_eq!(deploycheck(&["lint", "--fail-on", "error", warnings_only], b"").status.code(), Some(0));
-    assert_eq!(deploycheck(&["lint", "--format", "yaml", CLEAN], b"").status.code(), Some(2));
+    assert_eq!(
+        deploycheck(&["lint", warnings_only], b"").status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        deploycheck(&["lint", "--fail-on", "error", warnings_only], b"")
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        deploycheck(&["lint", "--format", "yaml", CLEAN], b"")
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(deploycheck(&["lint"], b"").status.code(), Some(2));
     assert_eq!(deploycheck(&["frobnicate"], b"").status.code(), Some(2));
 }
@@ -82,13 +123,20 @@ fn bad_input_is_one_clear_error() {
         assert_eq!(output.status.code(), Some(2), "{path}");
         let stderr = text(&output.stderr);
         let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        assert!(first.contains(&path) && first.contains(needle), "{path}: first line {first:?} should name the path and say {needle:?}");
+        assert!(
+            first.contains(&path) && first.contains(needle),
+            "{path}: first line {first:?} should name the path and say {needle:?}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert!(output.stdout.is_empty(), "no report on a failed read");
     }
     let output = deploycheck(&["lint", "-"], b"A=\xff\n");
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("-: not valid UTF-8"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("-: not valid UTF-8"),
+        "{}",
+        text(&output.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -106,7 +154,11 @@ fn unreadable_file() {
         if std::fs::read(&path).is_err() {
             let output = deploycheck(&["lint", path.to_str().expect("path")], b"");
             assert_eq!(output.status.code(), Some(2));
-            assert!(text(&output.stderr).contains("permission denied"), "{}", text(&output.stderr));
+            assert!(
+                text(&output.stderr).contains("permission denied"),
+                "{}",
+                text(&output.stderr)
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -117,25 +169,54 @@ fn explain_and_rules() {
     let output = deploycheck(&["explain", "database-url-sslmode-param"], b"");
     assert!(output.status.success());
     let doc = text(&output.stdout);
-    for needle in ["database-url-sslmode-param (error)", "Why is this bad?", "Example", "Use instead", "ssl=require"] {
+    for needle in [
+        "database-url-sslmode-param (error)",
+        "Why is this bad?",
+        "Example",
+        "Use instead",
+        "ssl=require",
+    ] {
         assert!(doc.contains(needle), "explain lacks {needle:?}:\n{doc}");
     }
     let output = deploycheck(&["explain", "debug-enable"], b"");
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("did you mean `debug-enabled`"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("did you mean `debug-enabled`"),
+        "{}",
+        text(&output.stderr)
+    );
 
     let listing = text(&deploycheck(&["rules"], b"").stdout);
-    assert!(listing.lines().any(|l| l.starts_with("debug-enabled") && l.contains("error")), "{listing}");
-    let json: serde_json::Value = serde_json::from_slice(&deploycheck(&["rules", "--format", "json"], b"").stdout).expect("json");
-    assert!(json.as_array().expect("array").iter().any(|r| r["id"] == "cors-wildcard-origin" && r["tags"].as_array().is_some_and(|t| !t.is_empty())));
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("debug-enabled") && l.contains("error")),
+        "{listing}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&deploycheck(&["rules", "--format", "json"], b"").stdout)
+            .expect("json");
+    assert!(
+        json.as_array()
+            .expect("array")
+            .iter()
+            .any(|r| r["id"] == "cors-wildcard-origin"
+                && r["tags"].as_array().is_some_and(|t| !t.is_empty()))
+    );
 }
 
 #[test]
 fn color_follows_no_color_and_the_flag() {
     let output = deploycheck(&["lint", "--color", "always", BAD], b"");
-    assert!(text(&output.stdout).contains("\x1b["), "--color always colours");
+    assert!(
+        text(&output.stdout).contains("\x1b["),
+        "--color always colours"
+    );
     let output = deploycheck(&["lint", "--color", "never", BAD], b"");
-    assert!(!text(&output.stdout).contains("\x1b["), "--color never does not");
+    assert!(
+        !text(&output.stdout).contains("\x1b["),
+        "--color never does not"
+    );
     // Not a terminal: auto means no colour.
     let output = deploycheck(&["lint", BAD], b"");
     assert!(!text(&output.stdout).contains("\x1b["));
@@ -144,21 +225,40 @@ fn color_follows_no_color_and_the_flag() {
         .env("NO_COLOR", "1")
         .output()
         .expect("run");
-    assert!(!text(&output.stderr).contains("\x1b["), "NO_COLOR is honoured on stderr");
+    assert!(
+        !text(&output.stderr).contains("\x1b["),
+        "NO_COLOR is honoured on stderr"
+    );
 }
 
 #[test]
 fn show_is_dotenv_values() {
-    let output = deploycheck(&["show", "-"], b"A=1\nB\nC=${A}-x\nexport D='lit ${A}'\nA=2\n");
+    let output = deploycheck(
+        &["show", "-"],
+        b"A=1\nB\nC=${A}-x\nexport D='lit ${A}'\nA=2\n",
+    );
     let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    assert_eq!(shown, serde_json::json!({"A": "2", "B": null, "C": "1-x", "D": "lit 1"}));
+    assert_eq!(
+        shown,
+        serde_json::json!({"A": "2", "B": null, "C": "1-x", "D": "lit 1"})
+    );
     let stdout = text(&output.stdout);
-    let keys: Vec<&str> = stdout.lines().filter_map(|l| l.trim().split('"').nth(1)).collect();
-    assert_eq!(keys, ["A", "B", "C", "D"], "python's dict order: first position, last value");
+    let keys: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.trim().split('"').nth(1))
+        .collect();
+    assert_eq!(
+        keys,
+        ["A", "B", "C", "D"],
+        "python's dict order: first position, last value"
+    );
     let output = deploycheck(&["show", "--no-interpolate", "-"], b"A=1\nC=${A}-x\n");
     let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(shown["C"], "${A}-x");
-    let output = deploycheck(&["show", "--format", "dotenv", "-"], b"A=it's\nB\nC=plain\n");
+    let output = deploycheck(
+        &["show", "--format", "dotenv", "-"],
+        b"A=it's\nB\nC=plain\n",
+    );
     assert_eq!(text(&output.stdout), "A=\"it's\"\nB\nC='plain'\n");
 }
 
@@ -167,7 +267,12 @@ fn several_files_are_linted_independently() {
     let output = deploycheck(&["lint", "--format", "json", CLEAN, BAD], b"");
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let files: std::collections::BTreeSet<&str> = report["findings"].as_array().expect("findings").iter().map(|f| f["file"].as_str().expect("file")).collect();
+    let files: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["file"].as_str().expect("file"))
+        .collect();
     assert_eq!(files.into_iter().collect::<Vec<_>>(), [BAD]);
 }
 
@@ -184,7 +289,10 @@ fn profile_from_file_name() {
     assert_eq!(profile_from_name(".env"), "production");
     assert_eq!(profile_from_name("-"), "production");
     // The profile never comes from ENVIRONMENT inside the file.
-    let output = deploycheck(&["lint", "--format", "json", "-"], b"ENVIRONMENT=development\n");
+    let output = deploycheck(
+        &["lint", "--format", "json", "-"],
+        b"ENVIRONMENT=development\n",
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(report["profile"], "production");
 }

@@ -43,11 +43,25 @@ fn lint_with_rules(rules: &str, env: &str) -> common::Outcome {
 
 fn assert_rule_error(rules: &str, line: usize, needle: &str) {
     let file = rule_file(rules);
-    let outcome = common::run(&["lint", "--no-builtin", "--rules", file.path(), "-"], "A=1\n");
+    let outcome = common::run(
+        &["lint", "--no-builtin", "--rules", file.path(), "-"],
+        "A=1\n",
+    );
     assert_eq!(outcome.code, 2, "expected exit 2 for {rules:?}");
-    let first = outcome.error.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    assert!(first.contains(&format!("{}:{line}:", file.path())), "first line names the file and line {line}: {first}");
-    assert!(outcome.error.contains(needle), "error mentions {needle:?}: {}", outcome.error);
+    let first = outcome
+        .error
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(
+        first.contains(&format!("{}:{line}:", file.path())),
+        "first line names the file and line {line}: {first}"
+    );
+    assert!(
+        outcome.error.contains(needle),
+        "error mentions {needle:?}: {}",
+        outcome.error
+    );
 }
 
 #[test]
@@ -116,17 +130,33 @@ fn broken_toml() {
 
 #[test]
 fn unknown_variable_type() {
-    assert_rule_error("[variables.PORT]\ntype = \"integer\"\n", 2, "unknown variable type `integer`");
+    assert_rule_error(
+        "[variables.PORT]\ntype = \"integer\"\n",
+        2,
+        "unknown variable type `integer`",
+    );
 }
 
 #[test]
 fn missing_rule_file_and_empty_directory() {
-    let outcome = common::run(&["lint", "--rules", "/nonexistent/rules.toml", "-"], "A=1\n");
+    let outcome = common::run(
+        &["lint", "--rules", "/nonexistent/rules.toml", "-"],
+        "A=1\n",
+    );
     assert_eq!(outcome.code, 2);
-    assert!(outcome.error.contains("/nonexistent/rules.toml: no such file"), "{}", outcome.error);
+    assert!(
+        outcome
+            .error
+            .contains("/nonexistent/rules.toml: no such file"),
+        "{}",
+        outcome.error
+    );
     let dir = std::env::temp_dir().join(format!("deploycheck-empty-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
-    let outcome = common::run(&["lint", "--rules", dir.to_str().expect("path"), "-"], "A=1\n");
+    let outcome = common::run(
+        &["lint", "--rules", dir.to_str().expect("path"), "-"],
+        "A=1\n",
+    );
     assert_eq!(outcome.code, 2);
     assert!(outcome.error.contains("no rule files"), "{}", outcome.error);
     let _ = std::fs::remove_dir(&dir);
@@ -148,8 +178,18 @@ check = { kind = "int", variable = "PORT", min = 1024 }
 "#;
     let outcome = lint_with_rules(rules, "PORT=80\n");
     assert_eq!(outcome.code, 1, "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("warning[port-privileged]"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("`PORT` is 80, outside at least 1024"), "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.contains("warning[port-privileged]"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome
+            .stdout
+            .contains("`PORT` is 80, outside at least 1024"),
+        "{}",
+        outcome.stdout
+    );
     assert_eq!(lint_with_rules(rules, "PORT=8080\n").code, 0);
 
     // A user rule with a built-in id replaces it: here `debug-enabled` becomes a warning.
@@ -161,9 +201,21 @@ summary = "DEBUG on"
 check = { kind = "bool", variable = "DEBUG", is = false }
 "#;
     let file = rule_file(replacement);
-    let (_, report) = common::lint_json(&["--rules", file.path(), "--profile", "development", "-"], "DEBUG=1\n");
-    let debug: Vec<_> = report["findings"].as_array().expect("findings").iter().filter(|f| f["rule"] == "debug-enabled").collect();
-    assert_eq!(debug.len(), 1, "replacement applies in every profile: {report}");
+    let (_, report) = common::lint_json(
+        &["--rules", file.path(), "--profile", "development", "-"],
+        "DEBUG=1\n",
+    );
+    let debug: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "debug-enabled")
+        .collect();
+    assert_eq!(
+        debug.len(),
+        1,
+        "replacement applies in every profile: {report}"
+    );
     assert_eq!(debug[0]["severity"], "info");
 }
 
@@ -180,7 +232,10 @@ check = { kind = "required", variable = "QUEUE_URL" }
 "#;
     assert_eq!(lint_with_rules(rules, "ROLE=worker\n").code, 1);
     assert_eq!(lint_with_rules(rules, "ROLE=web\n").code, 0);
-    assert_eq!(lint_with_rules(rules, "ROLE=cron\nQUEUE_URL=redis://q\n").code, 0);
+    assert_eq!(
+        lint_with_rules(rules, "ROLE=cron\nQUEUE_URL=redis://q\n").code,
+        0
+    );
 }
 
 #[test]

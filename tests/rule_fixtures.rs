@@ -34,24 +34,43 @@ pub fn find(dir: &Path, stem: &str) -> Option<std::path::PathBuf> {
 /// Extra arguments a fixture needs (`fixtures/<rule>/args`, one per line).
 fn extra_args(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join("args"))
-        .map(|text| text.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect())
+        .map(|text| {
+            text.lines()
+                .map(str::to_owned)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 #[test]
 fn failing_fixtures_raise_their_rule_and_passing_ones_do_not() {
     let dirs = fixture_dirs();
-    assert!(dirs.len() >= 29, "expected a fixture per built-in rule, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 29,
+        "expected a fixture per built-in rule, found {}",
+        dirs.len()
+    );
     for (rule, dir) in dirs {
         let extra = extra_args(&dir);
         for (stem, should_fire) in [("fail", true), ("pass", false)] {
-            let path = find(&dir, stem).unwrap_or_else(|| panic!("fixtures/{rule}/ lacks a {stem} input"));
-            let relative = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).expect("relative").to_string_lossy().replace('\\', "/");
+            let path =
+                find(&dir, stem).unwrap_or_else(|| panic!("fixtures/{rule}/ lacks a {stem} input"));
+            let relative = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .expect("relative")
+                .to_string_lossy()
+                .replace('\\', "/");
             let mut args: Vec<&str> = extra.iter().map(String::as_str).collect();
             args.push(&relative);
             let (_, report) = common::lint_json(&args, "");
             let ids = common::rule_ids(&report);
-            assert_eq!(ids.contains(&rule), should_fire, "{relative}: {rule} fired = {}; findings: {ids:?}", !should_fire);
+            assert_eq!(
+                ids.contains(&rule),
+                should_fire,
+                "{relative}: {rule} fired = {}; findings: {ids:?}",
+                !should_fire
+            );
             if !should_fire {
                 assert!(ids.is_empty(), "{relative} should be clean, found {ids:?}");
             }
@@ -60,7 +79,10 @@ fn failing_fixtures_raise_their_rule_and_passing_ones_do_not() {
             human_args.push(&relative);
             let human = common::run(&human_args, "");
             insta::assert_snapshot!(format!("{rule}__{stem}__human"), human.stdout);
-            insta::assert_snapshot!(format!("{rule}__{stem}__json"), serde_json::to_string_pretty(&report).expect("json"));
+            insta::assert_snapshot!(
+                format!("{rule}__{stem}__json"),
+                serde_json::to_string_pretty(&report).expect("json")
+            );
         }
     }
 }

@@ -26,7 +26,10 @@ fn assert_no_secret(what: &str, output: &str) {
         assert!(!output.contains(secret), "{what} leaks {secret}:\n{output}");
         // Fragments too: a secret cut by wrapping or a column is still a leak.
         let fragment = &secret[..secret.len() / 2 + 2];
-        assert!(!output.contains(fragment), "{what} leaks part of {secret} ({fragment}):\n{output}");
+        assert!(
+            !output.contains(fragment),
+            "{what} leaks part of {secret} ({fragment}):\n{output}"
+        );
     }
 }
 
@@ -34,10 +37,16 @@ fn assert_no_secret(what: &str, output: &str) {
 fn lint_outputs_hold_no_secret() {
     for profile in ["production", "staging", "development"] {
         for format in ["human", "json"] {
-            let outcome = common::run(&["lint", "--format", format, "--profile", profile, LEAKY], "");
+            let outcome = common::run(
+                &["lint", "--format", format, "--profile", profile, LEAKY],
+                "",
+            );
             assert_eq!(outcome.code, 1, "{format}: {}", outcome.error);
             assert!(!outcome.stdout.is_empty());
-            assert_no_secret(&format!("lint --format {format} --profile {profile}"), &outcome.stdout);
+            assert_no_secret(
+                &format!("lint --format {format} --profile {profile}"),
+                &outcome.stdout,
+            );
         }
     }
 }
@@ -58,14 +67,33 @@ fn show_masks_unless_revealed() {
         assert_no_secret(&format!("show --format {format}"), &outcome.stdout);
     }
     let revealed = common::run(&["show", "--reveal", LEAKY], "");
-    assert!(revealed.stdout.contains("Pw-DbLeak-4411"), "--reveal shows values: {}", revealed.stdout);
-    assert!(revealed.stdout.contains("Zebra-Umbrella-Quartz-77") || revealed.stdout.contains("Pw-Dup-Leak-8080"));
+    assert!(
+        revealed.stdout.contains("Pw-DbLeak-4411"),
+        "--reveal shows values: {}",
+        revealed.stdout
+    );
+    assert!(
+        revealed.stdout.contains("Zebra-Umbrella-Quartz-77")
+            || revealed.stdout.contains("Pw-Dup-Leak-8080")
+    );
 }
 
 #[test]
 fn the_masks_keep_the_shape_of_the_source() {
     // Snippets show `*` in place of secret bytes, so columns still line up with the file.
     let outcome = common::run(&["lint", LEAKY], "");
-    assert!(outcome.stdout.contains("SECRET_KEY=************************"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("postgresql://app:**************@localhost"), "{}", outcome.stdout);
+    assert!(
+        outcome
+            .stdout
+            .contains("SECRET_KEY=************************"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome
+            .stdout
+            .contains("postgresql://app:**************@localhost"),
+        "{}",
+        outcome.stdout
+    );
 }

@@ -16,8 +16,14 @@ pub struct Style {
 }
 
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Result<()> {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
     for finding in report.findings {
         let file = report.sources.get(finding.source);
         let (line, column, _, _) = location(report, finding);
@@ -25,14 +31,19 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
         let file_level = finding.span.is_empty() && finding.span.start == 0;
         let mut labels = Vec::new();
         if !file_level {
-            labels.push(LabeledSpan::new_primary_with_span(None, finding.span.clone()));
+            labels.push(LabeledSpan::new_primary_with_span(
+                None,
+                finding.span.clone(),
+            ));
         }
         labels.extend(
             finding
                 .labels
                 .iter()
                 .filter(|label| label.source == finding.source)
-                .map(|label| LabeledSpan::new_with_span(Some(label.text.clone()), label.span.clone())),
+                .map(|label| {
+                    LabeledSpan::new_with_span(Some(label.text.clone()), label.span.clone())
+                }),
         );
         // The rule id goes in the location line above, not in miette's code line.
         let mut diagnostic = MietteDiagnostic::new(finding.message.clone())
@@ -48,11 +59,18 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
         let diagnostic = miette::Report::new(diagnostic)
             .with_source_code(NamedSource::new(file.name.clone(), file.redacted.clone()));
         let mut rendered = String::new();
-        if handler.render_report(&mut rendered, diagnostic.as_ref()).is_err() {
+        if handler
+            .render_report(&mut rendered, diagnostic.as_ref())
+            .is_err()
+        {
             rendered = format!("{}\n", finding.message);
         }
         // The location first, as compilers print it: editors and terminals make it clickable.
-        writeln!(out, "{}:{line}:{column}: {}[{}]", file.name, finding.severity, finding.rule)?;
+        writeln!(
+            out,
+            "{}:{line}:{column}: {}[{}]",
+            file.name, finding.severity, finding.rule
+        )?;
         out.write_all(rendered.as_bytes())?;
         writeln!(out)?;
     }
@@ -73,5 +91,9 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
 }
 
 fn plural(count: usize, word: &str) -> String {
-    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{count} {word}s")
+    }
 }

@@ -29,7 +29,10 @@ pub mod json;
 
 /// 1-based `(line, column, end_line, end_column)` of a finding; columns count characters and
 /// the end is exclusive (for an empty span, the end is the start).
-pub fn location(report: &Report, finding: &crate::finding::Finding) -> (usize, usize, usize, usize) {
+pub fn location(
+    report: &Report,
+    finding: &crate::finding::Finding,
+) -> (usize, usize, usize, usize) {
     let file = report.sources.get(finding.source);
     let (line, column) = file.line_col(finding.span.start);
     let (end_line, end_column) = file.line_col(finding.span.end.max(finding.span.start));

@@ -8,11 +8,20 @@ use crate::error::Error;
 pub const FILES: &[(&str, &str)] = &[
     ("rules/app.toml", include_str!("../../rules/app.toml")),
     ("rules/input.toml", include_str!("../../rules/input.toml")),
-    ("rules/environment.toml", include_str!("../../rules/environment.toml")),
-    ("rules/database.toml", include_str!("../../rules/database.toml")),
+    (
+        "rules/environment.toml",
+        include_str!("../../rules/environment.toml"),
+    ),
+    (
+        "rules/database.toml",
+        include_str!("../../rules/database.toml"),
+    ),
     ("rules/redis.toml", include_str!("../../rules/redis.toml")),
     ("rules/cors.toml", include_str!("../../rules/cors.toml")),
-    ("rules/secrets.toml", include_str!("../../rules/secrets.toml")),
+    (
+        "rules/secrets.toml",
+        include_str!("../../rules/secrets.toml"),
+    ),
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).
@@ -27,5 +36,8 @@ pub fn load() -> Result<RuleSet, Error> {
 
 /// The text of a built-in file by path (for diagnostics pointing into it).
 pub fn text(path: &str) -> Option<&'static str> {
-    FILES.iter().find(|(name, _)| *name == path).map(|(_, text)| *text)
+    FILES
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, text)| *text)
 }

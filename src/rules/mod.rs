@@ -53,8 +53,15 @@ pub enum VariableType {
 }
 
 impl VariableType {
-    pub const NAMES: &'static [&'static str] =
-        &["string", "bool", "int", "url", "json-list", "log-level", "secret"];
+    pub const NAMES: &'static [&'static str] = &[
+        "string",
+        "bool",
+        "int",
+        "url",
+        "json-list",
+        "log-level",
+        "secret",
+    ];
 
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
@@ -106,10 +113,22 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub enum Condition {
     Profile(Vec<String>),
-    Equals { variable: String, value: String },
-    OneOf { variable: String, values: Vec<String> },
-    Set { variable: String, set: bool },
-    Matches { variable: String, pattern: Regex },
+    Equals {
+        variable: String,
+        value: String,
+    },
+    OneOf {
+        variable: String,
+        values: Vec<String>,
+    },
+    Set {
+        variable: String,
+        set: bool,
+    },
+    Matches {
+        variable: String,
+        pattern: Regex,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -243,7 +262,11 @@ impl RuleSet {
         }
         self.variables.extend(other.variables);
         for rule in other.rules {
-            match self.rules.iter_mut().find(|known| known.doc.id == rule.doc.id) {
+            match self
+                .rules
+                .iter_mut()
+                .find(|known| known.doc.id == rule.doc.id)
+            {
                 Some(known) => *known = rule,
                 None => self.rules.push(rule),
             }
@@ -259,9 +282,11 @@ impl RuleSet {
         if self.case_sensitive {
             self.variables.get(key)
         } else {
-            self.variables
-                .get(key)
-                .or_else(|| self.variables.values().find(|v| v.name.eq_ignore_ascii_case(key)))
+            self.variables.get(key).or_else(|| {
+                self.variables
+                    .values()
+                    .find(|v| v.name.eq_ignore_ascii_case(key))
+            })
         }
     }
 

@@ -93,7 +93,10 @@ impl<'de> Deserialize<'de> for Checks {
                 // which the enclosing `Spanned<Checks>` records.
                 Ok(Checks(vec![Spanned::new(0..0, check)]))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checks, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Checks, A::Error> {
                 let mut checks = Vec::new();
                 while let Some(check) = seq.next_element::<Spanned<Check>>()? {
                     checks.push(check);

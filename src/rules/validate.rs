@@ -19,9 +19,18 @@ use crate::finding::Severity;
 const CHECK_KINDS: &[(&str, &[&str])] = &[
     ("required", &["variable", "variables"]),
     ("unset", &["variable", "variables"]),
-    ("equals", &["variable", "variables", "value", "case-sensitive"]),
-    ("one-of", &["variable", "variables", "values", "case-sensitive"]),
-    ("none-of", &["variable", "variables", "values", "case-sensitive"]),
+    (
+        "equals",
+        &["variable", "variables", "value", "case-sensitive"],
+    ),
+    (
+        "one-of",
+        &["variable", "variables", "values", "case-sensitive"],
+    ),
+    (
+        "none-of",
+        &["variable", "variables", "values", "case-sensitive"],
+    ),
     ("bool", &["variable", "variables", "is"]),
     ("int", &["variable", "variables", "min", "max"]),
     ("matches", &["variable", "variables", "pattern"]),
@@ -106,7 +115,10 @@ impl Context<'_> {
                 let (line, _) = crate::error::line_col(self.text, earlier.origin.span.start);
                 return Err(self.error(
                     rule.origin.span.clone(),
-                    format!("rule `{}` is defined twice (first on line {line})", rule.doc.id),
+                    format!(
+                        "rule `{}` is defined twice (first on line {line})",
+                        rule.doc.id
+                    ),
                 ));
             }
             set.rules.push(rule);
@@ -115,8 +127,16 @@ impl Context<'_> {
     }
 
     fn variable(&self, name: &Spanned<String>, raw: schema::Variable) -> Result<Variable, Error> {
-        if name.get_ref().is_empty() || name.get_ref().chars().any(|c| c.is_whitespace() || c == '=') {
-            return Err(self.error(name.span(), "a variable name cannot be empty or hold whitespace or `=`"));
+        if name.get_ref().is_empty()
+            || name
+                .get_ref()
+                .chars()
+                .any(|c| c.is_whitespace() || c == '=')
+        {
+            return Err(self.error(
+                name.span(),
+                "a variable name cannot be empty or hold whitespace or `=`",
+            ));
         }
         let kind = match &raw.kind {
             None => VariableType::String,
@@ -151,7 +171,10 @@ impl Context<'_> {
         }
         if let Some(prefix) = FORBIDDEN_ID_PREFIXES.iter().find(|p| id.starts_with(*p)) {
             return Err(self
-                .error(raw.id.span(), format!("rule id `{id}` starts with `{prefix}`"))
+                .error(
+                    raw.id.span(),
+                    format!("rule id `{id}` starts with `{prefix}`"),
+                )
                 .with_help("name what is flagged, e.g. `debug-enabled`, not `avoid-debug`"));
         }
         let severity = Severity::parse(raw.severity.get_ref()).ok_or_else(|| {
@@ -166,7 +189,10 @@ impl Context<'_> {
         if raw.summary.trim().is_empty() {
             return Err(self.error(span.clone(), format!("rule `{id}` has an empty `summary`")));
         }
-        let when = raw.when.map(|condition| self.condition(condition)).transpose()?;
+        let when = raw
+            .when
+            .map(|condition| self.condition(condition))
+            .transpose()?;
         let checks_span = raw.check.span();
         let checks = raw.check.into_inner().0;
         if checks.is_empty() {
@@ -175,7 +201,11 @@ impl Context<'_> {
         let checks = checks
             .into_iter()
             .map(|check| {
-                let span = if check.span() == (0..0) { checks_span.clone() } else { check.span() };
+                let span = if check.span() == (0..0) {
+                    checks_span.clone()
+                } else {
+                    check.span()
+                };
                 self.check(check.into_inner(), span)
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -195,7 +225,10 @@ impl Context<'_> {
             unsuppressible: raw.unsuppressible,
             when,
             checks,
-            origin: Origin { file: self.path.to_owned(), span },
+            origin: Origin {
+                file: self.path.to_owned(),
+                span,
+            },
         })
     }
 
@@ -211,23 +244,39 @@ impl Context<'_> {
         ];
         if forms.iter().filter(|present| **present).count() != 1 {
             return Err(self
-                .error(span, "a condition needs exactly one of `profile`, `variable`, `all`, `any`, `not`")
+                .error(
+                    span,
+                    "a condition needs exactly one of `profile`, `variable`, `all`, `any`, `not`",
+                )
                 .with_help("combine several with `all = [{ ... }, { ... }]`"));
         }
         if let Some(profile) = raw.profile {
             return Ok(Condition::Profile(profile.into_inner().0));
         }
         if let Some(all) = raw.all {
-            return Ok(Condition::All(all.into_iter().map(|c| self.condition(c)).collect::<Result<_, _>>()?));
+            return Ok(Condition::All(
+                all.into_iter()
+                    .map(|c| self.condition(c))
+                    .collect::<Result<_, _>>()?,
+            ));
         }
         if let Some(any) = raw.any {
-            return Ok(Condition::Any(any.into_iter().map(|c| self.condition(c)).collect::<Result<_, _>>()?));
+            return Ok(Condition::Any(
+                any.into_iter()
+                    .map(|c| self.condition(c))
+                    .collect::<Result<_, _>>()?,
+            ));
         }
         if let Some(not) = raw.not {
             return Ok(Condition::Not(Box::new(self.condition(*not)?)));
         }
         let variable = raw.variable.map(|v| v.into_inner()).unwrap_or_default();
-        let tests = [raw.equals.is_some(), raw.one_of.is_some(), raw.set.is_some(), raw.matches.is_some()];
+        let tests = [
+            raw.equals.is_some(),
+            raw.one_of.is_some(),
+            raw.set.is_some(),
+            raw.matches.is_some(),
+        ];
         if tests.iter().filter(|present| **present).count() != 1 {
             return Err(self.error(
                 span,
@@ -241,8 +290,13 @@ impl Context<'_> {
         } else if let Some(set) = raw.set {
             Condition::Set { variable, set }
         } else {
-            let pattern = raw.matches.unwrap_or_else(|| Spanned::new(0..0, String::new()));
-            Condition::Matches { variable, pattern: self.regex(&pattern)? }
+            let pattern = raw
+                .matches
+                .unwrap_or_else(|| Spanned::new(0..0, String::new()));
+            Condition::Matches {
+                variable,
+                pattern: self.regex(&pattern)?,
+            }
         })
     }
 
@@ -260,7 +314,10 @@ impl Context<'_> {
             let names: Vec<&str> = CHECK_KINDS.iter().map(|(name, _)| *name).collect();
             return Err(self.error(
                 raw.kind.span(),
-                format!("unknown check kind `{kind}`; expected one of {}", names.join(", ")),
+                format!(
+                    "unknown check kind `{kind}`; expected one of {}",
+                    names.join(", ")
+                ),
             ));
         };
         for (field, field_span) in present_fields(&raw) {
@@ -283,56 +340,89 @@ impl Context<'_> {
         let case_sensitive = raw.case_sensitive.as_ref().map(|flag| *flag.get_ref());
         let need_variable = |what: &str| -> Result<Vec<String>, Error> {
             named.clone().ok_or_else(|| {
-                self.error(span.clone(), format!("a `{what}` check needs `variable` or `variables`"))
+                self.error(
+                    span.clone(),
+                    format!("a `{what}` check needs `variable` or `variables`"),
+                )
             })
         };
         let list = |field: &Option<Spanned<Vec<String>>>| -> Vec<String> {
-            field.as_ref().map(|f| f.get_ref().clone()).unwrap_or_default()
+            field
+                .as_ref()
+                .map(|f| f.get_ref().clone())
+                .unwrap_or_default()
         };
         let flag = |field: &Option<Spanned<bool>>| field.as_ref().is_some_and(|f| *f.get_ref());
         let (targets, predicate) = match kind {
             "required" => (targets_or(named, Targets::Required), Predicate::Required),
             "unset" => (Targets::Named(need_variable(kind)?), Predicate::Unset),
             "equals" => {
-                let value = raw.value.as_ref().ok_or_else(|| self.error(span.clone(), "an `equals` check needs `value`"))?;
+                let value = raw
+                    .value
+                    .as_ref()
+                    .ok_or_else(|| self.error(span.clone(), "an `equals` check needs `value`"))?;
                 (
                     Targets::Named(need_variable(kind)?),
-                    Predicate::Equals { value: value.get_ref().clone(), case_sensitive: case_sensitive.unwrap_or(true) },
+                    Predicate::Equals {
+                        value: value.get_ref().clone(),
+                        case_sensitive: case_sensitive.unwrap_or(true),
+                    },
                 )
             }
             "one-of" | "none-of" => {
                 let values = raw
                     .values
                     .as_ref()
-                    .ok_or_else(|| self.error(span.clone(), format!("a `{kind}` check needs `values`")))?
+                    .ok_or_else(|| {
+                        self.error(span.clone(), format!("a `{kind}` check needs `values`"))
+                    })?
                     .get_ref()
                     .clone();
                 let case_sensitive = case_sensitive.unwrap_or(true);
                 let predicate = if kind == "one-of" {
-                    Predicate::OneOf { values, case_sensitive }
+                    Predicate::OneOf {
+                        values,
+                        case_sensitive,
+                    }
                 } else {
-                    Predicate::NoneOf { values, case_sensitive }
+                    Predicate::NoneOf {
+                        values,
+                        case_sensitive,
+                    }
                 };
                 (Targets::Named(need_variable(kind)?), predicate)
             }
             "bool" => (
                 targets_or(named, Targets::OfType(VariableType::Bool)),
-                Predicate::Bool { is: raw.is.as_ref().map(|f| *f.get_ref()) },
+                Predicate::Bool {
+                    is: raw.is.as_ref().map(|f| *f.get_ref()),
+                },
             ),
             "int" => {
                 let min = raw.min.as_ref().map(|v| *v.get_ref());
                 let max = raw.max.as_ref().map(|v| *v.get_ref());
                 if let (Some(low), Some(high), Some(at)) = (min, max, raw.max.as_ref()) {
                     if low > high {
-                        return Err(self.error(at.span(), format!("`max` ({high}) is below `min` ({low})")));
+                        return Err(
+                            self.error(at.span(), format!("`max` ({high}) is below `min` ({low})"))
+                        );
                     }
                 }
-                (targets_or(named, Targets::OfType(VariableType::Int)), Predicate::Int { min, max })
+                (
+                    targets_or(named, Targets::OfType(VariableType::Int)),
+                    Predicate::Int { min, max },
+                )
             }
             "matches" | "not-matches" => {
-                let pattern = raw.pattern.as_ref().ok_or_else(|| self.error(span.clone(), format!("a `{kind}` check needs `pattern`")))?;
+                let pattern = raw.pattern.as_ref().ok_or_else(|| {
+                    self.error(span.clone(), format!("a `{kind}` check needs `pattern`"))
+                })?;
                 let regex = self.regex(pattern)?;
-                let predicate = if kind == "matches" { Predicate::Matches(regex) } else { Predicate::NotMatches(regex) };
+                let predicate = if kind == "matches" {
+                    Predicate::Matches(regex)
+                } else {
+                    Predicate::NotMatches(regex)
+                };
                 (Targets::Named(need_variable(kind)?), predicate)
             }
             "url" => (
@@ -366,7 +456,9 @@ impl Context<'_> {
                 let mut patterns = Vec::new();
                 if let Some(list) = &raw.placeholder_patterns {
                     for pattern in list.get_ref() {
-                        patterns.push(self.regex(&Spanned::new(list.span(), format!("(?i)^(?:{pattern})$")))?);
+                        patterns.push(
+                            self.regex(&Spanned::new(list.span(), format!("(?i)^(?:{pattern})$")))?,
+                        );
                     }
                 }
                 (
@@ -376,14 +468,22 @@ impl Context<'_> {
                         min_bits: raw.min_bits.as_ref().map(|v| *v.get_ref()),
                         min_distinct: raw.min_distinct.as_ref().map(|v| *v.get_ref()),
                         max_run: raw.max_run.as_ref().map(|v| *v.get_ref()),
-                        placeholders: list(&raw.placeholders).into_iter().map(|p| p.to_lowercase()).collect(),
+                        placeholders: list(&raw.placeholders)
+                            .into_iter()
+                            .map(|p| p.to_lowercase())
+                            .collect(),
                         placeholder_patterns: patterns,
                     }),
                 )
             }
             "raw-contains" => {
-                let pattern = raw.pattern.as_ref().ok_or_else(|| self.error(span.clone(), "a `raw-contains` check needs `pattern`"))?;
-                (targets_or(named, Targets::Every), Predicate::RawContains(self.regex(pattern)?))
+                let pattern = raw.pattern.as_ref().ok_or_else(|| {
+                    self.error(span.clone(), "a `raw-contains` check needs `pattern`")
+                })?;
+                (
+                    targets_or(named, Targets::Every),
+                    Predicate::RawContains(self.regex(pattern)?),
+                )
             }
             "syntax" => (Targets::Input, Predicate::Syntax),
             "duplicate-key" => (Targets::Input, Predicate::DuplicateKey),
@@ -406,7 +506,12 @@ fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Ra
     }
     let fields = [
         ("variable", span(&raw.variable)),
-        ("variables", raw.variables.as_ref().map(|list| list.first().map(|v| v.span()))),
+        (
+            "variables",
+            raw.variables
+                .as_ref()
+                .map(|list| list.first().map(|v| v.span())),
+        ),
         ("value", span(&raw.value)),
         ("values", span(&raw.values)),
         ("case-sensitive", span(&raw.case_sensitive)),
@@ -440,7 +545,10 @@ fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Ra
 pub fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|word| {
-            !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
         && id.starts_with(|c: char| c.is_ascii_lowercase())
 }

@@ -12,15 +12,22 @@ pub fn read(path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
         let mut bytes = Vec::new();
         stdin
             .read_to_end(&mut bytes)
-            .map_err(|error| Error::Unreadable { path: "-".to_owned(), reason: error.to_string() })?;
+            .map_err(|error| Error::Unreadable {
+                path: "-".to_owned(),
+                reason: error.to_string(),
+            })?;
         bytes
     } else {
         match std::fs::metadata(path) {
             Err(error) if error.kind() == ErrorKind::NotFound => {
-                return Err(Error::NotFound { path: path.to_owned() });
+                return Err(Error::NotFound {
+                    path: path.to_owned(),
+                });
             }
             Ok(metadata) if metadata.is_dir() => {
-                return Err(Error::IsDirectory { path: path.to_owned() });
+                return Err(Error::IsDirectory {
+                    path: path.to_owned(),
+                });
             }
             _ => {}
         }
@@ -35,7 +42,11 @@ pub fn read(path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
 /// Bytes to text, as python-dotenv requires: UTF-8, and no NUL (binary data).
 pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, Error> {
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-        return Err(Error::NotText { path: path.to_owned(), offset, problem: "binary data (a NUL byte)" });
+        return Err(Error::NotText {
+            path: path.to_owned(),
+            offset,
+            problem: "binary data (a NUL byte)",
+        });
     }
     String::from_utf8(bytes).map_err(|error| Error::NotText {
         path: path.to_owned(),
