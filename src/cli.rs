@@ -58,6 +58,10 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,
 
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// The deployment profile to judge by (production, staging, development, test...).
     /// Default: from the file name (`.env.production` → production, `.env.staging` → staging,
     /// `.env.dev`/`.env.development`/`.env.local` → development, `.env.test` → test), else
@@ -140,6 +144,13 @@ pub enum LintFormat {
     Human,
     /// A versioned JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations); with GITHUB_STEP_SUMMARY set, also a
+    /// Markdown table of all findings appended to the step summary.
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

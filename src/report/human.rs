@@ -26,7 +26,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
         .with_links(false);
     for finding in report.findings {
         let file = report.sources.get(finding.source);
-        let (line, column, _, _) = location(report, finding);
+        let super::Location { line, column, .. } = location(report, finding);
         // A finding about the file as a whole (an unset variable) has no place to underline.
         let file_level = finding.span.is_empty() && finding.span.start == 0;
         let mut labels = Vec::new();

@@ -41,7 +41,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         .findings
         .iter()
         .map(|finding| {
-            let (line, column, end_line, end_column) = location(report, finding);
+            let super::Location {
+                line,
+                column,
+                end_line,
+                end_column,
+            } = location(report, finding);
             JsonFinding {
                 rule: &finding.rule,
                 severity: finding.severity,

@@ -1,9 +1,18 @@
 //! Reporters: one module per output format. Each turns findings (already redacted) into text.
 //! Nothing else in the crate prints.
+//!
+//! This module also owns what every format needs alike: where a finding sits in line/column
+//! terms ([`location`]) and how a source is named in human-readable output ([`display_name`]).
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::finding::Finding;
 use crate::rules::RuleDoc;
-use crate::source::Sources;
+use crate::source::{SourceFile, Sources, Span};
 
 /// Everything a reporter may need.
 pub struct Report<'a> {
@@ -24,17 +33,104 @@ impl Report<'_> {
     }
 }
 
-pub mod human;
-pub mod json;
+/// Where a span sits, 1-based, with columns counted in characters (Unicode scalar values).
+///
+/// The end is the position of the span's end offset, i.e. just past its last character (an
+/// exclusive end, as SARIF's `endColumn`). For an empty span the end equals the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
 
-/// 1-based `(line, column, end_line, end_column)` of a finding; columns count characters and
-/// the end is exclusive (for an empty span, the end is the start).
-pub fn location(
-    report: &Report,
-    finding: &crate::finding::Finding,
-) -> (usize, usize, usize, usize) {
-    let file = report.sources.get(finding.source);
-    let (line, column) = file.line_col(finding.span.start);
-    let (end_line, end_column) = file.line_col(finding.span.end.max(finding.span.start));
-    (line, column, end_line, end_column)
+/// The line/column location of a finding's primary span.
+pub fn location(report: &Report, finding: &Finding) -> Location {
+    span_location(report.sources.get(finding.source), &finding.span)
+}
+
+/// The line/column location of any span in a file (used for labels too).
+///
+/// A reversed span (end before start) is treated as empty at its start, so a bad span can
+/// never produce an end before the start.
+pub fn span_location(file: &SourceFile, span: &Span) -> Location {
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = if span.end <= span.start {
+        (line, column)
+    } else {
+        file.line_col(span.end)
+    };
+    Location {
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+/// The name of the source as shown to a person: the path as given, or `<stdin>` for `-`.
+pub fn display_name(file: &SourceFile) -> &str {
+    if is_stdin(file) {
+        "<stdin>"
+    } else {
+        &file.name
+    }
+}
+
+/// Whether the source was read from standard input (named `-` on the command line).
+pub fn is_stdin(file: &SourceFile) -> bool {
+    file.name == "-"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_columns_in_characters_and_ends_past_the_span() {
+        // "é" and "☕" are multi-byte: columns must still count one per character.
+        let file = SourceFile::new(".env", "A=1\nNAME=\"é☕ x\"\n");
+        let start = file.text.find('x').unwrap_or_default();
+        let location = span_location(&file, &(start..start + 1));
+        assert_eq!(
+            location,
+            Location {
+                line: 2,
+                column: 10,
+                end_line: 2,
+                end_column: 11,
+            }
+        );
+    }
+
+    #[test]
+    fn empty_span_ends_where_it_starts() {
+        let file = SourceFile::new(".env", "A=1\n");
+        let location = span_location(&file, &(0..0));
+        assert_eq!((location.line, location.column), (1, 1));
+        assert_eq!((location.end_line, location.end_column), (1, 1));
+    }
+
+    #[test]
+    fn reversed_span_is_treated_as_empty() {
+        let file = SourceFile::new(".env", "A=1\nB=2\n");
+        let (start, end) = (5, 2);
+        let location = span_location(&file, &(start..end));
+        assert_eq!((location.end_line, location.end_column), (2, 2));
+        assert_eq!((location.line, location.column), (2, 2));
+    }
+
+    #[test]
+    fn span_over_a_line_break_ends_on_the_next_line() {
+        let file = SourceFile::new(".env", "A=1\r\nB=2\n");
+        let location = span_location(&file, &(0..5));
+        assert_eq!((location.end_line, location.end_column), (2, 1));
+    }
+
+    #[test]
+    fn stdin_is_displayed_by_name() {
+        assert_eq!(display_name(&SourceFile::new("-", "")), "<stdin>");
+        assert_eq!(display_name(&SourceFile::new("a/.env", "")), "a/.env");
+    }
 }
