@@ -214,16 +214,50 @@ fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus
         profile: &profile,
         rules: &docs,
     };
+    let mut file_output;
+    let out: &mut dyn Write = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|error| Error::Unreadable {
+                path: path.display().to_string(),
+                reason: format!("cannot create the report file: {error}"),
+            })?;
+            file_output = std::io::BufWriter::new(file);
+            &mut file_output
+        }
+        None => streams.stdout,
+    };
+    let color = color && args.output.is_none();
     match args.format {
-        LintFormat::Human => report::human::render(
-            &report,
-            report::human::Style { color, width: 100 },
-            streams.stdout,
-        )?,
-        LintFormat::Json => report::json::render(&report, streams.stdout)?,
+        LintFormat::Human => {
+            report::human::render(&report, report::human::Style { color, width: 100 }, out)?
+        }
+        LintFormat::Json => report::json::render(&report, out)?,
+        LintFormat::Sarif => report::sarif::render(&report, out)?,
+        LintFormat::Github => {
+            report::github::render(&report, out)?;
+            append_step_summary(&report)?;
+        }
+        LintFormat::Junit => report::junit::render(&report, out)?,
     }
-    streams.stdout.flush()?;
+    out.flush()?;
     Ok(status(&findings, args.fail_on))
+}
+
+/// GitHub shows at most ten annotations of each kind per step: the step summary lists all.
+fn append_step_summary(report: &Report) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|error| Error::Unreadable {
+            path: path.to_string_lossy().into_owned(),
+            reason: format!("cannot append to GITHUB_STEP_SUMMARY: {error}"),
+        })?;
+    file.write_all(report::github::step_summary(report).as_bytes())?;
+    Ok(())
 }
 
 /// 1 when a finding reaches the threshold, else 0.
