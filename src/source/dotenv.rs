@@ -1,8 +1,51 @@
 //! The .env reader: python-dotenv 1.2.4's grammar, with byte spans.
 //!
-//! (to be written: see `parse`)
+//! The applications deploycheck looks after read their .env through pydantic-settings, which
+//! calls python-dotenv's `dotenv_values`. A linter that reads the file any other way reports on a
+//! configuration the application never sees, so this module reproduces python-dotenv 1.2.4
+//! statement for statement: the same keys, values, skipped lines and `${VAR}` expansion, plus the
+//! byte spans python-dotenv does not keep.
+//!
+//! # Why not the `dotenvy` crate
+//!
+//! dotenvy implements a different dialect: on the conformance corpus in
+//! `fixtures/dotenv-corpus/` it disagrees with python-dotenv on 80 of 155 cases. It expands bare
+//! `$VAR`, decodes escapes in unquoted values, rejects keys such as `MY-KEY` and values such as
+//! `B=two words` or `JSON={"a": 1}`, keeps a leading BOM as part of the first key, swallows the
+//! rest of the file after an unclosed quote, and strips the quotes out of
+//! `CORS_ORIGINS=["https://a.com"]`. It also keeps no spans.
+//!
+//! # How python-dotenv reads a file (and how this module mirrors it)
+//!
+//! The text is decoded with universal newlines (`\r\n` and a lone `\r` become `\n`) and a leading
+//! BOM is dropped; [`Normalized`] does the same and maps every offset back to the original text,
+//! so all spans index the bytes the user wrote. python-dotenv's `Reader` then applies a chain of
+//! anchored regular expressions per statement; each function below names the expression it
+//! stands for. A statement that fails part-way is skipped from its start to the end of the line
+//! on which the failure happened (`_rest_of_line`), and reading resumes on the next line.
+//!
+//! Quoted values may span lines. python-dotenv looks for the closing quote anywhere after the
+//! opening one, so a quote left open on line 3 is closed by the next quote in the file (say on
+//! line 7) and lines 4 to 7 become part of the value. Two outcomes follow:
+//! - only whitespace or a comment follows that later quote: python-dotenv accepts the value as
+//!   it is, multi-line; this is an [`Entry`] whose `value_span` covers lines 3 to 7, not an error;
+//! - anything else follows it (the usual case, e.g. line 7 is `B="x"`): the whole statement, lines
+//!   3 to 7, is skipped. This is a [`SyntaxError`] whose `swallowed_lines` is `Some((4, 7))`: the
+//!   lines after the statement's first line that went down with it.
+//!
+//! When no later quote closes it, python-dotenv skips only the line of the opening quote
+//! (`swallowed_lines` is `None`).
+//!
+//! # Linear time
+//!
+//! python-dotenv rescans from each opening quote to the end of the file when the quote is never
+//! closed. Every opening quote is itself an unescaped quote, so after one failed scan no later
+//! quote of the same kind can exist; [`Reader`] remembers failed scans anyway, so no input can
+//! make it scan the same bytes twice. Comment cutting and `${VAR}` matching are single passes.
 
-use super::Parsed;
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Entry, Parsed, Span, SyntaxError, UnresolvedReference};
 
 /// Options for [`parse`].
 #[derive(Debug, Clone, Default)]
@@ -11,11 +54,723 @@ pub struct DotenvOptions {
     pub interpolate: bool,
     /// Names visible to interpolation after the file's own earlier keys (the process
     /// environment, when the user asks for it). Empty by default.
-    pub environment: std::collections::BTreeMap<String, String>,
+    pub environment: BTreeMap<String, String>,
 }
 
 /// Parse a .env text exactly as python-dotenv 1.2.4's `dotenv_values` does.
+///
+/// - `entries` are in file order, duplicates included (the last one is the one python-dotenv
+///   keeps). `raw_value` is the value after quote and escape handling; `value` is the same after
+///   `${VAR}` expansion when `options.interpolate`, else equal to `raw_value`.
+/// - `errors` are the statements python-dotenv skipped with its "could not parse statement"
+///   warning. python-dotenv names the line after the previous statement, which can be a blank
+///   line above; here `span` starts at the skipped statement's first non-blank byte.
+/// - `unresolved` (only when interpolating) lists each `${NAME}` whose name was given no value,
+///   neither earlier in the file nor in `options.environment`, with the default python-dotenv used
+///   instead. A name declared earlier without `=` (`NAME` alone) also counts: python-dotenv then
+///   substitutes the empty string and ignores any default, so `default` is `None` for it.
 pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
-    let _ = (text, options);
-    Parsed::default()
+    let normalized = Normalized::new(text);
+    let mut reader = Reader::new(&normalized.text);
+    let mut lines = LineCounter::default();
+    let mut parsed = Parsed::default();
+    let mut file_values: HashMap<String, Option<String>> = HashMap::new();
+
+    while let Some(statement) = reader.next_statement() {
+        match statement {
+            Statement::Skipped(skipped) => {
+                let first_line = lines.line_at(&normalized.text, skipped.span.start);
+                let newlines = normalized.text[skipped.span.clone()]
+                    .bytes()
+                    .filter(|&byte| byte == b'\n')
+                    .count();
+                parsed.errors.push(SyntaxError {
+                    span: normalized.original_span(&skipped.span),
+                    message: skipped.message.to_owned(),
+                    swallowed_lines: (newlines > 0)
+                        .then_some((first_line + 1, first_line + newlines)),
+                });
+            }
+            Statement::Assignment(assignment) => {
+                let raw_value = assignment.value.as_ref().map(|value| value.raw.clone());
+                let value = match (&assignment.value, options.interpolate) {
+                    (Some(source), true) => Some(expand(
+                        source,
+                        &assignment.key,
+                        &file_values,
+                        options,
+                        &normalized,
+                        &mut parsed.unresolved,
+                    )),
+                    _ => raw_value.clone(),
+                };
+                if options.interpolate {
+                    file_values.insert(assignment.key.clone(), value.clone());
+                }
+                parsed.entries.push(Entry {
+                    key: assignment.key,
+                    value,
+                    raw_value,
+                    key_span: normalized.original_span(&assignment.key_span),
+                    value_span: assignment
+                        .value
+                        .as_ref()
+                        .map(|source| normalized.original_span(&source.span)),
+                    statement_span: normalized.original_span(&assignment.statement_span),
+                });
+            }
+        }
+    }
+    parsed
 }
+
+/// Python's `\s` (and `str.isspace`): Unicode whitespace plus the separators U+001C..U+001F,
+/// which Rust's `char::is_whitespace` leaves out. Spelled out so that it is python's table.
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | '\u{1c}'..='\u{1f}'
+            | ' '
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
+}
+
+/// python-dotenv's `[^\S\r\n]`: whitespace that does not end a line.
+fn is_line_space(c: char) -> bool {
+    is_space(c) && c != '\n' && c != '\r'
+}
+
+/// The text python-dotenv parses (universal newlines, no BOM), with the way back to the
+/// original offsets.
+struct Normalized {
+    text: String,
+    /// Length in bytes of the BOM dropped from the start (0 or 3).
+    bom_len: usize,
+    /// For each `\r\n` of the original, the normalized offset of its `\n` (the `\r` is dropped).
+    /// Sorted, as they are found in order.
+    dropped_carriage_returns: Vec<usize>,
+}
+
+impl Normalized {
+    fn new(original: &str) -> Self {
+        let (bom_len, body) = match original.strip_prefix('\u{feff}') {
+            Some(rest) => ('\u{feff}'.len_utf8(), rest),
+            None => (0, original),
+        };
+        let bytes = body.as_bytes();
+        let mut text = String::with_capacity(body.len());
+        let mut dropped_carriage_returns = Vec::new();
+        let mut copied_up_to = 0;
+        for (index, &byte) in bytes.iter().enumerate() {
+            if byte != b'\r' {
+                continue;
+            }
+            text.push_str(&body[copied_up_to..index]);
+            if bytes.get(index + 1) == Some(&b'\n') {
+                // The `\n` that follows is copied with the next run, at this offset.
+                dropped_carriage_returns.push(text.len());
+            } else {
+                text.push('\n');
+            }
+            copied_up_to = index + 1;
+        }
+        text.push_str(&body[copied_up_to..]);
+        Self {
+            text,
+            bom_len,
+            dropped_carriage_returns,
+        }
+    }
+
+    /// The original offset of a normalized offset. An offset on the `\n` of a `\r\n` maps to
+    /// its `\r`, so a span ending at a line break excludes the whole `\r\n`, and a span covering
+    /// the `\n` covers both bytes.
+    fn original(&self, offset: usize) -> usize {
+        let dropped_before = self
+            .dropped_carriage_returns
+            .partition_point(|&newline| newline < offset);
+        offset + self.bom_len + dropped_before
+    }
+
+    fn original_span(&self, span: &Span) -> Span {
+        self.original(span.start)..self.original(span.end)
+    }
+}
+
+/// 1-based line numbers of increasing offsets, counted incrementally so that numbering every
+/// skipped statement stays linear.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, offset: usize) -> usize {
+        if offset > self.offset {
+            self.newlines += text.as_bytes()[self.offset..offset]
+                .iter()
+                .filter(|&&byte| byte == b'\n')
+                .count();
+            self.offset = offset;
+        }
+        self.newlines + 1
+    }
+}
+
+/// How a value was written; decides escape decoding and how offsets map back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Unquoted,
+    Single,
+    Double,
+}
+
+impl Quoting {
+    fn quote_byte(self) -> u8 {
+        match self {
+            Quoting::Single => b'\'',
+            _ => b'"',
+        }
+    }
+
+    /// What `\` followed by `next` decodes to, if it is an escape in this quoting
+    /// (python-dotenv's `_single_quote_escapes` / `_double_quote_escapes`).
+    fn escape(self, next: u8) -> Option<char> {
+        match (self, next) {
+            (Quoting::Single | Quoting::Double, b'\\') => Some('\\'),
+            (Quoting::Single | Quoting::Double, b'\'') => Some('\''),
+            (Quoting::Double, b'"') => Some('"'),
+            (Quoting::Double, b'a') => Some('\u{7}'),
+            (Quoting::Double, b'b') => Some('\u{8}'),
+            (Quoting::Double, b'f') => Some('\u{c}'),
+            (Quoting::Double, b'n') => Some('\n'),
+            (Quoting::Double, b'r') => Some('\r'),
+            (Quoting::Double, b't') => Some('\t'),
+            (Quoting::Double, b'v') => Some('\u{b}'),
+            _ => None,
+        }
+    }
+}
+
+/// A value as read, before interpolation. Spans here are normalized offsets.
+struct ValueSource {
+    raw: String,
+    /// The value as written, quotes included.
+    span: Span,
+    quoting: Quoting,
+}
+
+struct Assignment {
+    key: String,
+    key_span: Span,
+    value: Option<ValueSource>,
+    statement_span: Span,
+}
+
+struct Skipped {
+    span: Span,
+    message: &'static str,
+}
+
+enum Statement {
+    Assignment(Assignment),
+    Skipped(Skipped),
+}
+
+/// The kinds of closing-quote scans, for remembering the ones that failed.
+const SINGLE_QUOTED_VALUE: usize = 0;
+const DOUBLE_QUOTED_VALUE: usize = 1;
+const QUOTED_KEY: usize = 2;
+
+/// python-dotenv's `Reader` over the normalized text.
+///
+/// Each step either advances `position` past what its expression matched or fails without
+/// moving, like `Reader.read_regex`, so that a failure leaves `position` where python-dotenv's
+/// `_rest_of_line` starts.
+struct Reader<'a> {
+    text: &'a str,
+    position: usize,
+    /// Per scan kind, an offset from which a scan for the closing quote found none; a scan from
+    /// any later offset cannot find one either.
+    no_closing_quote_from: [Option<usize>; 3],
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            position: 0,
+            no_closing_quote_from: [None; 3],
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.text[self.position..].chars().next()
+    }
+
+    /// Advance over the characters that satisfy `accept`.
+    fn skip(&mut self, accept: impl Fn(char) -> bool) {
+        let rest = &self.text[self.position..];
+        let stop = rest
+            .char_indices()
+            .find(|&(_, c)| !accept(c))
+            .map_or(rest.len(), |(index, _)| index);
+        self.position += stop;
+    }
+
+    /// Offset of the `\n` ending the line that holds `offset`, or the end of the text.
+    fn line_end(&self, offset: usize) -> usize {
+        self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |index| offset + index)
+    }
+
+    /// `offset` moved back over trailing line whitespace, but not before `start`.
+    fn trim_end(&self, start: usize, offset: usize) -> usize {
+        start
+            + self.text[start..offset]
+                .trim_end_matches(is_line_space)
+                .len()
+    }
+
+    /// python-dotenv's `parse_stream` loop: the next statement that assigns a key or was
+    /// skipped; comments and blank lines yield nothing.
+    fn next_statement(&mut self) -> Option<Statement> {
+        loop {
+            // `_multiline_whitespace`
+            self.skip(is_space);
+            if self.position >= self.text.len() {
+                return None;
+            }
+            let start = self.position;
+            match self.binding(start) {
+                Ok(Some(assignment)) => return Some(Statement::Assignment(assignment)),
+                Ok(None) => continue,
+                Err(message) => {
+                    // `_rest_of_line`, from where the failure happened.
+                    let line_end = self.line_end(self.position);
+                    self.position = (line_end + 1).min(self.text.len());
+                    return Some(Statement::Skipped(Skipped {
+                        span: start..self.trim_end(start, line_end),
+                        message,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// python-dotenv's `parse_binding` from the first non-blank byte: `Ok(None)` for a comment.
+    fn binding(&mut self, start: usize) -> Result<Option<Assignment>, &'static str> {
+        self.export_prefix();
+        let key = self.key()?;
+        // `_whitespace`
+        self.skip(is_line_space);
+        let value = if self.peek() == Some('=') {
+            // `_equal_sign`
+            self.position += 1;
+            let after_equal_sign = self.position;
+            self.skip(is_line_space);
+            if self.position > after_equal_sign && self.peek() == Some('#') {
+                // `KEY= # comment`: an empty value; the comment is read below.
+                Some(ValueSource {
+                    raw: String::new(),
+                    span: self.position..self.position,
+                    quoting: Quoting::Unquoted,
+                })
+            } else {
+                Some(self.value()?)
+            }
+        } else {
+            None
+        };
+        // `_comment`
+        let before_comment = self.position;
+        self.skip(is_line_space);
+        if self.peek() == Some('#') {
+            self.position = self.line_end(self.position);
+        } else {
+            self.position = before_comment;
+        }
+        let statement_end = self.trim_end(start, self.position);
+        // `_end_of_line`
+        let before_end_of_line = self.position;
+        self.skip(is_line_space);
+        match self.peek() {
+            None => {}
+            Some('\n') => self.position += 1,
+            Some(_) => {
+                self.position = before_end_of_line;
+                return Err(match &value {
+                    Some(_) => "text after closing quote",
+                    None => "text after key where `=` was expected",
+                });
+            }
+        }
+        Ok(key.map(|(key, key_span)| Assignment {
+            key,
+            key_span,
+            value,
+            statement_span: start..statement_end,
+        }))
+    }
+
+    /// `_export`: `export` followed by line whitespace.
+    fn export_prefix(&mut self) {
+        if let Some(rest) = self.text[self.position..].strip_prefix("export")
+            && rest.chars().next().is_some_and(is_line_space)
+        {
+            self.position += "export".len();
+            self.skip(is_line_space);
+        }
+    }
+
+    /// `parse_key`: `None` for a comment.
+    fn key(&mut self) -> Result<Option<(String, Span)>, &'static str> {
+        match self.peek() {
+            Some('#') => Ok(None),
+            Some('\'') => {
+                // `_single_quoted_key`: `'([^']+)'`
+                let open = self.position;
+                if self.text.as_bytes().get(open + 1) == Some(&b'\'') {
+                    return Err("empty quoted key");
+                }
+                let close = self
+                    .closing_quote(open, QUOTED_KEY)
+                    .ok_or("unclosed quote in key")?;
+                self.position = close + 1;
+                Ok(Some((
+                    self.text[open + 1..close].to_owned(),
+                    open + 1..close,
+                )))
+            }
+            next => {
+                // `_unquoted_key`: `[^=\#\s]+`
+                let start = self.position;
+                self.skip(|c| c != '=' && c != '#' && !is_space(c));
+                if self.position == start {
+                    return Err(if next == Some('=') {
+                        "missing key"
+                    } else {
+                        "missing key after `export`"
+                    });
+                }
+                Ok(Some((
+                    self.text[start..self.position].to_owned(),
+                    start..self.position,
+                )))
+            }
+        }
+    }
+
+    /// `parse_value`, after `=` and its trailing whitespace.
+    fn value(&mut self) -> Result<ValueSource, &'static str> {
+        let start = self.position;
+        let (quoting, kind, unclosed) = match self.peek() {
+            Some('\'') => (
+                Quoting::Single,
+                SINGLE_QUOTED_VALUE,
+                "unclosed single quote",
+            ),
+            Some('"') => (
+                Quoting::Double,
+                DOUBLE_QUOTED_VALUE,
+                "unclosed double quote",
+            ),
+            None | Some('\n') => {
+                return Ok(ValueSource {
+                    raw: String::new(),
+                    span: start..start,
+                    quoting: Quoting::Unquoted,
+                });
+            }
+            Some(_) => {
+                // `_unquoted_value`, then `re.sub(r"\s+#.*", "", part).rstrip()`
+                let line_end = self.line_end(start);
+                let raw = unquoted_value(&self.text[start..line_end]);
+                self.position = line_end;
+                return Ok(ValueSource {
+                    raw: raw.to_owned(),
+                    span: start..start + raw.len(),
+                    quoting: Quoting::Unquoted,
+                });
+            }
+        };
+        let close = self.closing_quote(start, kind).ok_or(unclosed)?;
+        self.position = close + 1;
+        Ok(ValueSource {
+            raw: decode_escapes(&self.text[start + 1..close], quoting, None),
+            span: start..close + 1,
+            quoting,
+        })
+    }
+
+    /// Offset of the quote closing the one at `open`.
+    ///
+    /// For values (`'((?:\\.|[^'\\])*)'`, and the same with `"`, both DOTALL) a backslash
+    /// always takes the next character with it, newlines included; for a key (`'([^']+)'`) the
+    /// first `'` closes.
+    fn closing_quote(&mut self, open: usize, kind: usize) -> Option<usize> {
+        let from = open + 1;
+        if self.no_closing_quote_from[kind].is_some_and(|dead_from| from >= dead_from) {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let found = if kind == QUOTED_KEY {
+            self.text[from..].find('\'').map(|index| from + index)
+        } else {
+            let quote = if kind == SINGLE_QUOTED_VALUE {
+                Quoting::Single.quote_byte()
+            } else {
+                Quoting::Double.quote_byte()
+            };
+            let mut index = from;
+            let mut found = None;
+            while index < bytes.len() {
+                match bytes[index] {
+                    // The escaped character may be multi-byte: its continuation bytes are never
+                    // a quote or a backslash, so stepping over them one by one is harmless.
+                    b'\\' => index += 2,
+                    byte if byte == quote => {
+                        found = Some(index);
+                        break;
+                    }
+                    _ => index += 1,
+                }
+            }
+            found
+        };
+        if found.is_none() {
+            self.no_closing_quote_from[kind] = Some(from);
+        }
+        found
+    }
+}
+
+/// An unquoted value: the line cut at the first whitespace run that is followed by `#`, then
+/// right-trimmed (python-dotenv's `re.sub(r"\s+#.*", "", part).rstrip()`), in one pass.
+fn unquoted_value(part: &str) -> &str {
+    let mut space_run_start = None;
+    let mut cut = part.len();
+    for (index, c) in part.char_indices() {
+        if is_space(c) {
+            space_run_start.get_or_insert(index);
+        } else {
+            if c == '#'
+                && let Some(run_start) = space_run_start
+            {
+                cut = run_start;
+                break;
+            }
+            space_run_start = None;
+        }
+    }
+    part[..cut].trim_end_matches(is_space)
+}
+
+/// python-dotenv's `decode_escapes` for a quoted value's content.
+///
+/// With `offsets`, also records for each byte of the result the offset in `content` it came
+/// from (an escape's decoded byte maps to its backslash), plus one entry for the end.
+fn decode_escapes(content: &str, quoting: Quoting, mut offsets: Option<&mut Vec<usize>>) -> String {
+    let bytes = content.as_bytes();
+    let mut decoded = String::with_capacity(content.len());
+    let mut copied_up_to = 0;
+    let copy = |decoded: &mut String, offsets: &mut Option<&mut Vec<usize>>, range: Span| {
+        decoded.push_str(&content[range.clone()]);
+        if let Some(offsets) = offsets {
+            offsets.extend(range);
+        }
+    };
+    while let Some(found) = content[copied_up_to..].find('\\') {
+        let backslash = copied_up_to + found;
+        copy(&mut decoded, &mut offsets, copied_up_to..backslash);
+        match bytes
+            .get(backslash + 1)
+            .and_then(|&next| quoting.escape(next))
+        {
+            Some(escaped) => {
+                let before = decoded.len();
+                decoded.push(escaped);
+                if let Some(offsets) = offsets.as_deref_mut() {
+                    offsets.extend(std::iter::repeat_n(backslash, decoded.len() - before));
+                }
+                copied_up_to = backslash + 2;
+            }
+            None => {
+                // Not an escape: the backslash stays, and the next character (never a
+                // backslash, which would have been an escape) is read normally.
+                copy(&mut decoded, &mut offsets, backslash..backslash + 1);
+                copied_up_to = backslash + 1;
+            }
+        }
+    }
+    copy(&mut decoded, &mut offsets, copied_up_to..content.len());
+    if let Some(offsets) = offsets {
+        offsets.push(content.len());
+    }
+    decoded
+}
+
+/// One `${NAME}` or `${NAME:-default}` found in a value (python-dotenv's `_posix_variable`).
+struct Reference<'v> {
+    /// Byte range of `${...}` in the value.
+    range: Span,
+    name: &'v str,
+    default: Option<&'v str>,
+}
+
+/// Every match of `\$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}` in `value`, as
+/// `re.finditer` finds them, in linear time.
+fn references(value: &str) -> Vec<Reference<'_>> {
+    let bytes = value.as_bytes();
+    let mut found = Vec::new();
+    // The last answer of each forward search, reused while later searches start before it:
+    // searches start at increasing offsets, so each byte is looked at a bounded number of times.
+    let mut name_stop = NextMatch::default();
+    let mut closing_brace = NextMatch::default();
+    let mut search_from = 0;
+    while let Some(index) = value[search_from..].find("${") {
+        let start = search_from + index;
+        let name_start = start + 2;
+        let Some(stop) = name_stop.find(bytes, name_start, |byte| byte == b'}' || byte == b':')
+        else {
+            // No `}` or `:` anywhere after: no later `${` can match either.
+            break;
+        };
+        let matched = if bytes[stop] == b'}' {
+            Some((stop + 1, None))
+        } else if bytes.get(stop + 1) == Some(&b'-') {
+            closing_brace
+                .find(bytes, stop + 2, |byte| byte == b'}')
+                .map(|close| (close + 1, Some(&value[stop + 2..close])))
+        } else {
+            None
+        };
+        match matched {
+            Some((end, default)) => {
+                found.push(Reference {
+                    range: start..end,
+                    name: &value[name_start..stop],
+                    default,
+                });
+                search_from = end;
+            }
+            None => search_from = start + 1,
+        }
+    }
+    found
+}
+
+/// A forward byte search that remembers its last answer.
+#[derive(Default)]
+struct NextMatch {
+    searched_from: usize,
+    answer: Option<Option<usize>>,
+}
+
+impl NextMatch {
+    fn find(&mut self, bytes: &[u8], from: usize, accept: impl Fn(u8) -> bool) -> Option<usize> {
+        if let Some(answer) = self.answer
+            && from >= self.searched_from
+            && answer.is_none_or(|found| from <= found)
+        {
+            return answer;
+        }
+        let answer = bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&byte| accept(byte)))
+            .map(|index| from + index);
+        self.searched_from = from;
+        self.answer = Some(answer);
+        answer
+    }
+}
+
+/// python-dotenv's `resolve_variables` for one value (with `override=True`, as `dotenv_values`
+/// calls it): earlier keys of the file first, then the environment, then the default.
+fn expand(
+    source: &ValueSource,
+    key: &str,
+    file_values: &HashMap<String, Option<String>>,
+    options: &DotenvOptions,
+    normalized: &Normalized,
+    unresolved: &mut Vec<UnresolvedReference>,
+) -> String {
+    let raw = &source.raw;
+    let mut expanded = String::with_capacity(raw.len());
+    let mut copied_up_to = 0;
+    // Offsets of the raw value's bytes in the quoted content, computed once if needed.
+    let mut content_offsets: Option<Vec<usize>> = None;
+    for reference in references(raw) {
+        expanded.push_str(&raw[copied_up_to..reference.range.start]);
+        copied_up_to = reference.range.end;
+        let resolved = match file_values.get(reference.name) {
+            Some(Some(value)) => Some(value.as_str()),
+            // Declared without `=`: python-dotenv finds `None` and substitutes "".
+            Some(None) => None,
+            None => options.environment.get(reference.name).map(String::as_str),
+        };
+        if let Some(value) = resolved {
+            expanded.push_str(value);
+            continue;
+        }
+        let declared_without_value = file_values.contains_key(reference.name);
+        let default = reference.default.filter(|_| !declared_without_value);
+        expanded.push_str(default.unwrap_or(""));
+        let span = reference_span(
+            source,
+            &reference.range,
+            &normalized.text,
+            &mut content_offsets,
+        );
+        unresolved.push(UnresolvedReference {
+            name: reference.name.to_owned(),
+            key: key.to_owned(),
+            span: normalized.original_span(&span),
+            default: default.map(str::to_owned),
+        });
+    }
+    expanded.push_str(&raw[copied_up_to..]);
+    expanded
+}
+
+/// The normalized span of the bytes `range` (a `${...}`) of a raw value.
+fn reference_span(
+    source: &ValueSource,
+    range: &Span,
+    text: &str,
+    content_offsets: &mut Option<Vec<usize>>,
+) -> Span {
+    let value_start = source.span.start;
+    match source.quoting {
+        // An unquoted value is a single line copied verbatim.
+        Quoting::Unquoted => value_start + range.start..value_start + range.end,
+        quoting => {
+            let content_start = value_start + 1;
+            let offsets = content_offsets.get_or_insert_with(|| {
+                let mut offsets = Vec::new();
+                let content = &text[content_start..source.span.end - 1];
+                decode_escapes(content, quoting, Some(&mut offsets));
+                offsets
+            });
+            // `$` and `}` are never produced by an escape, so both ends are literal bytes.
+            match (offsets.get(range.start), offsets.get(range.end - 1)) {
+                (Some(&first), Some(&last)) => content_start + first..content_start + last + 1,
+                _ => source.span.clone(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {}

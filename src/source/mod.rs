@@ -184,6 +184,9 @@ pub struct UnresolvedReference {
     pub key: String,
     /// The bytes of `${...}` in the source text.
     pub span: Span,
+    /// The default written as `${NAME:-default}`, which python-dotenv substituted instead;
+    /// `None` when the empty string was substituted.
+    pub default: Option<String>,
 }
 
 /// Something a reader wants the user to know about the input as a whole (e.g. a lossy format).
