@@ -672,15 +672,13 @@ fn judge(predicate: &Predicate, judged: &Judged) -> Vec<Problem> {
                 let low = min.is_some_and(|m| number < m as i128);
                 let high = max.is_some_and(|m| number > m as i128);
                 if low || high {
-                    let range = match (min, max) {
-                        (Some(lo), Some(hi)) => format!("{lo}..{hi}"),
-                        (Some(lo), None) => format!("at least {lo}"),
-                        (None, Some(hi)) => format!("at most {hi}"),
+                    let bound = match (min, max) {
+                        (Some(lo), Some(hi)) => format!("outside {lo}..{hi}"),
+                        (Some(lo), None) => format!("below the minimum of {lo}"),
+                        (None, Some(hi)) => format!("above the maximum of {hi}"),
                         (None, None) => String::new(),
                     };
-                    return vec![Problem::new(format!(
-                        "`{name}` is {number}, outside {range}"
-                    ))];
+                    return vec![Problem::new(format!("`{name}` is {number}, {bound}"))];
                 }
             }
         },

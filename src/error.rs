@@ -9,28 +9,18 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
     #[error("{path}: no such file")]
-    #[diagnostic(
-        code(input::not_found),
-        help("check the path; use `-` to read standard input")
-    )]
+    #[diagnostic(help("check the path; use `-` to read standard input"))]
     NotFound { path: String },
 
     #[error("{path}: is a directory, expected a file")]
-    #[diagnostic(
-        code(input::directory),
-        help("name the .env file itself, e.g. `{path}/.env`")
-    )]
+    #[diagnostic(help("name the .env file itself, e.g. `{path}/.env`"))]
     IsDirectory { path: String },
 
     #[error("{path}: cannot read: {reason}")]
-    #[diagnostic(code(input::unreadable))]
     Unreadable { path: String, reason: String },
 
     #[error("{path}: {problem} at byte {offset}")]
-    #[diagnostic(
-        code(input::not_text),
-        help("python-dotenv cannot read it either; save the file as UTF-8 text")
-    )]
+    #[diagnostic(help("python-dotenv cannot read it either; save the file as UTF-8 text"))]
     NotText {
         path: String,
         offset: usize,
@@ -39,7 +29,6 @@ pub enum Error {
     },
 
     #[error("{path}:{line}:{column}: {message}")]
-    #[diagnostic(code(input::invalid))]
     InvalidInput {
         path: String,
         line: usize,
@@ -54,7 +43,6 @@ pub enum Error {
     },
 
     #[error("{path}:{line}:{column}: {message}")]
-    #[diagnostic(code(rules::invalid))]
     RuleFile {
         path: String,
         line: usize,
@@ -69,11 +57,9 @@ pub enum Error {
     },
 
     #[error("{path}: no rule files (*.toml) in this directory")]
-    #[diagnostic(code(rules::empty_directory))]
     NoRuleFiles { path: PathBuf },
 
     #[error("unknown rule `{id}`")]
-    #[diagnostic(code(rules::unknown))]
     UnknownRule {
         id: String,
         #[help]
@@ -81,7 +67,6 @@ pub enum Error {
     },
 
     #[error("{message}")]
-    #[diagnostic(code(usage))]
     Usage {
         message: String,
         #[help]
@@ -89,7 +74,6 @@ pub enum Error {
     },
 
     #[error("cannot write output: {0}")]
-    #[diagnostic(code(output))]
     Output(#[from] std::io::Error),
 }
 

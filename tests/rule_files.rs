@@ -186,7 +186,7 @@ check = { kind = "int", variable = "PORT", min = 1024 }
     assert!(
         outcome
             .stdout
-            .contains("`PORT` is 80, outside at least 1024"),
+            .contains("`PORT` is 80, below the minimum of 1024"),
         "{}",
         outcome.stdout
     );
