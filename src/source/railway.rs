@@ -1,3 +1,1254 @@
 //! Readers for `railway variables` output: `--json`, `--kv` and the default table.
 //!
-//! (to be written)
+//! The Railway CLI prints a service's variables in three shapes, and only one of them is
+//! lossless. `--json` is a flat object of strings and is read exactly ([`parse_json`]). `--kv`
+//! prints `KEY=value` lines with no quoting, so a value holding a newline runs onto the next
+//! lines; [`parse_kv`] recovers where each variable starts from two guarantees of the CLI (keys
+//! are identifiers and come out sorted). The default table wraps long values inside a box;
+//! [`parse_table`] rejoins the wrapped rows by the rules of the wrapping library the CLI uses, which
+//! cannot always tell a wrapped row from a newline, so the result is a best guess and a notice says
+//! so. Every span points into the text exactly as given, ANSI colour codes included.
+
+use std::cmp::Reverse;
+
+use unicode_width::UnicodeWidthChar;
+
+use super::{Entry, InputFormat, Notice, Parsed, Span, SyntaxError};
+
+/// Rule id of the notice pushed when `--kv` values had to be reconstructed.
+pub const KV_LOSSY_RULE: &str = "railway-kv-lossy";
+/// Rule id of the notice pushed for every table input.
+pub const TABLE_LOSSY_RULE: &str = "railway-table-lossy";
+
+/// The Railway CLI never draws a box wider than this, whatever the terminal. A narrower box was
+/// sized to fit its widest value line, so nothing in it was wrapped.
+const MAX_BOX_WIDTH: usize = 80;
+
+/// A `railway variables` text that cannot be read at all.
+///
+/// Messages name keys but never values: a value may be a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum RailwayError {
+    /// The `--json` text is not valid JSON, or ends before the object is closed.
+    #[error("invalid JSON at line {line}, column {column}: {reason}")]
+    #[diagnostic(
+        code(deploycheck::railway_json),
+        help(
+            "`railway variables --json` prints one flat object of strings; was the output cut short?"
+        )
+    )]
+    InvalidJson {
+        reason: String,
+        line: usize,
+        column: usize,
+        #[label("{reason}")]
+        span: Span,
+    },
+    /// A variable's value in the `--json` text is not a string.
+    #[error("`{key}` is {kind}, expected a string (line {line}, column {column})")]
+    #[diagnostic(
+        code(deploycheck::railway_json),
+        help("`railway variables --json` prints every value as a string; quote it")
+    )]
+    NotAString {
+        key: String,
+        kind: &'static str,
+        line: usize,
+        column: usize,
+        #[label("not a string")]
+        span: Span,
+    },
+    /// The `--json` text holds something other than an object.
+    #[error("the JSON text is {kind}, expected an object of variables")]
+    #[diagnostic(
+        code(deploycheck::railway_json),
+        help("`railway variables --json` prints one flat object: {{\"KEY\": \"value\", ...}}")
+    )]
+    NotAnObject {
+        kind: &'static str,
+        #[label("expected `{{`")]
+        span: Span,
+    },
+    /// The table's frame is broken: a border is missing, a line is ragged, a row sits outside
+    /// the box, or the text ends before the bottom border.
+    #[error("broken `railway variables` table at line {line}: {reason}")]
+    #[diagnostic(
+        code(deploycheck::railway_table),
+        help(
+            "paste the whole table unchanged, or better, use `railway variables --json`, which is lossless"
+        )
+    )]
+    BrokenTable {
+        reason: String,
+        line: usize,
+        #[label("{reason}")]
+        span: Span,
+    },
+}
+
+impl RailwayError {
+    /// The bytes of the input the error is about.
+    pub fn span(&self) -> Span {
+        match self {
+            RailwayError::InvalidJson { span, .. }
+            | RailwayError::NotAString { span, .. }
+            | RailwayError::NotAnObject { span, .. }
+            | RailwayError::BrokenTable { span, .. } => span.clone(),
+        }
+    }
+}
+
+/// Guess the format of an input from its shape.
+///
+/// A JSON object (first non-whitespace character `{`) is `--json`; a box (first non-blank line,
+/// after removing colour codes, starting with `╔`) is the table; anything else is dotenv. `--kv`
+/// output looks like a dotenv file, so it is never guessed here: see [`looks_like_kv`].
+pub fn detect(text: &str) -> InputFormat {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.trim_start().starts_with('{') {
+        return InputFormat::RailwayJson;
+    }
+    let stripped = AnsiStripped::new(body);
+    let first_line = stripped.text.lines().find(|line| !line.trim().is_empty());
+    if first_line.is_some_and(|line| line.trim_start().starts_with('╔')) {
+        InputFormat::RailwayTable
+    } else {
+        InputFormat::Dotenv
+    }
+}
+
+/// Whether a text that [`detect`] calls dotenv is more likely `railway variables --kv` output.
+///
+/// The heuristic wants three things at once:
+/// - a line setting one of the ids Railway injects into every service (`RAILWAY_PROJECT_ID=`,
+///   `RAILWAY_ENVIRONMENT_ID=`, `RAILWAY_SERVICE_ID=`): hand-written .env files rarely carry them;
+/// - no comment line and no `export ` line, which `--kv` never prints;
+/// - the `KEY=` lines with conventional keys (no lowercase letter) strictly increasing, as the CLI
+///   sorts its keys (lines with other keys may be inside multi-line values and are ignored).
+///
+/// A `--kv` output saved as `.env` and edited by hand fails it, which is fine: it is then a
+/// dotenv file. The caller should still let the user override the guess.
+pub fn looks_like_kv(text: &str) -> bool {
+    const INJECTED_IDS: [&str; 3] = [
+        "RAILWAY_PROJECT_ID=",
+        "RAILWAY_ENVIRONMENT_ID=",
+        "RAILWAY_SERVICE_ID=",
+    ];
+    let mut has_injected_id = false;
+    let mut previous_key: Option<&str> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || trimmed.starts_with("export ") {
+            return false;
+        }
+        if INJECTED_IDS.iter().any(|id| line.starts_with(id)) {
+            has_injected_id = true;
+        }
+        let Some(key) = kv_key(line) else { continue };
+        if key.bytes().any(|byte| byte.is_ascii_lowercase()) {
+            continue;
+        }
+        if previous_key.is_some_and(|previous| previous >= key) {
+            return false;
+        }
+        previous_key = Some(key);
+    }
+    has_injected_id
+}
+
+// ---------------------------------------------------------------------------------------------
+// --json
+// ---------------------------------------------------------------------------------------------
+
+/// Read `railway variables --json`: a flat JSON object whose values are all strings.
+///
+/// Lossless. `key_span` covers the key's characters inside its quotes, `value_span` the value's
+/// string literal with its quotes, `statement_span` runs from the key to the end of the value.
+/// A key given twice yields two entries, in order (the CLI never prints one twice).
+pub fn parse_json(text: &str) -> Result<Parsed, RailwayError> {
+    JsonReader::new(text).read_object()
+}
+
+/// A hand-written scanner for one flat object of strings: serde_json does not give the byte
+/// spans a diagnostic needs. Linear in the text, never recursive.
+struct JsonReader<'text> {
+    text: &'text str,
+    bytes: &'text [u8],
+    position: usize,
+}
+
+impl<'text> JsonReader<'text> {
+    fn new(text: &'text str) -> Self {
+        let position = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            position,
+        }
+    }
+
+    fn read_object(mut self) -> Result<Parsed, RailwayError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b'{') => self.position += 1,
+            Some(_) => {
+                let start = self.position;
+                let kind = self.value_kind();
+                return Err(RailwayError::NotAnObject {
+                    kind,
+                    span: start..self.token_end(start),
+                });
+            }
+            None => return Err(self.syntax_error("the text is empty; expected a JSON object")),
+        }
+
+        let mut parsed = Parsed::default();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.position += 1;
+            return self.finish(parsed);
+        }
+        loop {
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b'"') => {}
+                Some(b'}') => return Err(self.syntax_error("trailing comma before `}`")),
+                Some(_) => return Err(self.syntax_error("expected a key in double quotes")),
+                None => return Err(self.end_of_input_error()),
+            }
+            let (key, key_literal) = self.read_string()?;
+            let key_span = key_literal.start + 1..key_literal.end - 1;
+
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b':') => self.position += 1,
+                Some(_) => {
+                    return Err(self.syntax_error(&format!("expected `:` after the key `{key}`")));
+                }
+                None => return Err(self.end_of_input_error()),
+            }
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b'"') => {}
+                Some(_) => {
+                    let start = self.position;
+                    let kind = self.value_kind();
+                    let (line, column) = line_col(self.text, start);
+                    return Err(RailwayError::NotAString {
+                        key,
+                        kind,
+                        line,
+                        column,
+                        span: start..self.token_end(start),
+                    });
+                }
+                None => return Err(self.end_of_input_error()),
+            }
+            let (value, value_span) = self.read_string()?;
+            parsed.entries.push(Entry {
+                key,
+                value: Some(value.clone()),
+                raw_value: Some(value),
+                statement_span: key_span.start..value_span.end,
+                key_span,
+                value_span: Some(value_span),
+            });
+
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.position += 1,
+                Some(b'}') => {
+                    self.position += 1;
+                    return self.finish(parsed);
+                }
+                Some(_) => return Err(self.syntax_error("expected `,` or `}` after a value")),
+                None => return Err(self.end_of_input_error()),
+            }
+        }
+    }
+
+    /// After the closing `}`: only whitespace may follow.
+    fn finish(mut self, parsed: Parsed) -> Result<Parsed, RailwayError> {
+        self.skip_whitespace();
+        if self.position < self.bytes.len() {
+            return Err(self.syntax_error("text after the end of the JSON object"));
+        }
+        Ok(parsed)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.position).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.position += 1;
+        }
+    }
+
+    /// What the value at the current position is, for a message like "`KEY` is a number".
+    fn value_kind(&self) -> &'static str {
+        match self.peek() {
+            Some(b'{') => "an object",
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b'-' | b'0'..=b'9') => "a number",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            _ => "not a JSON value",
+        }
+    }
+
+    /// End of the scalar token starting at `start` (one byte for `{` or `[`), for a label.
+    fn token_end(&self, start: usize) -> usize {
+        match self.bytes.get(start) {
+            Some(b'{' | b'[') | None => (start + 1).min(self.bytes.len()),
+            Some(_) => {
+                let mut end = start;
+                while let Some(byte) = self.bytes.get(end) {
+                    if matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    end += 1;
+                }
+                // The token may end inside a multi-byte character: widen to a boundary.
+                while !self.text.is_char_boundary(end) {
+                    end += 1;
+                }
+                end.max(start + 1).min(self.bytes.len())
+            }
+        }
+    }
+
+    /// Read a string literal at the current position (which holds `"`). Returns the decoded
+    /// text and the span of the literal, quotes included.
+    fn read_string(&mut self) -> Result<(String, Span), RailwayError> {
+        let start = self.position;
+        self.position += 1;
+        let mut decoded = String::new();
+        loop {
+            let run_start = self.position;
+            while let Some(byte) = self.peek() {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.position += 1;
+            }
+            // The run stops only at ASCII bytes, so both ends are character boundaries.
+            decoded.push_str(&self.text[run_start..self.position]);
+            match self.peek() {
+                Some(b'"') => {
+                    self.position += 1;
+                    return Ok((decoded, start..self.position));
+                }
+                Some(b'\\') => self.read_escape(&mut decoded)?,
+                Some(b'\n' | b'\r') => {
+                    return Err(self.syntax_error(
+                        "line break inside a string (the string is not closed on its line)",
+                    ));
+                }
+                Some(_) => {
+                    return Err(self.syntax_error("control character inside a string"));
+                }
+                None => {
+                    let (line, column) = line_col(self.text, start);
+                    return Err(self.syntax_error(&format!(
+                        "the text ends inside the string that starts at line {line}, column \
+                         {column} (truncated?)"
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Read the escape sequence at the current position (which holds `\`).
+    fn read_escape(&mut self, decoded: &mut String) -> Result<(), RailwayError> {
+        let escape_start = self.position;
+        self.position += 1;
+        let Some(kind) = self.peek() else {
+            return Err(self.end_of_input_error());
+        };
+        self.position += 1;
+        let simple = match kind {
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            b'/' => Some('/'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            b'u' => None,
+            _ => {
+                self.position = escape_start;
+                return Err(self.syntax_error("invalid escape sequence in a string"));
+            }
+        };
+        if let Some(character) = simple {
+            decoded.push(character);
+            return Ok(());
+        }
+        let first = self.read_hex4(escape_start)?;
+        let code_point = match first {
+            0xD800..=0xDBFF => {
+                // A high surrogate must be followed by `\u` and a low surrogate.
+                if self.bytes.get(self.position..self.position + 2) != Some(b"\\u".as_slice()) {
+                    self.position = escape_start;
+                    return Err(self.syntax_error("unpaired surrogate in a `\\u` escape"));
+                }
+                self.position += 2;
+                let second = self.read_hex4(escape_start)?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    self.position = escape_start;
+                    return Err(self.syntax_error("unpaired surrogate in a `\\u` escape"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => {
+                self.position = escape_start;
+                return Err(self.syntax_error("unpaired surrogate in a `\\u` escape"));
+            }
+            other => other,
+        };
+        match char::from_u32(code_point) {
+            Some(character) => {
+                decoded.push(character);
+                Ok(())
+            }
+            None => {
+                self.position = escape_start;
+                Err(self.syntax_error("invalid `\\u` escape"))
+            }
+        }
+    }
+
+    fn read_hex4(&mut self, escape_start: usize) -> Result<u32, RailwayError> {
+        let mut value = 0;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                Some(byte) => (byte as char).to_digit(16),
+                None => return Err(self.end_of_input_error()),
+            };
+            let Some(digit) = digit else {
+                self.position = escape_start;
+                return Err(self.syntax_error("`\\u` must be followed by four hex digits"));
+            };
+            value = value * 16 + digit;
+            self.position += 1;
+        }
+        Ok(value)
+    }
+
+    fn syntax_error(&self, reason: &str) -> RailwayError {
+        let start = self.position.min(self.bytes.len());
+        let mut end = (start + 1).min(self.bytes.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        let (line, column) = line_col(self.text, start);
+        RailwayError::InvalidJson {
+            reason: reason.to_owned(),
+            line,
+            column,
+            span: start..end,
+        }
+    }
+
+    fn end_of_input_error(&self) -> RailwayError {
+        self.syntax_error("the text ends before the JSON object is closed (truncated?)")
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// --kv
+// ---------------------------------------------------------------------------------------------
+
+/// The key of a line that could start a variable in `--kv` output: an identifier
+/// (`[A-Za-z_][A-Za-z0-9_]*`) followed by `=`.
+fn kv_key(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let first = *bytes.first()?;
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return None;
+    }
+    let key_length = bytes
+        .iter()
+        .position(|&byte| !(byte.is_ascii_alphanumeric() || byte == b'_'))?;
+    (bytes[key_length] == b'=').then(|| &line[..key_length])
+}
+
+/// One line of the `--kv` text: its bytes, line break excluded.
+struct KvLine<'text> {
+    start: usize,
+    text: &'text str,
+}
+
+/// Read `railway variables --kv`: `KEY=value` lines, values printed literally.
+///
+/// There is no quoting, escaping, comment or interpolation: everything after the first `=` is the
+/// value. A value holding newlines continues on the following lines, and nothing marks where it
+/// ends, so the reader relies on the CLI's guarantees: keys are identifiers and come out sorted
+/// (byte order). The lines that start a variable are chosen as the longest strictly increasing
+/// run of `KEY=` lines (see [`choose_variable_starts`]); every other line continues the value
+/// above it. When any value spans several lines, a [`KV_LOSSY_RULE`] notice says so.
+///
+/// The first line that could start a variable always does (the CLI's first line is a key); text
+/// before it is a [`SyntaxError`]. The file's final line break is not part of the last value. A
+/// file whose every `\n` is preceded by `\r` is read as CRLF text; otherwise a `\r` is kept as part
+/// of the value.
+pub fn parse_kv(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let crlf = text.contains('\n') && text.matches('\n').count() == text.matches("\r\n").count();
+    let line_break = if crlf { "\r\n" } else { "\n" };
+    let body = text.strip_suffix(line_break).unwrap_or(text);
+    if body.is_empty() {
+        return parsed;
+    }
+
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for piece in body.split(line_break) {
+        lines.push(KvLine { start, text: piece });
+        start += piece.len() + line_break.len();
+    }
+
+    let Some(first_start) = lines.iter().position(|line| kv_key(line.text).is_some()) else {
+        if !body.trim().is_empty() {
+            parsed.errors.push(SyntaxError {
+                span: trimmed_span(body, 0..body.len()),
+                message: "no `KEY=value` line".to_owned(),
+                swallowed_lines: None,
+            });
+        }
+        return parsed;
+    };
+    if first_start > 0 {
+        let before = 0..lines[first_start - 1].start + lines[first_start - 1].text.len();
+        if !text[before.clone()].trim().is_empty() {
+            parsed.errors.push(SyntaxError {
+                span: trimmed_span(text, before),
+                message: "text before the first `KEY=value` line".to_owned(),
+                swallowed_lines: None,
+            });
+        }
+    }
+
+    let candidates: Vec<KvCandidate> = lines
+        .iter()
+        .enumerate()
+        .skip(first_start)
+        .filter_map(|(line_index, line)| {
+            let key = kv_key(line.text)?;
+            Some(KvCandidate {
+                line_index,
+                key,
+                plausibility: start_plausibility(key, &line.text[key.len() + 1..]),
+            })
+        })
+        .collect();
+    let starts = choose_variable_starts(&candidates);
+
+    let mut multi_line_keys = Vec::new();
+    let mut first_multi_line_span = None;
+    for (position, &start_line) in starts.iter().enumerate() {
+        let end_line = starts.get(position + 1).map_or(lines.len(), |&next| next);
+        let first = &lines[start_line];
+        let Some(key) = kv_key(first.text) else {
+            continue;
+        };
+        let key_span = first.start..first.start + key.len();
+        let value_start = key_span.end + 1;
+        let last = &lines[end_line - 1];
+        let value_end = last.start + last.text.len();
+        let value = text[value_start..value_end].replace(line_break, "\n");
+        let statement_span = first.start..value_end;
+        if end_line - start_line > 1 {
+            multi_line_keys.push(key.to_owned());
+            first_multi_line_span.get_or_insert_with(|| statement_span.clone());
+        }
+        parsed.entries.push(Entry {
+            key: key.to_owned(),
+            value: Some(value.clone()),
+            raw_value: Some(value),
+            key_span,
+            value_span: Some(value_start..value_end),
+            statement_span,
+        });
+    }
+
+    if let Some(span) = first_multi_line_span {
+        let count = multi_line_keys.len();
+        parsed.notices.push(Notice {
+            rule: KV_LOSSY_RULE,
+            message: format!(
+                "{count} value{plural} span several lines ({keys}): `railway variables --kv` does \
+                 not mark where a value ends, so {pronoun} reconstructed from the order of the \
+                 keys; use `railway variables --json` for exact values",
+                plural = if count == 1 { "" } else { "s" },
+                keys = multi_line_keys.join(", "),
+                pronoun = if count == 1 { "it was" } else { "they were" },
+            ),
+            span,
+        });
+    }
+    parsed
+}
+
+/// A `--kv` line that could start a variable.
+#[derive(Debug, Clone)]
+struct KvCandidate<'text> {
+    line_index: usize,
+    key: &'text str,
+    /// How much the line looks like a real variable start; breaks ties between equally long
+    /// runs (see [`start_plausibility`]).
+    plausibility: u32,
+}
+
+/// How much a `KEY=value` line looks like the start of a variable rather than a line inside a
+/// multi-line value. Only ever breaks ties between equally long key runs.
+///
+/// False candidates come from multi-line values, mostly base64 bodies of PEM keys, whose lines can
+/// read as `KEY=` or `KEY==` (padding). Such text almost always mixes upper and lower case, while
+/// environment variable names are conventionally upper case; and a real value rarely starts with
+/// `=`.
+fn start_plausibility(key: &str, value: &str) -> u32 {
+    let conventional_name = !key.bytes().any(|byte| byte.is_ascii_lowercase());
+    let not_padding = !value.starts_with('=');
+    u32::from(conventional_name) + u32::from(not_padding)
+}
+
+/// Choose which candidate lines start variables: the first candidate always does, then the
+/// longest chain of later candidates whose keys strictly increase from it.
+///
+/// Ties between equally long chains go to the chain with the greater total
+/// [`start_plausibility`], then, chain element by element, to the earlier line. The last rule is
+/// arbitrary but deterministic: once length and plausibility agree, nothing in the text says
+/// which of two look-alike lines is the real start.
+///
+/// `O(n log n)`: a Fenwick tree over key ranks holds, for each rank, the best chain ending at a
+/// key of that rank seen so far. Returns line indexes in increasing order.
+fn choose_variable_starts(candidates: &[KvCandidate]) -> Vec<usize> {
+    let Some(first) = candidates.first() else {
+        return Vec::new();
+    };
+    // Only keys above the first key can follow it.
+    let followers: Vec<&KvCandidate> = candidates[1..]
+        .iter()
+        .filter(|candidate| candidate.key > first.key)
+        .collect();
+    let mut ranked_keys: Vec<&str> = followers.iter().map(|candidate| candidate.key).collect();
+    ranked_keys.sort_unstable();
+    ranked_keys.dedup();
+
+    // A chain's quality: (length, total plausibility, earliness of its last line).
+    type Quality = (usize, u32, Reverse<usize>);
+    let mut tree: Vec<Option<(Quality, usize)>> = vec![None; ranked_keys.len() + 1];
+    let mut predecessor: Vec<Option<usize>> = vec![None; followers.len()];
+    let mut best: Option<(Quality, usize)> = None;
+
+    for (index, candidate) in followers.iter().enumerate() {
+        // 1-based rank; keys of lower rank are those strictly smaller.
+        let rank = ranked_keys.partition_point(|key| *key < candidate.key) + 1;
+        let mut before: Option<(Quality, usize)> = None;
+        let mut position = rank - 1;
+        while position > 0 {
+            if tree[position].is_some_and(|entry| before.is_none_or(|found| entry.0 > found.0)) {
+                before = tree[position];
+            }
+            position &= position - 1;
+        }
+        predecessor[index] = before.map(|(_, previous)| previous);
+        let (length, plausibility) = before.map_or((0, 0), |((length, plausibility, _), _)| {
+            (length, plausibility)
+        });
+        let quality: Quality = (
+            length + 1,
+            plausibility + candidate.plausibility,
+            Reverse(candidate.line_index),
+        );
+        let mut position = rank;
+        while position < tree.len() {
+            if tree[position].is_none_or(|entry| quality > entry.0) {
+                tree[position] = Some((quality, index));
+            }
+            position += position & position.wrapping_neg();
+        }
+        if best.is_none_or(|found| quality > found.0) {
+            best = Some((quality, index));
+        }
+    }
+
+    let mut chain = Vec::new();
+    let mut cursor = best.map(|(_, index)| index);
+    while let Some(index) = cursor {
+        chain.push(followers[index].line_index);
+        cursor = predecessor[index];
+    }
+    chain.push(first.line_index);
+    chain.reverse();
+    chain
+}
+
+/// `span` without leading and trailing whitespace (the whole span if it is all whitespace).
+fn trimmed_span(text: &str, span: Span) -> Span {
+    let slice = &text[span.clone()];
+    let trimmed = slice.trim();
+    if trimmed.is_empty() {
+        return span;
+    }
+    let leading = slice.len() - slice.trim_start().len();
+    span.start + leading..span.start + leading + trimmed.len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+// ---------------------------------------------------------------------------------------------
+
+/// The text without ANSI escape sequences, and where each of its bytes came from.
+struct AnsiStripped {
+    text: String,
+    /// `origin[i]` is the offset in the original text of byte `i` of `text`; one extra entry
+    /// holds the original length.
+    origin: Vec<usize>,
+}
+
+impl AnsiStripped {
+    fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len() + 1);
+        let mut characters = original.char_indices().peekable();
+        while let Some((offset, character)) = characters.next() {
+            if character == '\u{1b}' {
+                skip_escape_sequence(&mut characters);
+                continue;
+            }
+            text.push(character);
+            origin.extend(offset..offset + character.len_utf8());
+        }
+        origin.push(original.len());
+        Self { text, origin }
+    }
+
+    /// The original span of a span of the stripped text.
+    fn original_span(&self, span: Span) -> Span {
+        let start = self.origin[span.start.min(self.origin.len() - 1)];
+        if span.end <= span.start {
+            return start..start;
+        }
+        let end = self.origin[(span.end - 1).min(self.origin.len() - 1)] + 1;
+        start..end.max(start)
+    }
+}
+
+/// Skip the rest of an escape sequence whose `ESC` was just read: a CSI sequence (`ESC [`
+/// parameters, final byte; SGR colours are these), an OSC sequence (`ESC ]` … `BEL` or `ESC \`,
+/// used for hyperlinks) or a two-character escape.
+fn skip_escape_sequence(characters: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
+    match characters.peek().map(|&(_, character)| character) {
+        Some('[') => {
+            characters.next();
+            while characters
+                .peek()
+                .is_some_and(|&(_, character)| ('\u{20}'..='\u{3f}').contains(&character))
+            {
+                characters.next();
+            }
+            if characters
+                .peek()
+                .is_some_and(|&(_, character)| ('\u{40}'..='\u{7e}').contains(&character))
+            {
+                characters.next();
+            }
+        }
+        Some(']') => {
+            characters.next();
+            while let Some((_, character)) = characters.next() {
+                if character == '\u{7}' {
+                    break;
+                }
+                if character == '\u{1b}' {
+                    if characters.peek().is_some_and(|&(_, next)| next == '\\') {
+                        characters.next();
+                    }
+                    break;
+                }
+            }
+        }
+        Some(character) if ('\u{40}'..='\u{5f}').contains(&character) => {
+            characters.next();
+        }
+        _ => {}
+    }
+}
+
+/// Display width of a character as the Railway CLI measures it (control characters count 0).
+fn char_width(character: char) -> usize {
+    character.width().unwrap_or(0)
+}
+
+fn text_width(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+/// One line of the ANSI-stripped table text.
+#[derive(Debug, Clone, Copy)]
+struct TableLine<'text> {
+    /// Offset of the line in the stripped text.
+    start: usize,
+    /// The line without its line break and trailing whitespace.
+    text: &'text str,
+}
+
+/// One row of the table: a key cell and a value cell, as offsets into the stripped text.
+#[derive(Debug, Clone)]
+struct TableRow<'text> {
+    /// Display width of the key cell, padding included: the first column's width.
+    key_cell_width: usize,
+    key: &'text str,
+    key_span: Span,
+    /// The value cell without its padding.
+    value: &'text str,
+    value_span: Span,
+}
+
+/// A variable being read: its key row and its continuation rows.
+struct PendingVariable<'text> {
+    key_row: TableRow<'text>,
+    continuation_rows: Vec<TableRow<'text>>,
+}
+
+/// How two consecutive rows of one value are rejoined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowJoin {
+    /// The value held a newline here.
+    Newline,
+    /// Wrapped at a space, which the wrapping dropped.
+    Space,
+    /// Wrapped after `/` or a hyphen, or inside a word too long for the column.
+    Nothing,
+}
+
+/// Read the default `railway variables` table (plain or coloured).
+///
+/// The box is `╔═ Variables for <service> ═╗`, rows `║ KEY │ value ║` separated by `║───║`, and
+/// `╚═╝`. Values longer than the value column were wrapped onto continuation rows with an empty key
+/// cell, and a newline in a value also starts a new row; [`join_rows`] decides, row by row, which
+/// happened. The reconstruction is a guess in places, so a [`TABLE_LOSSY_RULE`] notice is always
+/// pushed. Trailing spaces of a value (and of each of its lines) cannot be recovered: the wrapping
+/// drops them and the cell padding hides them.
+///
+/// `key_span` covers the key cell's text; `value_span` runs from the first character of the value
+/// cell of the first row to the last non-padding character of the last row.
+pub fn parse_table(text: &str) -> Result<Parsed, RailwayError> {
+    TableReader::new(text).read()
+}
+
+struct TableReader<'text> {
+    original: &'text str,
+    stripped: AnsiStripped,
+}
+
+impl<'text> TableReader<'text> {
+    fn new(original: &'text str) -> Self {
+        Self {
+            original,
+            stripped: AnsiStripped::new(original),
+        }
+    }
+
+    fn read(&self) -> Result<Parsed, RailwayError> {
+        let lines = self.lines();
+        let mut index = 0;
+        while lines
+            .get(index)
+            .is_some_and(|line: &TableLine| line.text.trim().is_empty())
+        {
+            index += 1;
+        }
+        let Some(top) = lines.get(index) else {
+            return Err(self.error_at_end("the text holds no table"));
+        };
+        if !(top.text.starts_with('╔') && top.text.ends_with('╗')) {
+            return Err(self.error(top, "expected the top border `╔═…═╗` of a table"));
+        }
+        let box_width = text_width(top.text);
+        // Wrapping only happens in a box that hit the CLI's maximum width.
+        let wrapping_possible = box_width >= MAX_BOX_WIDTH;
+
+        let mut parsed = Parsed::default();
+        let mut first_column_width: Option<usize> = None;
+        let mut pending: Option<PendingVariable> = None;
+        let mut after_separator = false;
+        let mut bottom = None;
+        for line in &lines[index + 1..] {
+            let first = line.text.chars().next();
+            if first == Some('╚') {
+                self.check_border(line, box_width, '╚', '═', '╝', "bottom border")?;
+                if after_separator {
+                    return Err(self.error(line, "a row separator right before the bottom border"));
+                }
+                bottom = Some(line);
+                break;
+            }
+            if first != Some('║') {
+                if line.text.trim().is_empty() && parsed.entries.is_empty() && pending.is_none() {
+                    // A table of no variables is a top border, an empty line, a bottom border.
+                    continue;
+                }
+                return Err(self.error(
+                    line,
+                    "expected a row `║ … ║`, a separator `║───║` or the bottom border `╚═…═╝`",
+                ));
+            }
+            // A row's second character is the space after `║`; a separator's is `─`.
+            if line.text.chars().nth(1) == Some('─') {
+                self.check_border(line, box_width, '║', '─', '║', "row separator")?;
+                let Some(variable) = pending.take() else {
+                    return Err(self.error(line, "a row separator with no variable above it"));
+                };
+                parsed
+                    .entries
+                    .push(self.finish_variable(variable, box_width, wrapping_possible));
+                after_separator = true;
+                continue;
+            }
+            let row = self.read_row(line, box_width, &mut first_column_width)?;
+            if row.key.is_empty() {
+                match pending.as_mut() {
+                    Some(variable) => variable.continuation_rows.push(row),
+                    None => {
+                        return Err(self.error(line, "a continuation row with no key row above it"));
+                    }
+                }
+            } else {
+                if let Some(variable) = pending.take() {
+                    if !after_separator {
+                        return Err(self.error(
+                            line,
+                            &format!(
+                                "`{}` starts without a row separator `║───║` above it",
+                                row.key
+                            ),
+                        ));
+                    }
+                    parsed.entries.push(self.finish_variable(
+                        variable,
+                        box_width,
+                        wrapping_possible,
+                    ));
+                }
+                pending = Some(PendingVariable {
+                    key_row: row,
+                    continuation_rows: Vec::new(),
+                });
+            }
+            after_separator = false;
+        }
+
+        let Some(bottom) = bottom else {
+            return Err(self.error_at_end("the table has no bottom border `╚═…═╝` (truncated?)"));
+        };
+        if let Some(variable) = pending.take() {
+            parsed
+                .entries
+                .push(self.finish_variable(variable, box_width, wrapping_possible));
+        }
+        let bottom_end = bottom.start + bottom.text.len();
+        if let Some(extra) = lines
+            .iter()
+            .find(|line| line.start > bottom_end && !line.text.trim().is_empty())
+        {
+            return Err(self.error(extra, "text after the bottom border of the table"));
+        }
+
+        let reconstructed = parsed
+            .entries
+            .iter()
+            .filter(|entry| {
+                entry
+                    .value_span
+                    .as_ref()
+                    .is_some_and(|span| self.original[span.clone()].contains('\n'))
+            })
+            .count();
+        parsed.notices.push(Notice {
+            rule: TABLE_LOSSY_RULE,
+            message: format!(
+                "the `railway variables` table is lossy: {reconstructed} value{plural} spread over \
+                 several rows {verb} rejoined by guessing whether each row break was a wrap or a \
+                 newline, and trailing spaces are lost; use `railway variables --json` for exact \
+                 values",
+                plural = if reconstructed == 1 { "" } else { "s" },
+                verb = if reconstructed == 1 { "was" } else { "were" },
+            ),
+            span: self
+                .stripped
+                .original_span(top.start..top.start + top.text.len()),
+        });
+        Ok(parsed)
+    }
+
+    /// The stripped text's lines, without line breaks or trailing whitespace.
+    fn lines(&self) -> Vec<TableLine<'_>> {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for piece in self.stripped.text.split('\n') {
+            lines.push(TableLine {
+                start,
+                text: piece.trim_end(),
+            });
+            start += piece.len() + 1;
+        }
+        lines
+    }
+
+    fn check_border(
+        &self,
+        line: &TableLine,
+        box_width: usize,
+        left: char,
+        fill: char,
+        right: char,
+        what: &str,
+    ) -> Result<(), RailwayError> {
+        let mut characters = line.text.chars();
+        let well_formed = characters.next() == Some(left)
+            && characters.next_back() == Some(right)
+            && characters.all(|character| character == fill);
+        if !well_formed {
+            return Err(self.error(
+                line,
+                &format!("malformed {what}: expected `{left}{fill}…{fill}{right}`"),
+            ));
+        }
+        let width = text_width(line.text);
+        if width != box_width {
+            return Err(self.error(
+                line,
+                &format!("the {what} is {width} columns wide, but the top border is {box_width}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Split a row line `║ KEY │ value ║` into its cells.
+    fn read_row<'line>(
+        &self,
+        line: &TableLine<'line>,
+        box_width: usize,
+        first_column_width: &mut Option<usize>,
+    ) -> Result<TableRow<'line>, RailwayError> {
+        let text = line.text;
+        let Some(inner) = text.strip_prefix("║ ") else {
+            return Err(self.error(line, "a row must start with `║ `"));
+        };
+        let Some(inner) = inner.strip_suffix(" ║") else {
+            return Err(self.error(
+                line,
+                "a row must end with ` ║` (the right border is missing)",
+            ));
+        };
+        // Keys are identifiers, so the first `│` is the column separator (a value may hold one).
+        let Some(separator) = inner.find(" │ ") else {
+            return Err(self.error(line, "a row without the column separator ` │ `"));
+        };
+        let key_cell = &inner[..separator];
+        let value_cell = &inner[separator + " │ ".len()..];
+        let key_width = text_width(key_cell);
+        match *first_column_width {
+            None => *first_column_width = Some(key_width),
+            Some(expected) if expected != key_width => {
+                return Err(self.error(
+                    line,
+                    "the column separator `│` is not in the same column as in the rows above",
+                ));
+            }
+            Some(_) => {}
+        }
+        let row_width = text_width(text);
+        // Characters of unusual width (controls, emoji) may be measured differently by the CLI's
+        // version of the width tables: only a plain-text row must match the box exactly.
+        let plain = value_cell
+            .chars()
+            .all(|character| character == ' ' || character.is_ascii_graphic());
+        if row_width != box_width && plain {
+            return Err(self.error(
+                line,
+                &format!("the row is {row_width} columns wide, but the top border is {box_width}"),
+            ));
+        }
+
+        let inner_start = line.start + "║ ".len();
+        let key = key_cell.trim_end();
+        let value_start = inner_start + separator + " │ ".len();
+        let value = value_cell.trim_end_matches(' ');
+        Ok(TableRow {
+            key_cell_width: key_width,
+            key,
+            key_span: inner_start..inner_start + key.len(),
+            value,
+            value_span: value_start..value_start + value.len(),
+        })
+    }
+
+    fn finish_variable(
+        &self,
+        variable: PendingVariable,
+        box_width: usize,
+        wrapping_possible: bool,
+    ) -> Entry {
+        let first = &variable.key_row;
+        let last = variable.continuation_rows.last().unwrap_or(first);
+        // `║ ` + key cell + ` │ ` + value cell + ` ║`.
+        let value_column_width = box_width.saturating_sub(first.key_cell_width + 7);
+        let cells: Vec<&str> = std::iter::once(first)
+            .chain(&variable.continuation_rows)
+            .map(|row| row.value)
+            .collect();
+        let value = join_rows(&cells, value_column_width, wrapping_possible);
+        let key_span = self.stripped.original_span(first.key_span.clone());
+        let value_span = self
+            .stripped
+            .original_span(first.value_span.start..last.value_span.end);
+        Entry {
+            key: first.key.to_owned(),
+            value: Some(value.clone()),
+            raw_value: Some(value),
+            statement_span: key_span.start..value_span.end.max(key_span.end),
+            key_span,
+            value_span: Some(value_span),
+        }
+    }
+
+    fn error(&self, line: &TableLine, reason: &str) -> RailwayError {
+        let span = self
+            .stripped
+            .original_span(line.start..line.start + line.text.len());
+        RailwayError::BrokenTable {
+            reason: reason.to_owned(),
+            line: line_col(self.original, span.start).0,
+            span,
+        }
+    }
+
+    fn error_at_end(&self, reason: &str) -> RailwayError {
+        let end = self.original.len();
+        RailwayError::BrokenTable {
+            reason: reason.to_owned(),
+            line: line_col(self.original, end).0,
+            span: end..end,
+        }
+    }
+}
+
+/// Rejoin the rows of one value.
+///
+/// The CLI wraps each line of a value with `textwrap` (optimal fit, Unicode line breaking,
+/// hyphen splitting, long words broken), so a row break is one of:
+/// - a newline of the value;
+/// - a break at spaces, which are dropped (rejoined with one space: a run of several spaces
+///   comes back as one);
+/// - a break after `/` (a Unicode break opportunity) or after a hyphen between letters or
+///   digits, rejoined with nothing;
+/// - a break inside a word longer than the column, which fills the row to the column width,
+///   rejoined with nothing.
+///
+/// When the box is narrower than the CLI's maximum width nothing was wrapped: every row break
+/// is a newline, and the value comes back exactly (but for trailing spaces). Otherwise each break
+/// goes through [`row_join`].
+fn join_rows(rows: &[&str], column_width: usize, wrapping_possible: bool) -> String {
+    let mut value = String::new();
+    for (index, row) in rows.iter().enumerate() {
+        if index > 0 {
+            let join = if wrapping_possible {
+                row_join(rows[index - 1], row, column_width)
+            } else {
+                RowJoin::Newline
+            };
+            match join {
+                RowJoin::Newline => value.push('\n'),
+                RowJoin::Space => value.push(' '),
+                RowJoin::Nothing => {}
+            }
+        }
+        value.push_str(row);
+    }
+    value
+}
+
+/// Decide how row `next` continues row `previous` in a column `column_width` wide.
+///
+/// The rules, in order:
+/// 1. An empty row comes from a newline (wrapping never leaves a row empty).
+/// 2. PEM armour (`-----BEGIN …-----`, `-----END …`) always sits on lines of its own.
+/// 3. A row with no room left for the next row's first character was cut inside a word.
+/// 4. After `/`, or a hyphen between alphanumerics, the break took no character away.
+/// 5. Otherwise a space was dropped.
+///
+/// Rules 4 and 5 have a twist that catches most newlines: `textwrap`'s optimal fit never leaves
+/// two rows that would fit on one (merging them always lowers its cost), so when `next` would
+/// have fit after `previous`, the break must have been a newline.
+///
+/// What stays ambiguous: a value line that exactly fills the column followed by a newline
+/// (read as one word), a newline after `/` or a hyphen when the next row would not have fit, a
+/// newline when the next row would not have fit after a space (read as a space), and a break at
+/// a space right after `/` or a hyphen (read as nothing).
+fn row_join(previous: &str, next: &str, column_width: usize) -> RowJoin {
+    if previous.is_empty() || next.is_empty() {
+        return RowJoin::Newline;
+    }
+    if is_pem_armour_start(previous) || next.starts_with("-----END ") || is_pem_armour_start(next) {
+        return RowJoin::Newline;
+    }
+    let previous_width = text_width(previous);
+    let next_width = text_width(next);
+    let next_first_width = next.chars().next().map_or(0, char_width);
+    if previous_width + next_first_width > column_width {
+        return RowJoin::Nothing;
+    }
+    if breaks_without_space(previous, next) {
+        if previous_width + next_width <= column_width {
+            return RowJoin::Newline;
+        }
+        return RowJoin::Nothing;
+    }
+    if previous_width + 1 + next_width <= column_width {
+        return RowJoin::Newline;
+    }
+    RowJoin::Space
+}
+
+/// A PEM armour line that opens a block: `-----BEGIN …-----`.
+fn is_pem_armour_start(row: &str) -> bool {
+    row.starts_with("-----BEGIN ") && row.ends_with("-----") && row.len() > "-----BEGIN -----".len()
+}
+
+/// Whether `textwrap` could have broken between `previous` and `next` without dropping a space:
+/// after `/`, or after a hyphen with an alphanumeric on both sides (its hyphen splitter).
+fn breaks_without_space(previous: &str, next: &str) -> bool {
+    let mut tail = previous.chars().rev();
+    match tail.next() {
+        Some('/') => true,
+        Some('-') => {
+            tail.next().is_some_and(char::is_alphanumeric)
+                && next.chars().next().is_some_and(char::is_alphanumeric)
+        }
+        _ => false,
+    }
+}
