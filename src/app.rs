@@ -1,21 +1,22 @@
 //! Running a command: resolve the arguments, read the inputs, load the rules, evaluate, report.
 //! The one place that decides exit statuses. All output goes to the writers it is given.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use crate::cli::{
-    Cli, ColorChoice, Command, ExplainArgs, FailOn, LintArgs, LintFormat, ListFormat, RuleSources,
-    RulesArgs, ShowArgs, ShowFormat,
+    Cli, ColorChoice, Command, DiffArgs, ExplainArgs, FailOn, InputFormatArg, LayerArgs, LintArgs,
+    LintFormat, ListFormat, RuleSources, RulesArgs, ShowArgs, ShowFormat,
 };
 use crate::engine::{self, Layer};
 use crate::error::Error;
 use crate::finding::{self, Finding, Severity};
+use crate::inputs::{self, Loader};
 use crate::report::{self, Report};
 use crate::rules::{self, RuleSet};
-use crate::secret::{self, MASK, Redactor};
-use crate::source::dotenv::{self, DotenvOptions};
-use crate::source::{Parsed, SourceFile, Sources, read};
+use crate::secret::{self, MASK};
+use crate::source::{InputFormat, read};
 
 /// How a run ended: 0, 1 or 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +72,7 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
         Command::Show(args) => show(args, streams),
         Command::Rules(args) => list_rules(args, streams),
         Command::Explain(args) => explain(args, streams),
+        Command::Diff(args) => diff(args, streams),
     }
 }
 
@@ -139,75 +141,142 @@ pub fn profile_from_name(path: &str) -> &'static str {
     "production"
 }
 
-/// One input read and parsed, with its secrets masked.
-struct Loaded {
-    layer: Layer,
+/// One configuration to judge: its layers (lowest precedence first) and how to judge it.
+struct Unit {
+    layers: Vec<Layer>,
+    profile: String,
+    example: Option<Layer>,
 }
 
-fn load_input(
-    path: &str,
-    interpolate: bool,
-    rules: &RuleSet,
-    sources: &mut Sources,
-    redactor: &mut Redactor,
-    stdin: &mut dyn Read,
-) -> Result<Loaded, Error> {
-    let file = read::read(path, stdin)?;
-    let parsed = parse(&file, interpolate);
-    let id = sources.add(file);
-    let is_secret =
-        |key: &str| rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
-    secret::redact_source(sources.get_mut(id), &parsed, &is_secret, redactor);
-    Ok(Loaded {
-        layer: Layer { source: id, parsed },
-    })
+fn input_format(arg: InputFormatArg) -> Option<InputFormat> {
+    match arg {
+        InputFormatArg::Auto => None,
+        InputFormatArg::Dotenv => Some(InputFormat::Dotenv),
+        InputFormatArg::RailwayJson => Some(InputFormat::RailwayJson),
+        InputFormatArg::RailwayKv => Some(InputFormat::RailwayKv),
+        InputFormatArg::RailwayTable => Some(InputFormat::RailwayTable),
+    }
 }
 
-fn parse(file: &SourceFile, interpolate: bool) -> Parsed {
-    dotenv::parse(
-        &file.text,
-        &DotenvOptions {
-            interpolate,
-            ..DotenvOptions::default()
-        },
-    )
+/// Read the layered configuration `--env-file`/`--railway`/`--process-env` name, or, for each
+/// positional path, one configuration of its own (topped by the environment with
+/// `--process-env`).
+fn load_units(
+    loader: &mut Loader,
+    paths: &[String],
+    layers: &LayerArgs,
+    profile: Option<&str>,
+    example: Option<&ExampleChoice>,
+) -> Result<Vec<Unit>, Error> {
+    if layers.any() && !paths.is_empty() {
+        return Err(Error::Usage {
+            message: "give either paths to lint one by one, or --env-file/--railway layers, not both".to_owned(),
+            help: Some("to lint a file under another layer, name both as layers: `--env-file .env --railway vars.json`".to_owned()),
+        });
+    }
+    let format = input_format(layers.input_format);
+    if layers.process_env {
+        loader.environment = std::env::vars().collect();
+    }
+    let mut groups: Vec<(Option<String>, Vec<Layer>)> = Vec::new();
+    if layers.any() || paths.is_empty() {
+        let mut stack = Vec::new();
+        for path in &layers.env_files {
+            stack.push(loader.load(path, format)?);
+        }
+        if let Some(path) = &layers.railway {
+            stack.push(loader.load(path, format)?);
+        }
+        let first = layers
+            .env_files
+            .first()
+            .or(layers.railway.as_ref())
+            .cloned();
+        groups.push((first, stack));
+    } else {
+        for path in paths {
+            groups.push((Some(path.clone()), vec![loader.load(path, format)?]));
+        }
+    }
+    let mut units = Vec::new();
+    for (first_path, mut stack) in groups {
+        if layers.process_env {
+            stack.push(loader.process_environment());
+        }
+        let profile = match profile {
+            Some(profile) => profile.to_owned(),
+            None => inputs::railway_profile(&stack).unwrap_or_else(|| {
+                first_path
+                    .as_deref()
+                    .map_or("production", profile_from_name)
+                    .to_owned()
+            }),
+        };
+        let example_path = match example {
+            None | Some(ExampleChoice::Off) => None,
+            Some(ExampleChoice::Path(path)) => Some(path.clone()),
+            Some(ExampleChoice::Beside) => first_path.as_deref().and_then(inputs::example_beside),
+        };
+        let example = match example_path {
+            Some(path) => Some(loader.load(&path, Some(InputFormat::Dotenv))?),
+            None => None,
+        };
+        units.push(Unit {
+            layers: stack,
+            profile,
+            example,
+        });
+    }
+    Ok(units)
+}
+
+/// Which .env.example to compare with.
+enum ExampleChoice {
+    Off,
+    Beside,
+    Path(String),
 }
 
 fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let rules = load_rules(&args.rules)?;
-    let mut sources = Sources::new();
-    let mut redactor = Redactor::default();
+    let mut loader = Loader::new(&rules, streams.stdin);
+    let example = if args.no_example {
+        ExampleChoice::Off
+    } else if let Some(path) = &args.example {
+        ExampleChoice::Path(path.clone())
+    } else {
+        ExampleChoice::Beside
+    };
+    let units = load_units(
+        &mut loader,
+        &args.paths,
+        &args.layers,
+        args.profile.as_deref(),
+        Some(&example),
+    )?;
     let mut findings: Vec<Finding> = Vec::new();
-    let mut first_profile: Option<String> = None;
-    for path in &args.paths {
-        let loaded = load_input(
-            path,
-            true,
-            &rules,
-            &mut sources,
-            &mut redactor,
-            streams.stdin,
-        )?;
-        let profile = args
-            .profile
-            .clone()
-            .unwrap_or_else(|| profile_from_name(path).to_owned());
-        let layers = [loaded.layer];
+    for unit in &units {
         let input = engine::Input {
-            sources: &sources,
-            layers: &layers,
-            profile: &profile,
+            sources: &loader.sources,
+            layers: &unit.layers,
+            profile: &unit.profile,
+            example: unit.example.as_ref(),
         };
         findings.extend(engine::evaluate(&rules, &input));
-        first_profile.get_or_insert(profile);
     }
     for finding in &mut findings {
-        finding.message = redactor.redact(&finding.message);
-        finding.help = finding.help.as_deref().map(|help| redactor.redact(help));
+        finding.message = loader.redactor.redact(&finding.message);
+        finding.help = finding
+            .help
+            .as_deref()
+            .map(|help| loader.redactor.redact(help));
     }
     finding::sort(&mut findings);
     let docs = rules.docs();
-    let profile = first_profile.unwrap_or_else(|| "production".to_owned());
+    let profile = units
+        .first()
+        .map_or_else(|| "production".to_owned(), |unit| unit.profile.clone());
+    let sources = loader.sources;
     let report = Report {
         sources: &sources,
         findings: &findings,
@@ -277,19 +346,37 @@ pub fn status(findings: &[Finding], fail_on: FailOn) -> ExitStatus {
 
 fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let rules = load_rules(&args.rules)?;
-    let file = read::read(&args.path, streams.stdin)?;
-    let parsed = parse(&file, !args.no_interpolate);
+    let mut loader = Loader::new(&rules, streams.stdin);
+    loader.interpolate = !args.no_interpolate;
+    let paths: Vec<String> = match &args.path {
+        Some(path) => vec![path.clone()],
+        None if args.layers.any() || args.layers.process_env => Vec::new(),
+        None => vec!["-".to_owned()],
+    };
+    let units = load_units(&mut loader, &paths, &args.layers, None, None)?;
+    let layers = units
+        .into_iter()
+        .next()
+        .map(|unit| unit.layers)
+        .unwrap_or_default();
     // python-dotenv returns a dict: a key keeps its first position and takes its last value.
-    let mut values: Vec<(String, Option<String>)> = Vec::new();
-    for entry in &parsed.entries {
-        let value = entry.value.clone();
-        match values.iter_mut().find(|(key, _)| *key == entry.key) {
-            Some(slot) => slot.1 = value,
-            None => values.push((entry.key.clone(), value)),
+    // Across layers, the later layer wins (pydantic-settings' precedence).
+    let mut values: Vec<(String, Option<String>, String)> = Vec::new();
+    for layer in &layers {
+        let file = loader.sources.get(layer.source);
+        for entry in &layer.parsed.entries {
+            let origin = format!("{}:{}", file.name, file.line_of(entry.key_span.start));
+            match values.iter_mut().find(|(key, _, _)| *key == entry.key) {
+                Some(slot) => {
+                    slot.1 = entry.value.clone();
+                    slot.2 = origin;
+                }
+                None => values.push((entry.key.clone(), entry.value.clone(), origin)),
+            }
         }
     }
     if !args.reveal {
-        for (key, value) in &mut values {
+        for (key, value, _) in &mut values {
             let secret =
                 rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
             if let Some(text) = value {
@@ -302,10 +389,10 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         }
     }
     let out = &mut *streams.stdout;
-    match args.format {
-        ShowFormat::Json => {
+    match (args.format, args.sources) {
+        (ShowFormat::Json, false) => {
             let mut map = serde_json::Map::new();
-            for (key, value) in values {
+            for (key, value, _) in values {
                 map.insert(
                     key,
                     value.map_or(serde_json::Value::Null, serde_json::Value::String),
@@ -315,8 +402,20 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
                 .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
-        ShowFormat::Dotenv => {
-            for (key, value) in values {
+        (ShowFormat::Json, true) => {
+            let mut map = serde_json::Map::new();
+            for (key, value, origin) in values {
+                map.insert(key, serde_json::json!({ "value": value, "source": origin }));
+            }
+            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        (ShowFormat::Dotenv, sources) => {
+            for (key, value, origin) in values {
+                if sources {
+                    writeln!(out, "# from {origin}")?;
+                }
                 match value {
                     None => writeln!(out, "{key}")?,
                     Some(value) => writeln!(out, "{key}={}", dotenv_quote(&value))?,
@@ -326,6 +425,125 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+fn diff(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
+    let rules = load_rules(&args.rules)?;
+    let mut loader = Loader::new(&rules, streams.stdin);
+    let format = input_format(args.input_format);
+    let a = loader.load(&args.a, format)?;
+    let b = loader.load(&args.b, format)?;
+    let normalize = |key: &str| {
+        if rules.case_sensitive {
+            key.to_owned()
+        } else {
+            key.to_lowercase()
+        }
+    };
+    let values = |layer: &Layer| -> BTreeMap<String, (String, Option<String>)> {
+        layer
+            .parsed
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    normalize(&entry.key),
+                    (entry.key.clone(), entry.value.clone()),
+                )
+            })
+            .collect()
+    };
+    let (a_values, b_values) = (values(&a), values(&b));
+    let shown = |key: &str, value: &Option<String>| -> serde_json::Value {
+        let secret = rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+        match value {
+            _ if secret => serde_json::Value::Null,
+            None => serde_json::Value::Null,
+            Some(value) => serde_json::Value::String(secret::mask_url_passwords(value)),
+        }
+    };
+    let only_a: Vec<&String> = a_values
+        .iter()
+        .filter(|(k, _)| !b_values.contains_key(*k))
+        .map(|(_, (key, _))| key)
+        .collect();
+    let only_b: Vec<&String> = b_values
+        .iter()
+        .filter(|(k, _)| !a_values.contains_key(*k))
+        .map(|(_, (key, _))| key)
+        .collect();
+    let mut different = Vec::new();
+    for (normalized, (key, a_value)) in &a_values {
+        if let Some((_, b_value)) = b_values.get(normalized) {
+            if a_value != b_value {
+                let secret =
+                    rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+                different.push((key, secret, shown(key, a_value), shown(key, b_value)));
+            }
+        }
+    }
+    let (a_name, b_name) = (
+        loader.sources.get(a.source).name.clone(),
+        loader.sources.get(b.source).name.clone(),
+    );
+    let out = &mut *streams.stdout;
+    match args.format {
+        ListFormat::Json => {
+            let document = serde_json::json!({
+                "version": 1,
+                "a": a_name,
+                "b": b_name,
+                "only_in_a": only_a,
+                "only_in_b": only_b,
+                "different": different.iter().map(|(key, secret, a, b)| serde_json::json!({
+                    "key": key, "secret": secret, "a": a, "b": b,
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        ListFormat::Human => {
+            for key in &only_a {
+                writeln!(out, "- {key}  (only in {a_name})")?;
+            }
+            for key in &only_b {
+                writeln!(out, "+ {key}  (only in {b_name})")?;
+            }
+            for (key, secret, a_value, b_value) in &different {
+                if *secret {
+                    writeln!(out, "~ {key}  (secret; the values differ)")?;
+                } else {
+                    let text = |v: &serde_json::Value| {
+                        v.as_str()
+                            .map_or("(no value)".to_owned(), |s| format!("`{s}`"))
+                    };
+                    writeln!(out, "~ {key}  {} → {}", text(a_value), text(b_value))?;
+                }
+            }
+            let total = only_a.len() + only_b.len() + different.len();
+            if total == 0 {
+                writeln!(
+                    out,
+                    "{a_name} and {b_name} define the same variables with the same values."
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{} only in {a_name}, {} only in {b_name}, {} with different values.",
+                    only_a.len(),
+                    only_b.len(),
+                    different.len()
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    let same = only_a.is_empty() && only_b.is_empty() && different.is_empty();
+    Ok(if same {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 /// Single quotes when python-dotenv reads them back unchanged (no `'` or `\`), else double

@@ -46,13 +46,28 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: what it flags, why, an example, and the fix.
     Explain(ExplainArgs),
+    /// Compare two configurations (any formats): keys only in one, and keys whose values
+    /// differ. Secret values are compared, never printed. Exits 1 when they differ.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Files to check; `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
+    /// Files to check, each on its own; `-` reads standard input. .env files and
+    /// `railway variables` output (--json, --kv, table) are told apart by their content.
+    #[arg(value_name = "PATH", required_unless_present_any = ["env_files", "railway", "process_env"])]
     pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub layers: LayerArgs,
+
+    /// Compare with this .env.example (default: a `.env.example` beside the linted file).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_example")]
+    pub example: Option<String>,
+
+    /// Do not compare with a .env.example.
+    #[arg(long)]
+    pub no_example: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
@@ -77,6 +92,68 @@ pub struct LintArgs {
     pub rules: RuleSources,
 }
 
+/// Inputs merged into one configuration, as the application merges them.
+#[derive(Debug, Args)]
+pub struct LayerArgs {
+    /// A .env file layer (repeatable); later files override earlier ones, like
+    /// pydantic-settings' `env_file=(...)` tuple.
+    #[arg(long = "env-file", value_name = "PATH")]
+    pub env_files: Vec<String>,
+
+    /// A `railway variables` dump (any of its formats) as a layer over the --env-file layers;
+    /// `-` reads standard input.
+    #[arg(long, value_name = "PATH")]
+    pub railway: Option<String>,
+
+    /// The process environment as the top layer (pydantic-settings reads it over .env files);
+    /// also consulted for `${VAR}` interpolation, as python-dotenv does.
+    #[arg(long)]
+    pub process_env: bool,
+
+    /// The format of the inputs, instead of telling it from their content.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+}
+
+impl LayerArgs {
+    /// Were layers named (so that the inputs form one configuration)?
+    pub fn any(&self) -> bool {
+        !self.env_files.is_empty() || self.railway.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// Tell from the content.
+    Auto,
+    Dotenv,
+    RailwayJson,
+    RailwayKv,
+    RailwayTable,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first configuration; `-` reads standard input.
+    #[arg(value_name = "A")]
+    pub a: String,
+
+    /// The second configuration; `-` reads standard input.
+    #[arg(value_name = "B")]
+    pub b: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+
+    /// The format of both inputs, instead of telling it from their content.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
 #[derive(Debug, Args)]
 pub struct RuleSources {
     /// Add rules from a TOML file, or every *.toml in a directory (repeatable). A rule with a
@@ -91,9 +168,17 @@ pub struct RuleSources {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The file to read; `-` reads standard input.
-    #[arg(value_name = "PATH", default_value = "-")]
-    pub path: String,
+    /// The file to read; `-` reads standard input. Without it and without layers, reads
+    /// standard input.
+    #[arg(value_name = "PATH")]
+    pub path: Option<String>,
+
+    #[command(flatten)]
+    pub layers: LayerArgs,
+
+    /// Print, per key, which layer (file and line) supplied the value.
+    #[arg(long)]
+    pub sources: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Json)]

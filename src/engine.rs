@@ -15,10 +15,22 @@ use crate::rules::{
 use crate::secret::{self, MASK};
 use crate::source::{Entry, Parsed, SourceId, Sources, Span};
 
+/// Where a layer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    /// A .env file (or standard input in that format).
+    Dotenv,
+    /// `railway variables` output: what Railway injects.
+    Railway,
+    /// The process environment (`--process-env`).
+    Environment,
+}
+
 /// One input's contribution to the configuration.
 #[derive(Debug, Clone)]
 pub struct Layer {
     pub source: SourceId,
+    pub kind: LayerKind,
     pub parsed: Parsed,
 }
 
@@ -28,6 +40,8 @@ pub struct Input<'a> {
     /// Lowest precedence first.
     pub layers: &'a [Layer],
     pub profile: &'a str,
+    /// The `.env.example` the configuration is compared with, if any.
+    pub example: Option<&'a Layer>,
 }
 
 /// One assignment of a key, and where it came from.
@@ -302,6 +316,9 @@ impl<'a> RuleRun<'_, 'a> {
             Predicate::DuplicateKey => return self.duplicates(),
             Predicate::Notice => return self.notices(),
             Predicate::UnresolvedReference => return self.unresolved(),
+            Predicate::ExampleMissingKey => return self.example_missing(),
+            Predicate::ExampleUndocumentedKey => return self.example_undocumented(),
+            Predicate::ExampleValueCopied => return self.example_copied(),
             Predicate::Probe => return,
             Predicate::RawContains(pattern) => return self.raw_contains(&check.targets, pattern),
             _ => {}
@@ -529,7 +546,13 @@ impl<'a> RuleRun<'_, 'a> {
 
     fn unresolved(&mut self) {
         for layer in self.input.layers {
-            for reference in &layer.parsed.unresolved {
+            // A reference with a `:-default` is how one asks for a fallback: not a mistake.
+            for reference in layer
+                .parsed
+                .unresolved
+                .iter()
+                .filter(|r| r.default.is_none())
+            {
                 let detail = format!(
                     "`${{{}}}` in `{}` names a variable defined neither earlier in the file nor in the environment; python-dotenv substitutes its default or an empty string",
                     reference.name, reference.key
@@ -542,6 +565,132 @@ impl<'a> RuleRun<'_, 'a> {
                     None,
                     Vec::new(),
                 );
+            }
+        }
+    }
+
+    /// The example's keys, first assignment of each, in file order.
+    fn example_entries(&self) -> Vec<(SourceId, Entry)> {
+        let Some(example) = self.input.example else {
+            return Vec::new();
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        example
+            .parsed
+            .entries
+            .iter()
+            .filter(|entry| seen.insert(self.config.normalize(&entry.key)))
+            .map(|entry| (example.source, entry.clone()))
+            .collect()
+    }
+
+    fn example_missing(&mut self) {
+        let example_name = match self.input.example {
+            Some(example) => self.input.sources.get(example.source).name.clone(),
+            None => return,
+        };
+        for (source, entry) in self.example_entries() {
+            // A required variable is `missing-required-variable`'s to report.
+            if self
+                .config
+                .rules
+                .variable(&entry.key)
+                .is_some_and(|v| v.required)
+            {
+                continue;
+            }
+            if matches!(
+                self.config.effective(&entry.key),
+                Effective::Absent | Effective::NoValue(_)
+            ) {
+                let detail = format!(
+                    "`{}` is documented in {example_name} but not set here, and the application has no default for it",
+                    entry.key
+                );
+                let label = Label {
+                    source,
+                    span: entry.key_span.clone(),
+                    text: "documented here".to_owned(),
+                };
+                self.push(
+                    Some(entry.key.clone()),
+                    (self.config.primary, 0..0),
+                    detail,
+                    None,
+                    None,
+                    vec![label],
+                );
+            }
+        }
+    }
+
+    fn example_undocumented(&mut self) {
+        let Some(example) = self.input.example else {
+            return;
+        };
+        let example_name = self.input.sources.get(example.source).name.clone();
+        let documented: std::collections::BTreeSet<String> = example
+            .parsed
+            .entries
+            .iter()
+            .map(|entry| self.config.normalize(&entry.key))
+            .collect();
+        let winners: Vec<Assignment<'a>> = self.config.winners().collect();
+        for a in winners {
+            let layer_kind = self.input.layers[a.layer].kind;
+            // The environment holds PATH, HOME and the like; Railway injects RAILWAY_*.
+            if layer_kind == LayerKind::Environment || a.entry.key.starts_with("RAILWAY_") {
+                continue;
+            }
+            if !documented.contains(&self.config.normalize(&a.entry.key)) {
+                let detail = format!(
+                    "`{}` is set but not documented in {example_name}",
+                    a.entry.key
+                );
+                self.push(
+                    Some(a.entry.key.clone()),
+                    (a.source, a.entry.key_span.clone()),
+                    detail,
+                    None,
+                    None,
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    fn example_copied(&mut self) {
+        let example_name = match self.input.example {
+            Some(example) => self.input.sources.get(example.source).name.clone(),
+            None => return,
+        };
+        for (source, entry) in self.example_entries() {
+            let Some(example_value) = entry.value.as_deref().filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if !self.config.is_secret(&entry.key) {
+                continue;
+            }
+            if let Effective::Set(a) = self.config.effective(&entry.key) {
+                if a.entry.value.as_deref() == Some(example_value) {
+                    let detail = format!(
+                        "`{}` has the same value as in {example_name}: a placeholder copied into a real configuration",
+                        a.entry.key
+                    );
+                    let label = Label {
+                        source,
+                        span: entry.value_span.clone().unwrap_or(entry.key_span.clone()),
+                        text: "the example's value".to_owned(),
+                    };
+                    self.push(
+                        Some(a.entry.key.clone()),
+                        (a.source, value_span(a.entry)),
+                        detail,
+                        None,
+                        None,
+                        vec![label],
+                    );
+                }
             }
         }
     }

@@ -34,10 +34,6 @@ pub enum Error {
         line: usize,
         column: usize,
         message: String,
-        #[source_code]
-        source_code: NamedSource<String>,
-        #[label("here")]
-        span: SourceSpan,
         #[help]
         help: Option<String>,
     },

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod inputs;
 pub mod report;
 pub mod rules;
 pub mod secret;

@@ -175,6 +175,21 @@ pub fn redact_source(
         };
         if secret {
             spans.push(inside_quotes(written, span.clone()));
+            continue;
+        }
+        // Mask each URL password where it is written. One that is not written verbatim (wrapped
+        // over table rows, or escaped in JSON) takes the whole value with it.
+        let value = entry.value.as_deref().unwrap_or("");
+        for range in url_password_ranges(value) {
+            let password = &value[range];
+            let mut found = false;
+            for (start, _) in written.match_indices(password) {
+                spans.push(span.start + start..span.start + start + password.len());
+                found = true;
+            }
+            if !found {
+                spans.push(inside_quotes(written, span.clone()));
+            }
         }
         spans.extend(
             url_password_ranges(written)

@@ -4,24 +4,24 @@
 use super::{RuleSet, validate};
 use crate::error::Error;
 
+/// Embed `rules/NAME` under the name `rules/NAME`.
+macro_rules! rule_files {
+    ($($name:literal),* $(,)?) => {
+        &[$((concat!("rules/", $name), include_str!(concat!("../../rules/", $name)))),*]
+    };
+}
+
 /// The built-in rule files, in load order: the settings schema first.
-pub const FILES: &[(&str, &str)] = &[
-    ("rules/app.toml", include_str!("../../rules/app.toml")),
-    ("rules/input.toml", include_str!("../../rules/input.toml")),
-    (
-        "rules/environment.toml",
-        include_str!("../../rules/environment.toml"),
-    ),
-    (
-        "rules/database.toml",
-        include_str!("../../rules/database.toml"),
-    ),
-    ("rules/redis.toml", include_str!("../../rules/redis.toml")),
-    ("rules/cors.toml", include_str!("../../rules/cors.toml")),
-    (
-        "rules/secrets.toml",
-        include_str!("../../rules/secrets.toml"),
-    ),
+pub const FILES: &[(&str, &str)] = rule_files![
+    "app.toml",
+    "input.toml",
+    "environment.toml",
+    "database.toml",
+    "redis.toml",
+    "cors.toml",
+    "secrets.toml",
+    "railway.toml",
+    "example.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).

@@ -201,6 +201,12 @@ pub enum Predicate {
     Notice,
     /// Every `${NAME}` reference names a defined variable.
     UnresolvedReference,
+    /// Every key the `.env.example` documents is set (or has a default).
+    ExampleMissingKey,
+    /// Every key set is documented in the `.env.example`.
+    ExampleUndocumentedKey,
+    /// No secret keeps the `.env.example`'s value.
+    ExampleValueCopied,
     /// Reported by a live probe (`--probe`); documentation only here.
     Probe,
 }

@@ -69,6 +69,9 @@ const CHECK_KINDS: &[(&str, &[&str])] = &[
     ("duplicate-key", &[]),
     ("notice", &[]),
     ("unresolved-reference", &[]),
+    ("example-missing-key", &[]),
+    ("example-undocumented-key", &[]),
+    ("example-value-copied", &[]),
     ("probe", &[]),
 ];
 
@@ -489,6 +492,9 @@ impl Context<'_> {
             "duplicate-key" => (Targets::Input, Predicate::DuplicateKey),
             "notice" => (Targets::Input, Predicate::Notice),
             "unresolved-reference" => (Targets::Input, Predicate::UnresolvedReference),
+            "example-missing-key" => (Targets::Input, Predicate::ExampleMissingKey),
+            "example-undocumented-key" => (Targets::Input, Predicate::ExampleUndocumentedKey),
+            "example-value-copied" => (Targets::Input, Predicate::ExampleValueCopied),
             _ => (Targets::Input, Predicate::Probe),
         };
         Ok(Check { targets, predicate })

@@ -6,6 +6,7 @@
 //! normalisation or BOM removal), so a diagnostic can underline the bytes the user wrote.
 
 pub mod dotenv;
+pub mod load;
 pub mod railway;
 pub mod read;
 

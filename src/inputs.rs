@@ -1,0 +1,152 @@
+//! Turning what the user named into layered configurations: read each input, parse it in its
+//! format, mask its secrets, and stack the layers the way the application merges them
+//! (pydantic-settings: `env_file` tuple in order, then the process environment on top).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use crate::engine::{Layer, LayerKind};
+use crate::error::Error;
+use crate::rules::RuleSet;
+use crate::secret::{self, Redactor};
+use crate::source::dotenv::DotenvOptions;
+use crate::source::{Entry, InputFormat, Parsed, SourceFile, Sources, load, read};
+
+/// The name the process environment goes by in reports.
+pub const ENVIRONMENT_NAME: &str = "<environment>";
+
+/// Reads inputs into [`Sources`], masking secrets as it goes.
+pub struct Loader<'a> {
+    pub rules: &'a RuleSet,
+    pub sources: Sources,
+    pub redactor: Redactor,
+    stdin: &'a mut dyn Read,
+    stdin_used: bool,
+    /// Expand `${VAR}` in .env files.
+    pub interpolate: bool,
+    /// Names `${VAR}` may fall back on (the process environment with `--process-env`).
+    pub environment: BTreeMap<String, String>,
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(rules: &'a RuleSet, stdin: &'a mut dyn Read) -> Self {
+        Loader {
+            rules,
+            sources: Sources::new(),
+            redactor: Redactor::default(),
+            stdin,
+            stdin_used: false,
+            interpolate: true,
+            environment: BTreeMap::new(),
+        }
+    }
+
+    /// Read and parse one input (`-` is standard input, which can be read once).
+    pub fn load(&mut self, path: &str, format: Option<InputFormat>) -> Result<Layer, Error> {
+        if path == "-" {
+            if self.stdin_used {
+                return Err(Error::Usage {
+                    message: "standard input (`-`) is named twice".to_owned(),
+                    help: Some("name `-` once; pass the other inputs as files".to_owned()),
+                });
+            }
+            self.stdin_used = true;
+        }
+        let file = read::read(path, self.stdin)?;
+        let options = DotenvOptions {
+            interpolate: self.interpolate,
+            environment: self.environment.clone(),
+        };
+        let (format, parsed) = load::parse(&file, format, &options)?;
+        let kind = if format.is_railway() {
+            LayerKind::Railway
+        } else {
+            LayerKind::Dotenv
+        };
+        Ok(self.add(file, kind, parsed))
+    }
+
+    /// The process environment as a layer: a synthetic `KEY=value` text, so findings can point
+    /// at a line like any other.
+    pub fn process_environment(&mut self) -> Layer {
+        let mut text = String::new();
+        let mut parsed = Parsed::default();
+        for (key, value) in std::env::vars() {
+            let start = text.len();
+            text.push_str(&key);
+            text.push('=');
+            let value_start = text.len();
+            text.push_str(&value);
+            let end = text.len();
+            text.push('\n');
+            parsed.entries.push(Entry {
+                key,
+                value: Some(value.clone()),
+                raw_value: Some(value),
+                key_span: start..value_start - 1,
+                value_span: Some(value_start..end),
+                statement_span: start..end,
+            });
+        }
+        self.add(
+            SourceFile::new(ENVIRONMENT_NAME, text),
+            LayerKind::Environment,
+            parsed,
+        )
+    }
+
+    fn add(&mut self, file: SourceFile, kind: LayerKind, parsed: Parsed) -> Layer {
+        let id = self.sources.add(file);
+        let rules = self.rules;
+        let is_secret = |key: &str| {
+            rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key)
+        };
+        secret::redact_source(
+            self.sources.get_mut(id),
+            &parsed,
+            &is_secret,
+            &mut self.redactor,
+        );
+        Layer {
+            source: id,
+            kind,
+            parsed,
+        }
+    }
+}
+
+/// The `.env.example` beside `path`, if there is one (and `path` is not itself an example).
+pub fn example_beside(path: &str) -> Option<String> {
+    if path == "-" {
+        return None;
+    }
+    let path = Path::new(path);
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".example") || name.ends_with(".sample") || name.ends_with(".template") {
+        return None;
+    }
+    let example = path.parent().unwrap_or(Path::new("")).join(".env.example");
+    example.is_file().then(|| example.display().to_string())
+}
+
+/// The profile a Railway layer's `RAILWAY_ENVIRONMENT_NAME` names, if one does.
+pub fn railway_profile(layers: &[Layer]) -> Option<String> {
+    layers
+        .iter()
+        .rev()
+        .filter(|layer| layer.kind == LayerKind::Railway)
+        .flat_map(|layer| layer.parsed.entries.iter().rev())
+        .find(|entry| entry.key == "RAILWAY_ENVIRONMENT_NAME")
+        .and_then(|entry| entry.value.as_deref())
+        .filter(|name| !name.is_empty())
+        .map(
+            |name| match crate::app::profile_from_name(&format!(".env.{name}")) {
+                // An environment named like no known profile keeps its own name.
+                "production" if !matches!(name.to_lowercase().as_str(), "production" | "prod") => {
+                    name.to_owned()
+                }
+                profile => profile.to_owned(),
+            },
+        )
+}
