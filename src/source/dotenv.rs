@@ -961,6 +961,23 @@ mod tests {
     }
 
     #[test]
+    fn every_escape_python_dotenv_decodes_and_no_other() {
+        let text = concat!(r#"D="\a\b\f\n\r\t\v\\\'\"\x\$""#, "\n", r#"S='\a\\\'"'"#,);
+        let values: Vec<Option<String>> = parse(text, &DotenvOptions::default())
+            .entries
+            .into_iter()
+            .map(|entry| entry.value)
+            .collect();
+        assert_eq!(
+            values,
+            [
+                Some("\u{7}\u{8}\u{c}\n\r\t\u{b}\\'\"\\x\\$".to_owned()),
+                Some("\\a\\'\"".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
     fn python_whitespace_includes_information_separators() {
         // U+001C..U+001F are `\s` for python, not for `char::is_whitespace`.
         let parsed = parse_interpolated("\u{1c}A=b\u{1f}#c\n");
