@@ -422,9 +422,11 @@ impl<'a> Reader<'a> {
 
     /// `_export`: `export` followed by line whitespace.
     fn export_prefix(&mut self) {
-        if let Some(rest) = self.text[self.position..].strip_prefix("export")
-            && rest.chars().next().is_some_and(is_line_space)
-        {
+        let rest = &self.text[self.position..];
+        let is_export = rest
+            .strip_prefix("export")
+            .is_some_and(|after| after.chars().next().is_some_and(is_line_space));
+        if is_export {
             self.position += "export".len();
             self.skip(is_line_space);
         }
@@ -561,9 +563,7 @@ fn unquoted_value(part: &str) -> &str {
         if is_space(c) {
             space_run_start.get_or_insert(index);
         } else {
-            if c == '#'
-                && let Some(run_start) = space_run_start
-            {
+            if let (Some(run_start), '#') = (space_run_start, c) {
                 cut = run_start;
                 break;
             }
@@ -676,11 +676,12 @@ struct NextMatch {
 
 impl NextMatch {
     fn find(&mut self, bytes: &[u8], from: usize, accept: impl Fn(u8) -> bool) -> Option<usize> {
-        if let Some(answer) = self.answer
-            && from >= self.searched_from
-            && answer.is_none_or(|found| from <= found)
-        {
-            return answer;
+        // A search from `searched_from` that found `answer` gives the same answer from any
+        // offset between the two.
+        if let Some(answer) = self.answer {
+            if from >= self.searched_from && answer.is_none_or(|found| from <= found) {
+                return answer;
+            }
         }
         let answer = bytes
             .get(from..)

@@ -174,6 +174,10 @@ pub struct SyntaxError {
     pub message: String,
     /// For an unclosed quote that a later quote closed: the 1-based first and last line that the
     /// quoted value swallowed (python-dotenv reads them as part of the value).
+    ///
+    /// These are the lines after the statement's own first line (the line of `span.start`) down
+    /// to the line of the later quote, all skipped with the statement. `None` when the skipped
+    /// statement is one line, as for a quote that nothing closes (only its line is lost).
     pub swallowed_lines: Option<(usize, usize)>,
 }
 
