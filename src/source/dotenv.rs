@@ -232,13 +232,6 @@ enum Quoting {
 }
 
 impl Quoting {
-    fn quote_byte(self) -> u8 {
-        match self {
-            Quoting::Single => b'\'',
-            _ => b'"',
-        }
-    }
-
     /// What `\` followed by `next` decodes to, if it is an escape in this quoting
     /// (python-dotenv's `_single_quote_escapes` / `_double_quote_escapes`).
     fn escape(self, next: u8) -> Option<char> {
@@ -283,10 +276,13 @@ enum Statement {
     Skipped(Skipped),
 }
 
-/// The kinds of closing-quote scans, for remembering the ones that failed.
-const SINGLE_QUOTED_VALUE: usize = 0;
-const DOUBLE_QUOTED_VALUE: usize = 1;
-const QUOTED_KEY: usize = 2;
+/// The kinds of search for a closing quote; each remembers its own failures.
+#[derive(Debug, Clone, Copy)]
+enum QuoteScan {
+    SingleQuotedValue,
+    DoubleQuotedValue,
+    QuotedKey,
+}
 
 /// python-dotenv's `Reader` over the normalized text.
 ///
@@ -296,8 +292,8 @@ const QUOTED_KEY: usize = 2;
 struct Reader<'a> {
     text: &'a str,
     position: usize,
-    /// Per scan kind, an offset from which a scan for the closing quote found none; a scan from
-    /// any later offset cannot find one either.
+    /// Per [`QuoteScan`], an offset from which a search for the closing quote found none; a
+    /// search from any later offset cannot find one either.
     no_closing_quote_from: [Option<usize>; 3],
 }
 
@@ -443,7 +439,7 @@ impl<'a> Reader<'a> {
                     return Err("empty quoted key");
                 }
                 let close = self
-                    .closing_quote(open, QUOTED_KEY)
+                    .closing_quote(open, QuoteScan::QuotedKey)
                     .ok_or("unclosed quote in key")?;
                 self.position = close + 1;
                 Ok(Some((
@@ -476,12 +472,12 @@ impl<'a> Reader<'a> {
         let (quoting, kind, unclosed) = match self.peek() {
             Some('\'') => (
                 Quoting::Single,
-                SINGLE_QUOTED_VALUE,
+                QuoteScan::SingleQuotedValue,
                 "unclosed single quote",
             ),
             Some('"') => (
                 Quoting::Double,
-                DOUBLE_QUOTED_VALUE,
+                QuoteScan::DoubleQuotedValue,
                 "unclosed double quote",
             ),
             None | Some('\n') => {
@@ -517,40 +513,36 @@ impl<'a> Reader<'a> {
     /// For values (`'((?:\\.|[^'\\])*)'`, and the same with `"`, both DOTALL) a backslash
     /// always takes the next character with it, newlines included; for a key (`'([^']+)'`) the
     /// first `'` closes.
-    fn closing_quote(&mut self, open: usize, kind: usize) -> Option<usize> {
+    fn closing_quote(&mut self, open: usize, scan: QuoteScan) -> Option<usize> {
         let from = open + 1;
-        if self.no_closing_quote_from[kind].is_some_and(|dead_from| from >= dead_from) {
+        let dead_from = &mut self.no_closing_quote_from[scan as usize];
+        if dead_from.is_some_and(|dead_from| from >= dead_from) {
             return None;
         }
         let bytes = self.text.as_bytes();
-        let found = if kind == QUOTED_KEY {
-            self.text[from..].find('\'').map(|index| from + index)
-        } else {
-            let quote = if kind == SINGLE_QUOTED_VALUE {
-                Quoting::Single.quote_byte()
-            } else {
-                Quoting::Double.quote_byte()
-            };
-            let mut index = from;
-            let mut found = None;
-            while index < bytes.len() {
-                match bytes[index] {
-                    // The escaped character may be multi-byte: its continuation bytes are never
-                    // a quote or a backslash, so stepping over them one by one is harmless.
-                    b'\\' => index += 2,
-                    byte if byte == quote => {
-                        found = Some(index);
-                        break;
-                    }
-                    _ => index += 1,
+        let quote = match scan {
+            QuoteScan::QuotedKey => {
+                let found = self.text[from..].find('\'').map(|index| from + index);
+                if found.is_none() {
+                    *dead_from = Some(from);
                 }
+                return found;
             }
-            found
+            QuoteScan::SingleQuotedValue => b'\'',
+            QuoteScan::DoubleQuotedValue => b'"',
         };
-        if found.is_none() {
-            self.no_closing_quote_from[kind] = Some(from);
+        let mut index = from;
+        while index < bytes.len() {
+            match bytes[index] {
+                // The escaped character may be multi-byte: its continuation bytes are never a
+                // quote or a backslash, so stepping over them one by one is harmless.
+                b'\\' => index += 2,
+                byte if byte == quote => return Some(index),
+                _ => index += 1,
+            }
         }
-        found
+        *dead_from = Some(from);
+        None
     }
 }
 
