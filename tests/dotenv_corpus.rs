@@ -159,7 +159,9 @@ fn check_case(case: &str) -> Result<(), String> {
         ));
     }
     let source = SourceFile::new(case, text.clone());
-    let lines: Vec<&str> = text.lines().collect();
+    // Lines as python-dotenv counts them: `\r\n`, `\r` and `\n` each end one.
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = normalized.split('\n').collect();
     for (error, &warned_line) in interpolated.errors.iter().zip(&warned) {
         let line = source.line_of(error.span.start);
         let only_blank_between = (warned_line..line)

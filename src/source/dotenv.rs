@@ -8,17 +8,17 @@
 //!
 //! # Why not the `dotenvy` crate
 //!
-//! dotenvy implements a different dialect: on the conformance corpus in
-//! `fixtures/dotenv-corpus/` it disagrees with python-dotenv on 80 of 155 cases. It expands bare
-//! `$VAR`, decodes escapes in unquoted values, rejects keys such as `MY-KEY` and values such as
-//! `B=two words` or `JSON={"a": 1}`, keeps a leading BOM as part of the first key, swallows the
-//! rest of the file after an unclosed quote, and strips the quotes out of
-//! `CORS_ORIGINS=["https://a.com"]`. It also keeps no spans.
+//! dotenvy (0.15.7) implements a different dialect: on the 97 cases of
+//! `fixtures/dotenv-corpus/` its result differs from python-dotenv's on 46. It expands bare
+//! `$VAR`, treats backslashes in unquoted values as escapes, rejects keys such as `MY-KEY`, values
+//! such as `B=two words` or `JSON={"a": 1}` and a leading BOM, fails on the rest of the file after
+//! an unclosed quote, and strips the quotes out of `CORS_ORIGINS=["https://a.com"]`. It also
+//! keeps no spans.
 //!
 //! # How python-dotenv reads a file (and how this module mirrors it)
 //!
 //! The text is decoded with universal newlines (`\r\n` and a lone `\r` become `\n`) and a leading
-//! BOM is dropped; [`Normalized`] does the same and maps every offset back to the original text,
+//! BOM is dropped; `Normalized` does the same and maps every offset back to the original text,
 //! so all spans index the bytes the user wrote. python-dotenv's `Reader` then applies a chain of
 //! anchored regular expressions per statement; each function below names the expression it
 //! stands for. A statement that fails part-way is skipped from its start to the end of the line
@@ -38,14 +38,18 @@
 //!
 //! # Linear time
 //!
-//! python-dotenv rescans from each opening quote to the end of the file when the quote is never
-//! closed. Every opening quote is itself an unescaped quote, so after one failed scan no later
-//! quote of the same kind can exist; [`Reader`] remembers failed scans anyway, so no input can
-//! make it scan the same bytes twice. Comment cutting and `${VAR}` matching are single passes.
+//! A quote that is never closed makes python-dotenv scan to the end of the file. Every opening
+//! quote is itself an unescaped quote, so after one failed scan no later quote of the same kind
+//! can exist and this happens at most once per kind; `Reader` also remembers failed scans, so no
+//! input can make it rescan to the end. Comment cutting and `${VAR}` matching are single passes.
+//! The one place python-dotenv's result itself can outgrow the input is expansion (each
+//! `A=${A}${A}` doubles `A`): past `INTERPOLATION_LIMIT` (16 MiB) of expanded bytes, expansion
+//! stops and a [`Notice`] under `dotenv-interpolation-limit` says where; later values are kept
+//! as written.
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Entry, Parsed, Span, SyntaxError, UnresolvedReference};
+use super::{Entry, Notice, Parsed, Span, SyntaxError, UnresolvedReference};
 
 /// Options for [`parse`].
 #[derive(Debug, Clone, Default)]
@@ -74,7 +78,9 @@ pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
     let mut reader = Reader::new(&normalized.text);
     let mut lines = LineCounter::default();
     let mut parsed = Parsed::default();
-    let mut file_values: HashMap<String, Option<String>> = HashMap::new();
+    let mut interpolator = options
+        .interpolate
+        .then(|| Interpolator::new(options, &normalized));
 
     while let Some(statement) = reader.next_statement() {
         match statement {
@@ -93,20 +99,10 @@ pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
             }
             Statement::Assignment(assignment) => {
                 let raw_value = assignment.value.as_ref().map(|value| value.raw.clone());
-                let value = match (&assignment.value, options.interpolate) {
-                    (Some(source), true) => Some(expand(
-                        source,
-                        &assignment.key,
-                        &file_values,
-                        options,
-                        &normalized,
-                        &mut parsed.unresolved,
-                    )),
-                    _ => raw_value.clone(),
+                let value = match interpolator.as_mut() {
+                    Some(interpolator) => interpolator.value_of(&assignment, &mut parsed),
+                    None => raw_value.clone(),
                 };
-                if options.interpolate {
-                    file_values.insert(assignment.key.clone(), value.clone());
-                }
                 parsed.entries.push(Entry {
                     key: assignment.key,
                     value,
@@ -236,13 +232,6 @@ enum Quoting {
 }
 
 impl Quoting {
-    fn quote_byte(self) -> u8 {
-        match self {
-            Quoting::Single => b'\'',
-            _ => b'"',
-        }
-    }
-
     /// What `\` followed by `next` decodes to, if it is an escape in this quoting
     /// (python-dotenv's `_single_quote_escapes` / `_double_quote_escapes`).
     fn escape(self, next: u8) -> Option<char> {
@@ -287,10 +276,13 @@ enum Statement {
     Skipped(Skipped),
 }
 
-/// The kinds of closing-quote scans, for remembering the ones that failed.
-const SINGLE_QUOTED_VALUE: usize = 0;
-const DOUBLE_QUOTED_VALUE: usize = 1;
-const QUOTED_KEY: usize = 2;
+/// The kinds of search for a closing quote; each remembers its own failures.
+#[derive(Debug, Clone, Copy)]
+enum QuoteScan {
+    SingleQuotedValue,
+    DoubleQuotedValue,
+    QuotedKey,
+}
 
 /// python-dotenv's `Reader` over the normalized text.
 ///
@@ -300,8 +292,8 @@ const QUOTED_KEY: usize = 2;
 struct Reader<'a> {
     text: &'a str,
     position: usize,
-    /// Per scan kind, an offset from which a scan for the closing quote found none; a scan from
-    /// any later offset cannot find one either.
+    /// Per [`QuoteScan`], an offset from which a search for the closing quote found none; a
+    /// search from any later offset cannot find one either.
     no_closing_quote_from: [Option<usize>; 3],
 }
 
@@ -426,9 +418,11 @@ impl<'a> Reader<'a> {
 
     /// `_export`: `export` followed by line whitespace.
     fn export_prefix(&mut self) {
-        if let Some(rest) = self.text[self.position..].strip_prefix("export")
-            && rest.chars().next().is_some_and(is_line_space)
-        {
+        let rest = &self.text[self.position..];
+        let is_export = rest
+            .strip_prefix("export")
+            .is_some_and(|after| after.chars().next().is_some_and(is_line_space));
+        if is_export {
             self.position += "export".len();
             self.skip(is_line_space);
         }
@@ -445,7 +439,7 @@ impl<'a> Reader<'a> {
                     return Err("empty quoted key");
                 }
                 let close = self
-                    .closing_quote(open, QUOTED_KEY)
+                    .closing_quote(open, QuoteScan::QuotedKey)
                     .ok_or("unclosed quote in key")?;
                 self.position = close + 1;
                 Ok(Some((
@@ -478,12 +472,12 @@ impl<'a> Reader<'a> {
         let (quoting, kind, unclosed) = match self.peek() {
             Some('\'') => (
                 Quoting::Single,
-                SINGLE_QUOTED_VALUE,
+                QuoteScan::SingleQuotedValue,
                 "unclosed single quote",
             ),
             Some('"') => (
                 Quoting::Double,
-                DOUBLE_QUOTED_VALUE,
+                QuoteScan::DoubleQuotedValue,
                 "unclosed double quote",
             ),
             None | Some('\n') => {
@@ -519,40 +513,36 @@ impl<'a> Reader<'a> {
     /// For values (`'((?:\\.|[^'\\])*)'`, and the same with `"`, both DOTALL) a backslash
     /// always takes the next character with it, newlines included; for a key (`'([^']+)'`) the
     /// first `'` closes.
-    fn closing_quote(&mut self, open: usize, kind: usize) -> Option<usize> {
+    fn closing_quote(&mut self, open: usize, scan: QuoteScan) -> Option<usize> {
         let from = open + 1;
-        if self.no_closing_quote_from[kind].is_some_and(|dead_from| from >= dead_from) {
+        let dead_from = &mut self.no_closing_quote_from[scan as usize];
+        if dead_from.is_some_and(|dead_from| from >= dead_from) {
             return None;
         }
         let bytes = self.text.as_bytes();
-        let found = if kind == QUOTED_KEY {
-            self.text[from..].find('\'').map(|index| from + index)
-        } else {
-            let quote = if kind == SINGLE_QUOTED_VALUE {
-                Quoting::Single.quote_byte()
-            } else {
-                Quoting::Double.quote_byte()
-            };
-            let mut index = from;
-            let mut found = None;
-            while index < bytes.len() {
-                match bytes[index] {
-                    // The escaped character may be multi-byte: its continuation bytes are never
-                    // a quote or a backslash, so stepping over them one by one is harmless.
-                    b'\\' => index += 2,
-                    byte if byte == quote => {
-                        found = Some(index);
-                        break;
-                    }
-                    _ => index += 1,
+        let quote = match scan {
+            QuoteScan::QuotedKey => {
+                let found = self.text[from..].find('\'').map(|index| from + index);
+                if found.is_none() {
+                    *dead_from = Some(from);
                 }
+                return found;
             }
-            found
+            QuoteScan::SingleQuotedValue => b'\'',
+            QuoteScan::DoubleQuotedValue => b'"',
         };
-        if found.is_none() {
-            self.no_closing_quote_from[kind] = Some(from);
+        let mut index = from;
+        while index < bytes.len() {
+            match bytes[index] {
+                // The escaped character may be multi-byte: its continuation bytes are never a
+                // quote or a backslash, so stepping over them one by one is harmless.
+                b'\\' => index += 2,
+                byte if byte == quote => return Some(index),
+                _ => index += 1,
+            }
         }
-        found
+        *dead_from = Some(from);
+        None
     }
 }
 
@@ -565,9 +555,7 @@ fn unquoted_value(part: &str) -> &str {
         if is_space(c) {
             space_run_start.get_or_insert(index);
         } else {
-            if c == '#'
-                && let Some(run_start) = space_run_start
-            {
+            if let (Some(run_start), '#') = (space_run_start, c) {
                 cut = run_start;
                 break;
             }
@@ -680,11 +668,12 @@ struct NextMatch {
 
 impl NextMatch {
     fn find(&mut self, bytes: &[u8], from: usize, accept: impl Fn(u8) -> bool) -> Option<usize> {
-        if let Some(answer) = self.answer
-            && from >= self.searched_from
-            && answer.is_none_or(|found| from <= found)
-        {
-            return answer;
+        // A search from `searched_from` that found `answer` gives the same answer from any
+        // offset between the two.
+        if let Some(answer) = self.answer {
+            if from >= self.searched_from && answer.is_none_or(|found| from <= found) {
+                return answer;
+            }
         }
         let answer = bytes
             .get(from..)
@@ -696,52 +685,118 @@ impl NextMatch {
     }
 }
 
-/// python-dotenv's `resolve_variables` for one value (with `override=True`, as `dotenv_values`
-/// calls it): earlier keys of the file first, then the environment, then the default.
-fn expand(
-    source: &ValueSource,
-    key: &str,
-    file_values: &HashMap<String, Option<String>>,
-    options: &DotenvOptions,
-    normalized: &Normalized,
-    unresolved: &mut Vec<UnresolvedReference>,
-) -> String {
-    let raw = &source.raw;
-    let mut expanded = String::with_capacity(raw.len());
-    let mut copied_up_to = 0;
-    // Offsets of the raw value's bytes in the quoted content, computed once if needed.
-    let mut content_offsets: Option<Vec<usize>> = None;
-    for reference in references(raw) {
-        expanded.push_str(&raw[copied_up_to..reference.range.start]);
-        copied_up_to = reference.range.end;
-        let resolved = match file_values.get(reference.name) {
-            Some(Some(value)) => Some(value.as_str()),
-            // Declared without `=`: python-dotenv finds `None` and substitutes "".
-            Some(None) => None,
-            None => options.environment.get(reference.name).map(String::as_str),
-        };
-        if let Some(value) = resolved {
-            expanded.push_str(value);
-            continue;
+/// Bytes that `${VAR}` substitutions may add to the values of one file, in total.
+///
+/// Each value can repeat earlier ones (`A=${A}${A}` doubles `A`), so a few lines can ask for
+/// more memory than exists; python-dotenv would exhaust it. Real files stay far below this.
+const INTERPOLATION_LIMIT: usize = 16 << 20;
+
+/// python-dotenv's `resolve_variables`, as `dotenv_values` calls it (`override=True`): each
+/// value sees the file's earlier keys first, then the environment, then its default.
+struct Interpolator<'a> {
+    options: &'a DotenvOptions,
+    normalized: &'a Normalized,
+    /// The file's keys so far, with their expanded values (`None`: declared without `=`).
+    file_values: HashMap<String, Option<String>>,
+    /// What substitutions may still add, over the whole file.
+    budget: usize,
+    /// Set once the budget ran out: from then on values stay as written.
+    exhausted: bool,
+}
+
+impl<'a> Interpolator<'a> {
+    fn new(options: &'a DotenvOptions, normalized: &'a Normalized) -> Self {
+        Self {
+            options,
+            normalized,
+            file_values: HashMap::new(),
+            budget: INTERPOLATION_LIMIT,
+            exhausted: false,
         }
-        let declared_without_value = file_values.contains_key(reference.name);
-        let default = reference.default.filter(|_| !declared_without_value);
-        expanded.push_str(default.unwrap_or(""));
-        let span = reference_span(
-            source,
-            &reference.range,
-            &normalized.text,
-            &mut content_offsets,
-        );
-        unresolved.push(UnresolvedReference {
-            name: reference.name.to_owned(),
-            key: key.to_owned(),
-            span: normalized.original_span(&span),
-            default: default.map(str::to_owned),
-        });
     }
-    expanded.push_str(&raw[copied_up_to..]);
-    expanded
+
+    /// The expanded value of `assignment`, recording unresolved references (and, once, the
+    /// notice that expansion stopped) in `parsed`.
+    fn value_of(&mut self, assignment: &Assignment, parsed: &mut Parsed) -> Option<String> {
+        let value = assignment.value.as_ref().map(|source| {
+            if self.exhausted {
+                return source.raw.clone();
+            }
+            let mut unresolved = Vec::new();
+            match self.expand(source, &assignment.key, &mut unresolved) {
+                Some(expanded) => {
+                    parsed.unresolved.append(&mut unresolved);
+                    expanded
+                }
+                None => {
+                    self.exhausted = true;
+                    parsed.notices.push(Notice {
+                        rule: "dotenv-interpolation-limit",
+                        message: format!(
+                            "`${{...}}` expansion stopped here: the expanded values would exceed \
+                             {} MiB; this value and the ones after it are used as written",
+                            INTERPOLATION_LIMIT >> 20
+                        ),
+                        span: self.normalized.original_span(&assignment.statement_span),
+                    });
+                    source.raw.clone()
+                }
+            }
+        });
+        self.file_values
+            .insert(assignment.key.clone(), value.clone());
+        value
+    }
+
+    /// One value's expansion; `None` when it would overrun the budget.
+    fn expand(
+        &mut self,
+        source: &ValueSource,
+        key: &str,
+        unresolved: &mut Vec<UnresolvedReference>,
+    ) -> Option<String> {
+        let raw = &source.raw;
+        let mut expanded = String::with_capacity(raw.len());
+        let mut copied_up_to = 0;
+        // Offsets of the raw value's bytes in the quoted content, computed once if needed.
+        let mut content_offsets: Option<Vec<usize>> = None;
+        for reference in references(raw) {
+            expanded.push_str(&raw[copied_up_to..reference.range.start]);
+            copied_up_to = reference.range.end;
+            let resolved = match self.file_values.get(reference.name) {
+                Some(Some(value)) => Some(value.as_str()),
+                // Declared without `=`: python-dotenv finds `None` and substitutes "".
+                Some(None) => None,
+                None => self
+                    .options
+                    .environment
+                    .get(reference.name)
+                    .map(String::as_str),
+            };
+            if let Some(value) = resolved {
+                self.budget = self.budget.checked_sub(value.len())?;
+                expanded.push_str(value);
+                continue;
+            }
+            let declared_without_value = self.file_values.contains_key(reference.name);
+            let default = reference.default.filter(|_| !declared_without_value);
+            expanded.push_str(default.unwrap_or(""));
+            let span = reference_span(
+                source,
+                &reference.range,
+                &self.normalized.text,
+                &mut content_offsets,
+            );
+            unresolved.push(UnresolvedReference {
+                name: reference.name.to_owned(),
+                key: key.to_owned(),
+                span: self.normalized.original_span(&span),
+                default: default.map(str::to_owned),
+            });
+        }
+        expanded.push_str(&raw[copied_up_to..]);
+        Some(expanded)
+    }
 }
 
 /// The normalized span of the bytes `range` (a `${...}`) of a raw value.
@@ -773,4 +828,385 @@ fn reference_span(
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+
+    fn parse_interpolated(text: &str) -> Parsed {
+        parse(
+            text,
+            &DotenvOptions {
+                interpolate: true,
+                ..DotenvOptions::default()
+            },
+        )
+    }
+
+    /// `(key_span, value_span, statement_span)` of an entry, as text of the original.
+    type EntrySpans<'t> = (&'t str, Option<&'t str>, &'t str);
+
+    /// `(span, message, swallowed_lines)` of a skipped statement, the span as original text.
+    type SkippedView<'t> = (&'t str, String, Option<(usize, usize)>);
+
+    fn spans(text: &str) -> Vec<EntrySpans<'_>> {
+        parse_interpolated(text)
+            .entries
+            .into_iter()
+            .map(|entry| {
+                (
+                    &text[entry.key_span],
+                    entry.value_span.map(|span| &text[span]),
+                    &text[entry.statement_span],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spans_index_the_original_text() {
+        let cases: &[(&str, &[EntrySpans])] = &[
+            (
+                "A=1\nB=2",
+                &[("A", Some("1"), "A=1"), ("B", Some("2"), "B=2")],
+            ),
+            (
+                "A=1\r\nB=\"x\r\ny\"\r\nC\r\n",
+                &[
+                    ("A", Some("1"), "A=1"),
+                    ("B", Some("\"x\r\ny\""), "B=\"x\r\ny\""),
+                    ("C", None, "C"),
+                ],
+            ),
+            (
+                "A=1\rB=2\r",
+                &[("A", Some("1"), "A=1"), ("B", Some("2"), "B=2")],
+            ),
+            (
+                "\u{feff}A=1\r\nB=2",
+                &[("A", Some("1"), "A=1"), ("B", Some("2"), "B=2")],
+            ),
+            (
+                "  export  KEY = 'v' # note  \n",
+                &[("KEY", Some("'v'"), "export  KEY = 'v' # note")],
+            ),
+            ("'my key'=v", &[("my key", Some("v"), "'my key'=v")]),
+            (
+                "'multi\r\nline'",
+                &[("multi\r\nline", None, "'multi\r\nline'")],
+            ),
+            (
+                "\n\n  A='l1\r\nl2'  \r\n\tB=b c  # x  ",
+                &[
+                    ("A", Some("'l1\r\nl2'"), "A='l1\r\nl2'"),
+                    ("B", Some("b c"), "B=b c  # x"),
+                ],
+            ),
+            ("KEY= # c", &[("KEY", Some(""), "KEY= # c")]),
+            ("KEY=", &[("KEY", Some(""), "KEY=")]),
+            ("a=b#c", &[("a", Some("b#c"), "a=b#c")]),
+            ("export=1", &[("export", Some("1"), "export=1")]),
+            (
+                "MY-KEY=x\u{a0}y",
+                &[("MY-KEY", Some("x\u{a0}y"), "MY-KEY=x\u{a0}y")],
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&spans(text), expected, "input {text:?}");
+        }
+    }
+
+    #[test]
+    fn empty_value_spans_sit_where_the_value_would_start() {
+        let text = "KEY=  # c\nOTHER=";
+        let entries = parse_interpolated(text).entries;
+        assert_eq!(entries[0].value_span, Some(6..6));
+        assert_eq!(entries[1].value_span, Some(text.len()..text.len()));
+    }
+
+    #[test]
+    fn values_are_decoded_as_python_dotenv_does() {
+        let text = concat!(
+            "S='a\\\\b\\'c\\n'\n",
+            "D=\"a\\\\b\\\"c\\n\\x\"\n",
+            "U=a\\nb  # comment\n",
+            "N\n",
+            "E=\n",
+            "W=two words\n",
+            "J={\"a\": 1}\n",
+            "L=[\"https://a.com\"]\n",
+        );
+        let values: Vec<(String, Option<String>)> = parse_interpolated(text)
+            .entries
+            .into_iter()
+            .map(|entry| (entry.key, entry.value))
+            .collect();
+        let expected = [
+            ("S", Some("a\\b'c\\n")),
+            ("D", Some("a\\b\"c\n\\x")),
+            ("U", Some("a\\nb")),
+            ("N", None),
+            ("E", Some("")),
+            ("W", Some("two words")),
+            ("J", Some("{\"a\": 1}")),
+            ("L", Some("[\"https://a.com\"]")),
+        ]
+        .map(|(key, value)| (key.to_owned(), value.map(str::to_owned)));
+        assert_eq!(values, expected);
+    }
+
+    #[test]
+    fn every_escape_python_dotenv_decodes_and_no_other() {
+        let text = concat!(r#"D="\a\b\f\n\r\t\v\\\'\"\x\$""#, "\n", r#"S='\a\\\'"'"#,);
+        let values: Vec<Option<String>> = parse(text, &DotenvOptions::default())
+            .entries
+            .into_iter()
+            .map(|entry| entry.value)
+            .collect();
+        assert_eq!(
+            values,
+            [
+                Some("\u{7}\u{8}\u{c}\n\r\t\u{b}\\'\"\\x\\$".to_owned()),
+                Some("\\a\\'\"".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn python_whitespace_includes_information_separators() {
+        // U+001C..U+001F are `\s` for python, not for `char::is_whitespace`.
+        let parsed = parse_interpolated("\u{1c}A=b\u{1f}#c\n");
+        assert_eq!(parsed.entries[0].key, "A");
+        assert_eq!(parsed.entries[0].value.as_deref(), Some("b"));
+    }
+
+    fn errors(text: &str) -> Vec<SkippedView<'_>> {
+        parse_interpolated(text)
+            .errors
+            .into_iter()
+            .map(|error| (&text[error.span], error.message, error.swallowed_lines))
+            .collect()
+    }
+
+    #[test]
+    fn skipped_statements_say_why() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("a: b", "a: b", "text after key where `=` was expected"),
+            ("=value", "=value", "missing key"),
+            ("export \nA=1", "export", "missing key after `export`"),
+            ("A='x' y", "A='x' y", "text after closing quote"),
+            ("A=\"never", "A=\"never", "unclosed double quote"),
+            ("A='never  ", "A='never", "unclosed single quote"),
+            ("''=x", "''=x", "empty quoted key"),
+            ("'key=x", "'key=x", "unclosed quote in key"),
+        ];
+        for (text, span, message) in cases {
+            assert_eq!(
+                errors(text),
+                vec![(*span, message.to_string(), None)],
+                "input {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_closed_by_a_later_quote_swallows_the_lines_between() {
+        let text = "A=1\nB=\"open\r\nC=2\r\n\r\nD=\"x\" # d\nE=3\n";
+        let parsed = parse_interpolated(text);
+        assert_eq!(
+            errors(text),
+            vec![(
+                "B=\"open\r\nC=2\r\n\r\nD=\"x\" # d",
+                "text after closing quote".to_owned(),
+                Some((3, 5)),
+            )]
+        );
+        let keys: Vec<&str> = parsed
+            .entries
+            .iter()
+            .map(|entry| entry.key.as_str())
+            .collect();
+        assert_eq!(keys, ["A", "E"]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_no_later_quote_closes_loses_only_its_line() {
+        let text = "A='open\nB=1\nC=\"x\"\n";
+        let parsed = parse_interpolated(text);
+        assert_eq!(
+            errors(text),
+            vec![("A='open", "unclosed single quote".to_owned(), None)]
+        );
+        let keys: Vec<&str> = parsed
+            .entries
+            .iter()
+            .map(|entry| entry.key.as_str())
+            .collect();
+        assert_eq!(keys, ["B", "C"]);
+    }
+
+    #[test]
+    fn a_quote_closed_on_a_later_line_with_nothing_after_is_a_multiline_value() {
+        let text = "A=\"open\nB=1\"\nC=2";
+        let parsed = parse_interpolated(text);
+        assert!(parsed.errors.is_empty());
+        assert_eq!(parsed.entries[0].value.as_deref(), Some("open\nB=1"));
+        assert_eq!(
+            parsed.entries[0].value_span.clone().map(|span| &text[span]),
+            Some("\"open\nB=1\"")
+        );
+        assert_eq!(parsed.entries[1].key, "C");
+    }
+
+    #[test]
+    fn a_multiline_quoted_key_followed_by_text_is_skipped_whole() {
+        assert_eq!(
+            errors("'a\nb'c=1\nD=2"),
+            vec![(
+                "'a\nb'c=1",
+                "text after key where `=` was expected".to_owned(),
+                Some((2, 2))
+            )]
+        );
+    }
+
+    fn options_with(environment: &[(&str, &str)]) -> DotenvOptions {
+        DotenvOptions {
+            interpolate: true,
+            environment: environment
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn interpolation_prefers_earlier_keys_then_the_environment() {
+        let text = "HOST=file\nURL=${HOST}:${PORT}/${DB:-app}${NONE}\nBARE=$HOST\n";
+        let parsed = parse(text, &options_with(&[("HOST", "env"), ("PORT", "5432")]));
+        assert_eq!(parsed.entries[1].value.as_deref(), Some("file:5432/app"));
+        assert_eq!(
+            parsed.entries[1].raw_value.as_deref(),
+            Some("${HOST}:${PORT}/${DB:-app}${NONE}")
+        );
+        assert_eq!(parsed.entries[2].value.as_deref(), Some("$HOST"));
+        let unresolved: Vec<(&str, &str, &str, Option<&str>)> = parsed
+            .unresolved
+            .iter()
+            .map(|reference| {
+                (
+                    reference.name.as_str(),
+                    reference.key.as_str(),
+                    &text[reference.span.clone()],
+                    reference.default.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            unresolved,
+            [
+                ("DB", "URL", "${DB:-app}", Some("app")),
+                ("NONE", "URL", "${NONE}", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn unresolved_spans_map_through_escapes_and_line_breaks() {
+        let text = "\u{feff}A=\"\\t\\\"x\r\n\r${MISSING:-d}\\n${B}\"\r\nS='\\'${C}'";
+        let parsed = parse_interpolated(text);
+        let spans: Vec<&str> = parsed
+            .unresolved
+            .iter()
+            .map(|reference| &text[reference.span.clone()])
+            .collect();
+        assert_eq!(spans, ["${MISSING:-d}", "${B}", "${C}"]);
+        assert_eq!(parsed.entries[0].value.as_deref(), Some("\t\"x\n\nd\n"));
+    }
+
+    #[test]
+    fn a_name_declared_without_value_expands_to_empty_ignoring_the_default() {
+        let parsed = parse("N\nA=${N:-d}", &options_with(&[("N", "from environment")]));
+        assert_eq!(parsed.entries[1].value.as_deref(), Some(""));
+        assert_eq!(parsed.unresolved.len(), 1);
+        assert_eq!(parsed.unresolved[0].default, None);
+    }
+
+    #[test]
+    fn references_follow_python_dotenv_s_pattern() {
+        let found: Vec<(&str, Option<&str>)> = references("${A:x} ${A${B}} ${C:-a:b}${D:-} ${E")
+            .into_iter()
+            .map(|reference| (reference.name, reference.default))
+            .collect();
+        assert_eq!(found, [("A${B", None), ("C", Some("a:b")), ("D", Some(""))]);
+    }
+
+    #[test]
+    fn without_interpolation_values_stay_raw_and_nothing_is_unresolved() {
+        let parsed = parse("A=${MISSING}", &DotenvOptions::default());
+        assert_eq!(parsed.entries[0].value.as_deref(), Some("${MISSING}"));
+        assert!(parsed.unresolved.is_empty());
+    }
+
+    #[test]
+    fn runaway_expansion_stops_with_a_notice() {
+        // Each line doubles `A`: 1 KiB * 2^20 would be 1 GiB.
+        let mut text = format!("A={}\n", "x".repeat(1024));
+        text.push_str(&"A=${A}${A}\n".repeat(20));
+        text.push_str("B=${A}\n");
+        let parsed = parse_interpolated(&text);
+        assert_eq!(parsed.notices.len(), 1);
+        assert_eq!(parsed.notices[0].rule, "dotenv-interpolation-limit");
+        let stopped_at = parsed
+            .entries
+            .iter()
+            .position(|entry| entry.statement_span == parsed.notices[0].span)
+            .expect("the notice points at an entry");
+        assert!(
+            stopped_at > 10,
+            "expansion stopped early, at entry {stopped_at}"
+        );
+        assert!(parsed.entries[stopped_at - 1].value.as_ref().unwrap().len() > 1 << 20);
+        for entry in &parsed.entries[stopped_at..] {
+            assert_eq!(entry.value, entry.raw_value);
+        }
+    }
+
+    #[test]
+    fn pathological_inputs_parse_in_linear_time() {
+        const LINES: usize = 200_000;
+        // A double quote never closed, then many lines without quotes.
+        let mut text = String::from("A=\"never closed\n");
+        for index in 0..LINES {
+            text.push_str(&format!("KEY_{index}=value # comment\n"));
+        }
+        let parsed = parse_interpolated(&text);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.entries.len(), LINES);
+
+        // Every other line opens a quote that the next line closes, followed by text.
+        let mut text = String::new();
+        for index in 0..LINES / 2 {
+            text.push_str(&format!(
+                "OPEN_{index}=\"unclosed\r\nNEXT_{index}=\"x\"\r\n"
+            ));
+        }
+        let parsed = parse_interpolated(&text);
+        assert!(parsed.entries.is_empty());
+        assert_eq!(parsed.errors.len(), LINES / 2);
+        assert_eq!(
+            parsed.errors.last().and_then(|error| error.swallowed_lines),
+            Some((LINES, LINES))
+        );
+
+        // Unclosed quotes of both kinds, and `${` or spaces with nothing to end them.
+        let mut text = String::from("D=\"x\nS='y\n");
+        text.push_str("V=");
+        text.push_str(&"${A:".repeat(LINES));
+        text.push_str("\nW=x");
+        text.push_str(&" ".repeat(LINES));
+        text.push_str("y\n");
+        let parsed = parse_interpolated(&text);
+        assert_eq!(parsed.errors.len(), 2);
+        assert_eq!(parsed.entries.len(), 2);
+        assert!(parsed.unresolved.is_empty());
+    }
+}

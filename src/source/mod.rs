@@ -45,11 +45,15 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     ///
-    /// A lone `\r` counts as a line break, as it does for python-dotenv.
+    /// A lone `\r` counts as a line break, as it does for python-dotenv; `\r\n` is one break.
+    /// A leading BOM takes no column, as editors do not show it.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let mut start = self.line_starts[line];
+        if line == 0 && self.text.starts_with('\u{feff}') {
+            start = '\u{feff}'.len_utf8().min(offset);
+        }
         let column = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();
@@ -172,6 +176,10 @@ pub struct SyntaxError {
     pub message: String,
     /// For an unclosed quote that a later quote closed: the 1-based first and last line that the
     /// quoted value swallowed (python-dotenv reads them as part of the value).
+    ///
+    /// These are the lines after the statement's own first line (the line of `span.start`) down
+    /// to the line of the later quote, all skipped with the statement. `None` when the skipped
+    /// statement is one line, as for a quote that nothing closes (only its line is lost).
     pub swallowed_lines: Option<(usize, usize)>,
 }
 
@@ -206,4 +214,42 @@ pub struct Parsed {
     pub errors: Vec<SyntaxError>,
     pub unresolved: Vec<UnresolvedReference>,
     pub notices: Vec<Notice>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_crlf_once_and_a_lone_cr_as_a_break() {
+        let file = SourceFile::new("t", "A\r\nBc\rC\nD");
+        let positions: Vec<(usize, usize)> = (0..=file.text.len())
+            .map(|offset| file.line_col(offset))
+            .collect();
+        assert_eq!(
+            positions,
+            [
+                (1, 1), // A
+                (1, 2), // \r
+                (1, 3), // \n
+                (2, 1), // B
+                (2, 2), // c
+                (2, 3), // \r
+                (3, 1), // C
+                (3, 2), // \n
+                (4, 1), // D
+                (4, 2), // end
+            ]
+        );
+    }
+
+    #[test]
+    fn line_col_gives_no_column_to_a_bom() {
+        let file = SourceFile::new("t", "\u{feff}A=é1\nB");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(3), (1, 1));
+        assert_eq!(file.line_col(5), (1, 3));
+        assert_eq!(file.line_col(7), (1, 4));
+        assert_eq!(file.line_col(9), (2, 1));
+    }
 }
