@@ -44,7 +44,7 @@
 //! input can make it rescan to the end. Comment cutting and `${VAR}` matching are single passes.
 //! The one place python-dotenv's result itself can outgrow the input is expansion (each
 //! `A=${A}${A}` doubles `A`): past `INTERPOLATION_LIMIT` (16 MiB) of expanded bytes, expansion
-//! stops and a [`Notice`] under `dotenv-interpolation-limit` says where; later values are kept
+//! stops and a [`Notice`] under `interpolation-too-large` says where; later values are kept
 //! as written.
 
 use std::collections::{BTreeMap, HashMap};
@@ -731,7 +731,7 @@ impl<'a> Interpolator<'a> {
                 None => {
                     self.exhausted = true;
                     parsed.notices.push(Notice {
-                        rule: "dotenv-interpolation-limit",
+                        rule: "interpolation-too-large",
                         message: format!(
                             "`${{...}}` expansion stopped here: the expanded values would exceed \
                              {} MiB; this value and the ones after it are used as written",
@@ -1154,7 +1154,7 @@ mod tests {
         text.push_str("B=${A}\n");
         let parsed = parse_interpolated(&text);
         assert_eq!(parsed.notices.len(), 1);
-        assert_eq!(parsed.notices[0].rule, "dotenv-interpolation-limit");
+        assert_eq!(parsed.notices[0].rule, "interpolation-too-large");
         let stopped_at = parsed
             .entries
             .iter()
