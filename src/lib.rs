@@ -6,6 +6,7 @@
 //! code) → [`report`] (one module per output format).
 
 pub mod finding;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod source;
