@@ -193,7 +193,13 @@ fn insecure_tls_finding<T>(located: &Located<T>, service: &str) -> Finding {
 
 /// Milliseconds with one decimal, for latencies.
 fn milliseconds(duration: Duration) -> String {
-    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+    let milliseconds = duration.as_secs_f64() * 1000.0;
+    if milliseconds < 1.0 {
+        // Loopback and private networks answer in well under a millisecond.
+        format!("{milliseconds:.2} ms")
+    } else {
+        format!("{milliseconds:.1} ms")
+    }
 }
 
 #[cfg(test)]

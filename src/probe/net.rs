@@ -12,6 +12,8 @@ use tokio::net::TcpStream;
 pub(crate) enum Stage {
     Resolving,
     Connecting,
+    /// The TLS handshake (when the probe runs it itself, as for Redis).
+    TlsHandshake,
     /// TLS negotiation, authentication, database selection.
     StartingSession,
     Querying,
@@ -22,6 +24,7 @@ impl Stage {
         match self {
             Stage::Resolving => "looking up the host name",
             Stage::Connecting => "opening the TCP connection",
+            Stage::TlsHandshake => "waiting for the TLS handshake",
             Stage::StartingSession => "waiting for the server to start the session",
             Stage::Querying => "waiting for an answer to a query",
         }

@@ -215,10 +215,12 @@ async fn session(
             let server_name = ServerName::try_from(target.host.clone())
                 .map_err(|error| Failure::Tls(error.to_string()))?;
             let connector = TlsConnector::from(tls.client_config(verification));
+            stage.set(Stage::TlsHandshake);
             let stream = connector
                 .connect(server_name, stream)
                 .await
                 .map_err(|error| Failure::Tls(tls_error_text(&error)))?;
+            stage.set(Stage::StartingSession);
             converse(BufStream::new(stream), target, stage, deadline).await
         }
     }
@@ -271,9 +273,9 @@ where
         }
     }
 
-    stage.set(Stage::Querying);
     let mut facts = Facts::default();
     let started = Instant::now();
+    // Without a password, PING is the first thing the server must answer: still session start.
     match request(&mut stream, &["PING"])
         .await
         .map_err(|e| masked(&e))?
@@ -282,6 +284,7 @@ where
         Reply::Error(error) => return Err(Failure::Other(masked(&error))),
         _ => facts.latency = Some(started.elapsed()),
     }
+    stage.set(Stage::Querying);
     // A managed service may refuse INFO or CONFIG (unknown command, NOPERM): not an error.
     if let Some(info) = request(&mut stream, &["INFO", "server"])
         .await
@@ -515,14 +518,34 @@ fn failure_finding(
                 &target.secrets()
             )
         )),
+        // A plain Redis port reads a ClientHello as a command that never ends: silence.
+        Failure::TimedOut(Stage::TlsHandshake) => finding_at(
+            located,
+            "probe-redis-tls-failed",
+            Severity::Error,
+            format!(
+                "TLS with Redis at {server} failed: no handshake answer within {} (the port \
+                 probably speaks plain Redis)",
+                seconds(options.timeout)
+            ),
+            Some("use redis:// for a plain port, or point rediss:// at the TLS port".to_string()),
+        ),
         Failure::TimedOut(stage) => unreachable(format!(
             "Redis at {server} is unreachable: timed out after {} while {}",
             seconds(options.timeout),
             stage.describe()
         )),
-        Failure::Other(reason) => unreachable(format!(
-            "Redis at {server} did not complete the session: {reason}"
-        )),
+        Failure::Other(reason) => {
+            let hung_up = reason.contains("closed the connection") || reason.contains("reset");
+            let hint = if target.tls.is_none() && hung_up {
+                " (a TLS-only port hangs up on plain commands: is this one for rediss://?)"
+            } else {
+                ""
+            };
+            unreachable(format!(
+                "Redis at {server} did not complete the session: {reason}{hint}"
+            ))
+        }
         Failure::Tls(reason) => finding_at(
             located,
             "probe-redis-tls-failed",
