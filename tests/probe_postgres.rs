@@ -220,6 +220,25 @@ fn tls_cluster() {
     );
     the(&findings, "probe-postgres-info");
 
+    // The server takes TCP clients over TLS only: `disable` is turned away by pg_hba.conf,
+    // `allow` retries with TLS as asyncpg does.
+    let url = postgres.url("asyncpg", PASSWORD, "postgres", "?ssl=disable");
+    let findings = probe(&input_with_database(&url), &timeout);
+    let failure = the(&findings, "probe-postgres-auth-failed");
+    assert!(
+        failure.message.contains("pg_hba.conf"),
+        "{}",
+        failure.message
+    );
+    let url = postgres.url("asyncpg", PASSWORD, "postgres", "?ssl=allow");
+    let findings = probe(&input_with_database(&url), &timeout);
+    assert_eq!(rules(&findings), ["probe-postgres-info"], "{findings:#?}");
+    assert!(
+        findings[0].message.contains("TLS on"),
+        "{}",
+        findings[0].message
+    );
+
     // Wrong password over TLS is still an authentication failure.
     let url = postgres.url("asyncpg", "wrong-pass", "postgres", "?ssl=require");
     let findings = probe(&input_with_database(&url), &timeout);

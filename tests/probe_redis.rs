@@ -245,3 +245,34 @@ fn urls_that_cannot_be_probed_give_no_findings() {
         assert!(findings.is_empty(), "{url}: {findings:#?}");
     }
 }
+
+#[test]
+fn refused_introspection_is_not_an_error() {
+    // Like a managed service's restricted user: PING and SELECT only, no INFO, no CONFIG.
+    let Some((redis, _)) = Redis::start_with(
+        false,
+        &[
+            "--user",
+            "limited",
+            "on",
+            ">limited-pass",
+            "~*",
+            "-@all",
+            "+ping",
+            "+select",
+        ],
+    ) else {
+        return;
+    };
+    let url = format!("redis://limited:limited-pass@127.0.0.1:{}/1", redis.port);
+    let mut input = input_with_redis(&url);
+    input.redis_max_connections = Some(located(1000, "REDIS_MAX_CONNECTIONS", 120));
+    let findings = probe(&input, &options(Duration::from_secs(10)));
+    assert_eq!(rules(&findings), ["probe-redis-info"], "{findings:#?}");
+    assert!(
+        findings[0].message.starts_with("Redis unknown at")
+            && findings[0].message.contains("maxclients unknown"),
+        "{}",
+        findings[0].message
+    );
+}

@@ -191,6 +191,15 @@ fn insecure_tls_finding<T>(located: &Located<T>, service: &str) -> Finding {
     )
 }
 
+/// When a probe started now must be over. A timeout too large for the clock means "no limit
+/// worth counting": a year.
+fn deadline(timeout: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 60 * 60)))
+        .unwrap_or(now)
+}
+
 /// Milliseconds with one decimal, for latencies.
 fn milliseconds(duration: Duration) -> String {
     let milliseconds = duration.as_secs_f64() * 1000.0;

@@ -204,7 +204,15 @@ struct Facts {
 struct Session {
     client: Client,
     connection: JoinHandle<Result<(), tokio_postgres::Error>>,
+    link: Link,
+}
+
+/// How the session's connection was made.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    /// The address actually connected to.
     peer: Option<IpAddr>,
+    /// Whether TLS was asked for on this connection.
     tls_attempted: bool,
 }
 
@@ -220,7 +228,7 @@ pub(crate) async fn probe(
     let Some(target) = parse_database_url(&located.value) else {
         return Vec::new();
     };
-    let deadline = Instant::now() + options.timeout;
+    let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);
     let outcome = match timeout_at(deadline, start_session(&target, tls, &stage)).await {
         Ok(Ok(session)) => match timeout_at(deadline, read_facts(&session.client, &stage)).await {
@@ -238,7 +246,12 @@ pub(crate) async fn probe(
     match outcome {
         Ok((facts, session)) => {
             findings.extend(session_findings(
-                input, options, located, &target, &facts, &session,
+                input,
+                options,
+                located,
+                &target,
+                &facts,
+                session.link,
             ));
             let Session {
                 client, connection, ..
@@ -320,8 +333,10 @@ async fn connect(
     Ok(Session {
         client,
         connection: tokio::spawn(connection),
-        peer,
-        tls_attempted: mode != DriverSslMode::Disable,
+        link: Link {
+            peer,
+            tls_attempted: mode != DriverSslMode::Disable,
+        },
     })
 }
 
@@ -411,7 +426,7 @@ fn session_findings(
     located: &Located<String>,
     target: &PostgresTarget,
     facts: &Facts,
-    session: &Session,
+    link: Link,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let server = target.endpoint();
@@ -419,7 +434,7 @@ fn session_findings(
     let encrypted = facts.encrypted.or(match target.ssl_mode {
         SslMode::Disable => Some(false),
         SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => Some(true),
-        SslMode::Allow | SslMode::Prefer if !session.tls_attempted => Some(false),
+        SslMode::Allow | SslMode::Prefer if !link.tls_attempted => Some(false),
         SslMode::Allow | SslMode::Prefer => None,
     });
 
@@ -466,7 +481,7 @@ fn session_findings(
     ));
 
     let private =
-        net::is_private_host(&target.host) || session.peer.is_some_and(net::is_private_address);
+        net::is_private_host(&target.host) || link.peer.is_some_and(net::is_private_address);
     if encrypted == Some(false) && !private {
         findings.push(finding_at(
             located,
@@ -784,6 +799,146 @@ mod tests {
     fn secrets_cover_both_spellings() {
         let target = parse("postgresql://u:p%40ss@h/d");
         assert_eq!(target.secrets(), vec!["p@ss", "p%40ss"]);
+    }
+
+    fn located<T>(value: T, key: &str, start: usize) -> Located<T> {
+        Located {
+            value,
+            source: crate::source::SourceId(0),
+            key: key.to_string(),
+            span: start..start + 1,
+        }
+    }
+
+    fn facts(encrypted: Option<bool>) -> Facts {
+        Facts {
+            version: Some("16.4".into()),
+            max_connections: Some(100),
+            superuser_reserved: Some(3),
+            reserved: Some(2),
+            statement_timeout: Some("30s".into()),
+            encrypted,
+            latency: Some(Duration::from_micros(1500)),
+            query_error: None,
+        }
+    }
+
+    fn findings_for(
+        url: &str,
+        facts: &Facts,
+        peer: Option<&str>,
+        input: &ProbeInput,
+    ) -> Vec<String> {
+        let located_url = located(url.to_string(), "DATABASE_URL", 0);
+        let link = Link {
+            peer: peer.map(|address| address.parse().expect("test address")),
+            tls_attempted: true,
+        };
+        session_findings(
+            input,
+            &ProbeOptions::default(),
+            &located_url,
+            &parse(url),
+            facts,
+            link,
+        )
+        .into_iter()
+        .map(|finding| format!("{}: {}", finding.rule, finding.message))
+        .collect()
+    }
+
+    #[test]
+    fn info_lists_the_facts() {
+        let input = ProbeInput::default();
+        let findings = findings_for(
+            "postgresql://u:p@db.example.com/d",
+            &facts(Some(true)),
+            None,
+            &input,
+        );
+        assert_eq!(
+            findings,
+            [
+                "probe-postgres-info: PostgreSQL 16.4 at db.example.com:5432: max_connections 100, \
+              3 reserved for superusers, 2 reserved for pg_use_reserved_connections, TLS on, \
+              statement_timeout 30s, round trip 1.5 ms"
+            ]
+        );
+    }
+
+    #[test]
+    fn unencrypted_only_matters_off_private_networks() {
+        let input = ProbeInput::default();
+        let plain = facts(Some(false));
+        let warned = |url: &str, peer: Option<&str>| {
+            findings_for(url, &plain, peer, &input)
+                .iter()
+                .any(|finding| finding.starts_with("probe-postgres-unencrypted"))
+        };
+        assert!(warned(
+            "postgresql://u:p@db.example.com/d",
+            Some("203.0.113.7")
+        ));
+        assert!(warned("postgresql://u:p@203.0.113.7/d", None));
+        assert!(!warned(
+            "postgresql://u:p@postgres.railway.internal/d",
+            None
+        ));
+        assert!(!warned("postgresql://u:p@10.0.0.5/d", None));
+        // A name that resolved to a private address.
+        assert!(!warned("postgresql://u:p@db/d", Some("172.18.0.2")));
+        // Encrypted, or unknown: nothing to say.
+        assert!(
+            !findings_for(
+                "postgresql://u:p@db.example.com/d",
+                &facts(Some(true)),
+                None,
+                &input
+            )
+            .iter()
+            .any(|finding| finding.starts_with("probe-postgres-unencrypted"))
+        );
+        assert!(
+            !findings_for(
+                "postgresql://u:p@db.example.com/d",
+                &facts(None),
+                None,
+                &input
+            )
+            .iter()
+            .any(|finding| finding.starts_with("probe-postgres-unencrypted"))
+        );
+        // Unknown from the server, but `ssl=disable` says plain.
+        assert!(
+            findings_for(
+                "postgresql://u:p@db.example.com/d?ssl=disable",
+                &facts(None),
+                None,
+                &input
+            )
+            .iter()
+            .any(|finding| finding.starts_with("probe-postgres-unencrypted"))
+        );
+    }
+
+    #[test]
+    fn pool_counts_every_reservation() {
+        // 100 − 3 − 2 = 95 available.
+        let mut input = ProbeInput {
+            db_pool_size: Some(located(45, "DB_POOL_SIZE", 10)),
+            db_max_overflow: Some(located(50, "DB_MAX_OVERFLOW", 20)),
+            ..ProbeInput::default()
+        };
+        let located_url = located(String::new(), "DATABASE_URL", 0);
+        let options = ProbeOptions::default();
+        assert!(pool_finding(&input, &options, &located_url, &facts(None)).is_none());
+        input.db_max_overflow = Some(located(51, "DB_MAX_OVERFLOW", 20));
+        let finding = pool_finding(&input, &options, &located_url, &facts(None))
+            .expect("96 > 95 must be reported");
+        assert!(finding.message.contains("allows 95"), "{}", finding.message);
+        // Negative values are the configuration rules' business.
+        input.db_max_overflow = Some(located(-1, "DB_MAX_OVERFLOW", 20));
+        assert!(pool_finding(&input, &options, &located_url, &facts(None)).is_none());
     }
 
     #[test]

@@ -178,7 +178,7 @@ pub(crate) async fn probe(
     let Some(target) = parse_redis_url(&located.value) else {
         return Vec::new();
     };
-    let deadline = Instant::now() + options.timeout;
+    let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);
     let outcome = match timeout_at(deadline, session(&target, tls, &stage, deadline)).await {
         Ok(result) => result,

@@ -141,7 +141,7 @@ impl Certificates {
 }
 
 /// A PostgreSQL cluster with scram password auth for user `postgres`, `max_connections=20`,
-/// listening on 127.0.0.1 only.
+/// listening on 127.0.0.1 only; with TLS, `pg_hba.conf` accepts TCP clients over TLS only.
 pub struct Postgres {
     pub port: u16,
     bin: PathBuf,
@@ -220,6 +220,14 @@ impl Postgres {
             String::from_utf8_lossy(&output.stderr)
         );
 
+        if certificates.is_some() {
+            // TLS or nothing over TCP, as managed services often insist.
+            fs::write(
+                postgres.data.join("pg_hba.conf"),
+                "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n",
+            )
+            .expect("write pg_hba.conf");
+        }
         let socket_dir = postgres._dir.path();
         let mut server_options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=20 -c fsync=off",
@@ -316,6 +324,11 @@ fn redis_server_binary() -> Option<PathBuf> {
 impl Redis {
     /// Start redis-server requiring `PASSWORD`; with `tls`, only a TLS port is opened.
     pub fn start(tls: bool) -> Option<(Self, Option<Certificates>)> {
+        Self::start_with(tls, &[])
+    }
+
+    /// [`Redis::start`] with further `redis-server` arguments.
+    pub fn start_with(tls: bool, extra: &[&str]) -> Option<(Self, Option<Certificates>)> {
         let Some(binary) = redis_server_binary() else {
             unavailable("redis-server");
             return None;
@@ -330,7 +343,8 @@ impl Redis {
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--requirepass", PASSWORD, "--maxclients", "64"])
             .arg("--dir")
-            .arg(dir.path());
+            .arg(dir.path())
+            .args(extra);
         let certificates = tls.then(|| Certificates::generate(dir.path(), "redis"));
         match &certificates {
             None => {
