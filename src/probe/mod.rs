@@ -15,6 +15,7 @@ mod postgres;
 mod redis;
 mod tls;
 
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -60,7 +61,9 @@ pub struct Located<T> {
 }
 
 /// The effective values the probes need (defaults already applied by the caller).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Its `Debug` output hides the URLs' credentials.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProbeInput {
     /// SQLAlchemy URL, e.g. `postgresql+asyncpg://u:p@h:5432/db?ssl=require`.
     pub database_url: Option<Located<String>>,
@@ -69,6 +72,27 @@ pub struct ProbeInput {
     pub db_max_overflow: Option<Located<i64>>,
     pub redis_max_connections: Option<Located<i64>>,
     pub web_concurrency: Option<Located<i64>>,
+}
+
+impl fmt::Debug for ProbeInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked_url = |url: &Option<Located<String>>| {
+            url.as_ref().map(|located| Located {
+                value: mask(&located.value, &[]),
+                source: located.source,
+                key: located.key.clone(),
+                span: located.span.clone(),
+            })
+        };
+        f.debug_struct("ProbeInput")
+            .field("database_url", &masked_url(&self.database_url))
+            .field("redis_url", &masked_url(&self.redis_url))
+            .field("db_pool_size", &self.db_pool_size)
+            .field("db_max_overflow", &self.db_max_overflow)
+            .field("redis_max_connections", &self.redis_max_connections)
+            .field("web_concurrency", &self.web_concurrency)
+            .finish()
+    }
 }
 
 /// A setup mistake that stops the probes before any connection is made.
@@ -256,6 +280,22 @@ mod tests {
     #[test]
     fn mask_hides_longest_secret_first() {
         assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "*** ***");
+    }
+
+    #[test]
+    fn debug_output_hides_url_credentials() {
+        let input = ProbeInput {
+            database_url: Some(Located {
+                value: "postgresql+asyncpg://app:s3cr3t@db/app".into(),
+                source: SourceId(0),
+                key: "DATABASE_URL".into(),
+                span: 0..1,
+            }),
+            ..ProbeInput::default()
+        };
+        let debug = format!("{input:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(debug.contains("postgresql+asyncpg://***@db/app"), "{debug}");
     }
 
     #[test]

@@ -92,6 +92,16 @@ fn running_as_root() -> bool {
         .unwrap_or(false)
 }
 
+fn user_exists(name: &str) -> bool {
+    fs::read_to_string("/etc/passwd")
+        .map(|passwd| {
+            passwd
+                .lines()
+                .any(|line| line.split(':').next() == Some(name))
+        })
+        .unwrap_or(false)
+}
+
 /// A CA and a server certificate for `localhost` and `127.0.0.1`, as PEM files in `dir`.
 pub struct Certificates {
     pub ca: PathBuf,
@@ -185,6 +195,10 @@ impl Postgres {
             .tempdir()
             .expect("temporary directory");
         let as_postgres_user = running_as_root();
+        if as_postgres_user && !user_exists("postgres") {
+            unavailable("a `postgres` user to run initdb as (initdb refuses to run as root)");
+            return None;
+        }
         let data = dir.path().join("data");
         let password_file = dir.path().join("password");
         fs::write(&password_file, PASSWORD).expect("password file");
