@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod inputs;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod secret;

@@ -1,0 +1,321 @@
+//! Live, read-only checks of the PostgreSQL and Redis servers a configuration names.
+//!
+//! This is the only asynchronous code in the crate, and it stays inside: [`run`] builds a
+//! current-thread tokio runtime, drives both probes concurrently on it, and hands back plain
+//! [`Finding`]s. Every probe's whole life (DNS, connect, TLS, authentication, queries) is bounded
+//! by [`ProbeOptions::timeout`], so two dead endpoints cost one timeout, not two, and nothing can
+//! hang. Anything about the servers is a finding; only the user's own setup mistakes (an
+//! unreadable `--probe-ca` file) are a [`ProbeError`].
+//!
+//! Credentials are used, never shown: every server or driver message that reaches a finding goes
+//! through [`mask`] first.
+
+mod net;
+mod postgres;
+mod redis;
+mod tls;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use regex::Regex;
+
+use crate::finding::{Finding, Severity};
+use crate::source::{SourceId, Span};
+
+pub use net::is_private_host;
+
+/// How the probes connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeOptions {
+    /// Upper bound for each probe's whole life, from DNS lookup to the last answer.
+    pub timeout: Duration,
+    /// Extra CA certificates (PEM) trusted besides the built-in Mozilla roots.
+    pub ca_files: Vec<PathBuf>,
+    /// Accept any server certificate (reported as a warning).
+    pub insecure: bool,
+    /// How many copies of the service run; each holds its own pools.
+    pub replicas: u32,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(5),
+            ca_files: Vec::new(),
+            insecure: false,
+            replicas: 1,
+        }
+    }
+}
+
+/// Where a URL came from, so findings can point at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub source: SourceId,
+    pub key: String,
+    pub span: Span,
+}
+
+/// The effective values the probes need (defaults already applied by the caller).
+///
+/// Its `Debug` output hides the URLs' credentials.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProbeInput {
+    /// SQLAlchemy URL, e.g. `postgresql+asyncpg://u:p@h:5432/db?ssl=require`.
+    pub database_url: Option<Located<String>>,
+    pub redis_url: Option<Located<String>>,
+    pub db_pool_size: Option<Located<i64>>,
+    pub db_max_overflow: Option<Located<i64>>,
+    pub redis_max_connections: Option<Located<i64>>,
+    pub web_concurrency: Option<Located<i64>>,
+}
+
+impl fmt::Debug for ProbeInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked_url = |url: &Option<Located<String>>| {
+            url.as_ref().map(|located| Located {
+                value: mask(&located.value, &[]),
+                source: located.source,
+                key: located.key.clone(),
+                span: located.span.clone(),
+            })
+        };
+        f.debug_struct("ProbeInput")
+            .field("database_url", &masked_url(&self.database_url))
+            .field("redis_url", &masked_url(&self.redis_url))
+            .field("db_pool_size", &self.db_pool_size)
+            .field("db_max_overflow", &self.db_max_overflow)
+            .field("redis_max_connections", &self.redis_max_connections)
+            .field("web_concurrency", &self.web_concurrency)
+            .finish()
+    }
+}
+
+/// A setup mistake that stops the probes before any connection is made.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ProbeError {
+    #[error("cannot read CA file {}", path.display())]
+    #[diagnostic(
+        code(deploycheck::probe::ca_file_unreadable),
+        help("`--probe-ca` takes a readable PEM file holding one or more CA certificates")
+    )]
+    CaFileUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("CA file {} holds no usable PEM certificate: {reason}", path.display())]
+    #[diagnostic(
+        code(deploycheck::probe::ca_file_not_pem),
+        help("the file must contain `-----BEGIN CERTIFICATE-----` blocks")
+    )]
+    CaFileNotPem { path: PathBuf, reason: String },
+    #[error("CA file {} holds a certificate that cannot be a trust root: {reason}", path.display())]
+    #[diagnostic(code(deploycheck::probe::ca_certificate_rejected))]
+    CaCertificateRejected { path: PathBuf, reason: String },
+    #[error("cannot set up TLS for the probes: {0}")]
+    #[diagnostic(code(deploycheck::probe::tls_setup))]
+    TlsSetup(String),
+    #[error("cannot start the probe runtime")]
+    #[diagnostic(code(deploycheck::probe::runtime))]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Probe the servers `input` names and report what was found.
+///
+/// Returns no findings for a URL that is absent or cannot be understood (the configuration
+/// rules report those).
+pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Finding>, ProbeError> {
+    let tls = tls::TlsSettings::load(&options.ca_files, options.insecure)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(ProbeError::Runtime)?;
+    let findings = runtime.block_on(async {
+        let (mut postgres_findings, redis_findings) = tokio::join!(
+            postgres::probe(input, options, &tls),
+            redis::probe(input, options, &tls),
+        );
+        postgres_findings.extend(redis_findings);
+        postgres_findings
+    });
+    // A DNS lookup still running on a blocking thread must not hold up the exit.
+    runtime.shutdown_background();
+    Ok(findings)
+}
+
+/// Hide credentials in a message about a connection: every `user:password@` in it, and every
+/// occurrence of each of `secrets` (pass both the raw and the percent-encoded password).
+pub fn mask(text: &str, secrets: &[&str]) -> String {
+    static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+        // `user:password@` or `:password@`, stopping at whitespace and at `/` so that
+        // `scheme://` is kept.
+        Regex::new(r"[^\s/@:]*:[^\s/@]*@").expect("literal regex compiles")
+    });
+    let mut masked = USERINFO.replace_all(text, "***@").into_owned();
+    let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    // Longest first, so a secret containing another is hidden whole.
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    for secret in secrets {
+        masked = masked.replace(secret, "***");
+    }
+    masked
+}
+
+/// Replicas times worker processes: how many copies of each pool exist at once.
+fn total_processes(input: &ProbeInput, options: &ProbeOptions) -> i64 {
+    let workers = input
+        .web_concurrency
+        .as_ref()
+        .map(|located| located.value)
+        .filter(|&workers| workers > 0)
+        .unwrap_or(1);
+    i64::from(options.replicas.max(1)).saturating_mul(workers)
+}
+
+/// A finding pointing at where `located` was written.
+fn finding_at<T>(
+    located: &Located<T>,
+    rule: &str,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+) -> Finding {
+    Finding {
+        rule: rule.to_string(),
+        severity,
+        message,
+        help,
+        source: located.source,
+        key: Some(located.key.clone()),
+        span: located.span.clone(),
+        labels: Vec::new(),
+    }
+}
+
+/// The warning that certificate checks were off for a connection that would have made them.
+fn insecure_tls_finding<T>(located: &Located<T>, service: &str) -> Finding {
+    finding_at(
+        located,
+        "probe-insecure-tls",
+        Severity::Warning,
+        format!(
+            "{service} certificate verification was turned off (--probe-insecure); the probe \
+             cannot tell whether the application would trust this server"
+        ),
+        Some(
+            "drop --probe-insecure and pass the server's CA with --probe-ca PATH instead"
+                .to_string(),
+        ),
+    )
+}
+
+/// When a probe started now must be over. A timeout too large for the clock means "no limit
+/// worth counting": a year.
+fn deadline(timeout: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 60 * 60)))
+        .unwrap_or(now)
+}
+
+/// Milliseconds with one decimal, for latencies.
+fn milliseconds(duration: Duration) -> String {
+    let milliseconds = duration.as_secs_f64() * 1000.0;
+    if milliseconds < 1.0 {
+        // Loopback and private networks answer in well under a millisecond.
+        format!("{milliseconds:.2} ms")
+    } else {
+        format!("{milliseconds:.1} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_hides_userinfo_in_urls() {
+        assert_eq!(
+            mask(
+                "could not connect to postgresql+asyncpg://app:s3cr%40t@db:5432/x",
+                &[]
+            ),
+            "could not connect to postgresql+asyncpg://***@db:5432/x"
+        );
+        assert_eq!(
+            mask("redis://:hunter2@cache:6379/0", &[]),
+            "redis://***@cache:6379/0"
+        );
+    }
+
+    #[test]
+    fn mask_hides_bare_userinfo_and_secrets() {
+        assert_eq!(
+            mask("login app:pw@host failed", &[]),
+            "login ***@host failed"
+        );
+        assert_eq!(
+            mask(
+                "server said: password 's3cr@t' rejected, s3cr%40t too",
+                &["s3cr@t", "s3cr%40t"]
+            ),
+            "server said: password '***' rejected, *** too"
+        );
+    }
+
+    #[test]
+    fn mask_keeps_innocent_text() {
+        let text = "connection refused (os error 111) at 10.0.0.1:5432";
+        assert_eq!(mask(text, &["", "zzz"]), text);
+        // A user without a password is not a secret.
+        assert_eq!(mask("user app@db", &[]), "user app@db");
+    }
+
+    #[test]
+    fn mask_hides_longest_secret_first() {
+        assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "*** ***");
+    }
+
+    #[test]
+    fn debug_output_hides_url_credentials() {
+        let input = ProbeInput {
+            database_url: Some(Located {
+                value: "postgresql+asyncpg://app:s3cr3t@db/app".into(),
+                source: SourceId(0),
+                key: "DATABASE_URL".into(),
+                span: 0..1,
+            }),
+            ..ProbeInput::default()
+        };
+        let debug = format!("{input:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(debug.contains("postgresql+asyncpg://***@db/app"), "{debug}");
+    }
+
+    #[test]
+    fn total_processes_multiplies_replicas_and_workers() {
+        let mut input = ProbeInput::default();
+        let options = ProbeOptions {
+            replicas: 3,
+            ..ProbeOptions::default()
+        };
+        assert_eq!(total_processes(&input, &options), 3);
+        input.web_concurrency = Some(Located {
+            value: 4,
+            source: SourceId(0),
+            key: "WEB_CONCURRENCY".into(),
+            span: 0..1,
+        });
+        assert_eq!(total_processes(&input, &options), 12);
+        if let Some(located) = input.web_concurrency.as_mut() {
+            located.value = 0;
+        }
+        assert_eq!(total_processes(&input, &options), 3);
+    }
+}

@@ -1,0 +1,718 @@
+//! The Redis probe: a minimal RESP2 client over tokio (and tokio-rustls for `rediss://`) that
+//! authenticates, selects the database, and reads the version and `maxclients`.
+//!
+//! Why not the `redis` crate: the probe must tell DNS failure, refused connection, timeout,
+//! TLS failure and rejected credentials apart, and the crate folds those into broad error
+//! kinds; it must use the same rustls configuration as the PostgreSQL probe (ring provider,
+//! `--probe-ca` roots, `--probe-insecure`); and current releases need a newer Rust than this
+//! crate's minimum. The probe sends five commands (`AUTH`, `SELECT`, `PING`, `INFO`,
+//! `CONFIG GET`), which need a few dozen lines of protocol.
+//!
+//! URL handling follows redis-py, which the application uses: `redis://[[user]:password@]host
+//! [:port][/db]`, `rediss://` for TLS with the certificate and host name checked unless
+//! `ssl_cert_reqs=none` (or `ssl_check_hostname=false` for the name alone), `?db=N`.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream};
+use tokio::time::{Instant, timeout_at};
+use tokio_rustls::TlsConnector;
+
+use super::net::{self, ConnectFailure, Stage, endpoint};
+use super::postgres::seconds;
+use super::tls::{TlsSettings, Verification};
+use super::{
+    Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
+    total_processes,
+};
+use crate::finding::{Finding, Severity};
+
+const DEFAULT_PORT: u16 = 6379;
+/// No reply the probe asks for comes near this; a bigger one means a confused peer.
+const MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Everything needed to connect, decoded from the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RedisTarget {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) username: Option<String>,
+    pub(crate) password: Option<String>,
+    pub(crate) password_as_written: Option<String>,
+    pub(crate) database: u32,
+    /// `None` for `redis://`.
+    pub(crate) tls: Option<Verification>,
+}
+
+impl RedisTarget {
+    fn secrets(&self) -> Vec<&str> {
+        [&self.password, &self.password_as_written]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+
+    fn endpoint(&self) -> String {
+        endpoint(&self.host, self.port)
+    }
+}
+
+/// Decode a `redis://` or `rediss://` URL; `None` for anything else or a malformed one.
+pub(crate) fn parse_redis_url(text: &str) -> Option<RedisTarget> {
+    let url = url::Url::parse(text.trim()).ok()?;
+    let secure = match url.scheme().to_ascii_lowercase().as_str() {
+        "redis" | "valkey" => false,
+        "rediss" | "valkeys" => true,
+        _ => return None,
+    };
+    let host = match url.host()? {
+        url::Host::Domain(domain) => decode(domain)?,
+        url::Host::Ipv4(address) => address.to_string(),
+        url::Host::Ipv6(address) => address.to_string(),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let query_value = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.to_ascii_lowercase())
+    };
+    let username = Some(decode(url.username())?).filter(|name| !name.is_empty());
+    let (password, password_as_written) = match url.password() {
+        Some(written) => (Some(decode(written)?), Some(written.to_string())),
+        None => (None, None),
+    };
+    let path = url.path().trim_start_matches('/');
+    let database = if !path.is_empty() {
+        path.parse().ok()?
+    } else if let Some(db) = query_value("db") {
+        db.parse().ok()?
+    } else {
+        0
+    };
+    let tls = secure.then(|| {
+        if query_value("ssl_cert_reqs").is_some_and(|reqs| reqs == "none") {
+            Verification::None
+        } else if query_value("ssl_check_hostname")
+            .is_some_and(|check| matches!(check.as_str(), "false" | "0" | "no" | "off"))
+        {
+            Verification::Chain
+        } else {
+            Verification::Full
+        }
+    });
+    Some(RedisTarget {
+        host,
+        port: url.port().unwrap_or(DEFAULT_PORT),
+        username,
+        password,
+        password_as_written,
+        database,
+        tls,
+    })
+}
+
+fn decode(text: &str) -> Option<String> {
+    percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|decoded| decoded.into_owned())
+}
+
+/// One RESP2 reply; arrays hold scalars only, which is all the probe's commands return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reply {
+    Simple(String),
+    Error(String),
+    Integer(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Option<Vec<Reply>>),
+}
+
+impl Reply {
+    fn text(&self) -> Option<String> {
+        match self {
+            Reply::Simple(text) => Some(text.clone()),
+            Reply::Bulk(Some(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+            Reply::Integer(number) => Some(number.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Why a session could not be had.
+#[derive(Debug)]
+enum Failure {
+    Connect(ConnectFailure),
+    TimedOut(Stage),
+    Tls(String),
+    Auth(String),
+    DatabaseMissing(String),
+    /// The server closed, reset, sent garbage or refused us (e.g. too many clients).
+    Other(String),
+}
+
+#[derive(Debug, Default)]
+struct Facts {
+    version: Option<String>,
+    max_clients: Option<i64>,
+    latency: Option<Duration>,
+}
+
+/// Probe `input.redis_url`, if it is there and understood.
+pub(crate) async fn probe(
+    input: &ProbeInput,
+    options: &ProbeOptions,
+    tls: &TlsSettings,
+) -> Vec<Finding> {
+    let Some(located) = &input.redis_url else {
+        return Vec::new();
+    };
+    let Some(target) = parse_redis_url(&located.value) else {
+        return Vec::new();
+    };
+    let deadline = super::deadline(options.timeout);
+    let stage = Cell::new(Stage::Resolving);
+    let outcome = match timeout_at(deadline, session(&target, tls, &stage, deadline)).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::TimedOut(stage.get())),
+    };
+    let mut findings = Vec::new();
+    if tls.insecure
+        && target
+            .tls
+            .is_some_and(|verification| verification != Verification::None)
+    {
+        findings.push(insecure_tls_finding(located, "Redis"));
+    }
+    match outcome {
+        Ok(facts) => findings.extend(session_findings(input, options, located, &target, &facts)),
+        Err(failure) => findings.push(failure_finding(located, &target, options, failure)),
+    }
+    findings
+}
+
+async fn session(
+    target: &RedisTarget,
+    tls: &TlsSettings,
+    stage: &Cell<Stage>,
+    deadline: Instant,
+) -> Result<Facts, Failure> {
+    let stream = net::connect_tcp(&target.host, target.port, stage)
+        .await
+        .map_err(Failure::Connect)?;
+    stage.set(Stage::StartingSession);
+    match target.tls {
+        None => converse(BufStream::new(stream), target, stage, deadline).await,
+        Some(verification) => {
+            let server_name = ServerName::try_from(target.host.clone())
+                .map_err(|error| Failure::Tls(error.to_string()))?;
+            let connector = TlsConnector::from(tls.client_config(verification));
+            stage.set(Stage::TlsHandshake);
+            let stream = connector
+                .connect(server_name, stream)
+                .await
+                .map_err(|error| Failure::Tls(tls_error_text(&error)))?;
+            stage.set(Stage::StartingSession);
+            converse(BufStream::new(stream), target, stage, deadline).await
+        }
+    }
+}
+
+/// The rustls error inside an I/O error, which says more than the wrapper.
+fn tls_error_text(error: &std::io::Error) -> String {
+    match error.get_ref() {
+        Some(inner) => inner.to_string(),
+        None => error.to_string(),
+    }
+}
+
+async fn converse<S>(
+    mut stream: BufStream<S>,
+    target: &RedisTarget,
+    stage: &Cell<Stage>,
+    deadline: Instant,
+) -> Result<Facts, Failure>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let secrets = target.secrets();
+    let masked = |text: &str| mask(text, &secrets);
+
+    if let Some(password) = &target.password {
+        let mut command = vec!["AUTH"];
+        if let Some(username) = &target.username {
+            command.push(username);
+        }
+        command.push(password);
+        if let Reply::Error(error) = request(&mut stream, &command)
+            .await
+            .map_err(|e| masked(&e))?
+        {
+            return Err(Failure::Auth(masked(&error)));
+        }
+    }
+    if target.database != 0 {
+        let database = target.database.to_string();
+        if let Reply::Error(error) = request(&mut stream, &["SELECT", &database])
+            .await
+            .map_err(|e| masked(&e))?
+        {
+            return Err(if is_auth_error(&error) {
+                Failure::Auth(masked(&error))
+            } else {
+                Failure::DatabaseMissing(masked(&error))
+            });
+        }
+    }
+
+    let mut facts = Facts::default();
+    let started = Instant::now();
+    // Without a password, PING is the first thing the server must answer: still session start.
+    match request(&mut stream, &["PING"])
+        .await
+        .map_err(|e| masked(&e))?
+    {
+        Reply::Error(error) if is_auth_error(&error) => return Err(Failure::Auth(masked(&error))),
+        Reply::Error(error) => return Err(Failure::Other(masked(&error))),
+        _ => facts.latency = Some(started.elapsed()),
+    }
+    stage.set(Stage::Querying);
+    // A managed service may refuse INFO or CONFIG (unknown command, NOPERM): not an error.
+    if let Some(info) = request(&mut stream, &["INFO", "server"])
+        .await
+        .map_err(|e| masked(&e))?
+        .text()
+    {
+        facts.version =
+            info_field(&info, "redis_version").or_else(|| info_field(&info, "valkey_version"));
+    }
+    if let Some(info) = request(&mut stream, &["INFO", "clients"])
+        .await
+        .map_err(|e| masked(&e))?
+        .text()
+    {
+        facts.max_clients = info_field(&info, "maxclients").and_then(|value| value.parse().ok());
+    }
+    if facts.max_clients.is_none() {
+        if let Reply::Array(Some(items)) = request(&mut stream, &["CONFIG", "GET", "maxclients"])
+            .await
+            .map_err(|e| masked(&e))?
+        {
+            facts.max_clients = items
+                .get(1)
+                .and_then(Reply::text)
+                .and_then(|value| value.parse().ok());
+        }
+    }
+    // A polite close (TLS close_notify, then FIN); the answers are in hand either way.
+    let _ = timeout_at(deadline, stream.shutdown()).await;
+    Ok(facts)
+}
+
+impl From<String> for Failure {
+    fn from(reason: String) -> Self {
+        Failure::Other(reason)
+    }
+}
+
+fn is_auth_error(error: &str) -> bool {
+    let upper = error.to_ascii_uppercase();
+    upper.starts_with("NOAUTH")
+        || upper.starts_with("WRONGPASS")
+        || upper.contains("INVALID PASSWORD")
+        || upper.contains("INVALID USERNAME-PASSWORD")
+}
+
+/// `name:value` from an INFO section.
+fn info_field(info: &str, name: &str) -> Option<String> {
+    info.lines().find_map(|line| {
+        let (key, value) = line.trim_end_matches('\r').split_once(':')?;
+        (key == name).then(|| value.trim().to_string())
+    })
+}
+
+/// Send one command and read its reply. `Err` is a transport or protocol problem, as text.
+async fn request<S>(stream: &mut BufStream<S>, command: &[&str]) -> Result<Reply, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut encoded = format!("*{}\r\n", command.len()).into_bytes();
+    for part in command {
+        encoded.extend_from_slice(format!("${}\r\n", part.len()).as_bytes());
+        encoded.extend_from_slice(part.as_bytes());
+        encoded.extend_from_slice(b"\r\n");
+    }
+    let name = command.first().copied().unwrap_or_default();
+    let io_error = |error: std::io::Error| format!("sending {name} failed: {error}");
+    stream.write_all(&encoded).await.map_err(io_error)?;
+    stream.flush().await.map_err(io_error)?;
+    match read_reply(stream, true).await {
+        Ok(reply) => Ok(reply),
+        Err(reason) => Err(format!("reading the answer to {name} failed: {reason}")),
+    }
+}
+
+async fn read_reply<S>(stream: &mut BufStream<S>, allow_array: bool) -> Result<Reply, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let line = read_line(stream).await?;
+    let (kind, rest) = match line.split_first() {
+        Some((kind, rest)) => (*kind, String::from_utf8_lossy(rest).into_owned()),
+        None => return Err("empty line from the server".to_string()),
+    };
+    let length = || -> Result<i64, String> {
+        rest.parse()
+            .map_err(|_| format!("bad length `{rest}` from the server"))
+    };
+    match kind {
+        b'+' => Ok(Reply::Simple(rest)),
+        b'-' => Ok(Reply::Error(rest)),
+        b':' => Ok(Reply::Integer(length()?)),
+        b'$' => {
+            let length = length()?;
+            if length < 0 {
+                return Ok(Reply::Bulk(None));
+            }
+            let length = u64::try_from(length).unwrap_or(u64::MAX);
+            if length > MAX_REPLY_BYTES {
+                return Err(format!("reply of {length} bytes is too large"));
+            }
+            // Exact size was checked above; +2 for the closing CRLF.
+            let mut bytes = vec![0; usize::try_from(length).unwrap_or(0) + 2];
+            stream
+                .read_exact(&mut bytes)
+                .await
+                .map_err(|error| error.to_string())?;
+            bytes.truncate(bytes.len() - 2);
+            Ok(Reply::Bulk(Some(bytes)))
+        }
+        b'*' if allow_array => {
+            let count = length()?;
+            if count < 0 {
+                return Ok(Reply::Array(None));
+            }
+            if count > 1024 {
+                return Err(format!("array of {count} items is too large"));
+            }
+            let mut items = Vec::new();
+            for _ in 0..count {
+                items.push(Box::pin(read_reply(stream, false)).await?);
+            }
+            Ok(Reply::Array(Some(items)))
+        }
+        _ => Err(
+            "the server does not speak the Redis protocol (is it a TLS port? then use rediss://)"
+                .to_string(),
+        ),
+    }
+}
+
+/// One CRLF-terminated line, without the terminator.
+async fn read_line<S>(stream: &mut BufStream<S>) -> Result<Vec<u8>, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut line = Vec::new();
+    let read = (&mut *stream)
+        .take(MAX_REPLY_BYTES)
+        .read_until(b'\n', &mut line)
+        .await
+        .map_err(|error| error.to_string())?;
+    if read == 0 {
+        return Err("the server closed the connection".to_string());
+    }
+    if !line.ends_with(b"\r\n") {
+        return Err("the server sent an unterminated line".to_string());
+    }
+    line.truncate(line.len() - 2);
+    Ok(line)
+}
+
+fn session_findings(
+    input: &ProbeInput,
+    options: &ProbeOptions,
+    located: &Located<String>,
+    target: &RedisTarget,
+    facts: &Facts,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let server = target.endpoint();
+    let mut info = format!(
+        "Redis {} at {server}: maxclients {}, TLS {}",
+        facts.version.as_deref().unwrap_or("unknown"),
+        facts
+            .max_clients
+            .map_or_else(|| "unknown".to_string(), |n| n.to_string()),
+        if target.tls.is_some() { "on" } else { "off" },
+    );
+    if let Some(latency) = facts.latency {
+        info.push_str(&format!(", round trip {}", milliseconds(latency)));
+    }
+    findings.push(finding_at(
+        located,
+        "probe-redis-info",
+        Severity::Info,
+        info,
+        None,
+    ));
+
+    if let (Some(max_clients), Some(pool)) = (facts.max_clients, &input.redis_max_connections) {
+        let processes = total_processes(input, options);
+        let total = pool.value.saturating_mul(processes);
+        if pool.value >= 0 && total > max_clients {
+            findings.push(finding_at(
+                pool,
+                "probe-redis-max-connections",
+                Severity::Error,
+                format!(
+                    "the pools may open {total} connections (REDIS_MAX_CONNECTIONS {} × \
+                     {processes} process{}), but Redis allows {max_clients} clients",
+                    pool.value,
+                    if processes == 1 { "" } else { "es" },
+                ),
+                Some(format!(
+                    "keep REDIS_MAX_CONNECTIONS × replicas × WEB_CONCURRENCY at or below \
+                     {max_clients}, or raise maxclients on the server"
+                )),
+            ));
+        }
+    }
+    findings
+}
+
+fn failure_finding(
+    located: &Located<String>,
+    target: &RedisTarget,
+    options: &ProbeOptions,
+    failure: Failure,
+) -> Finding {
+    let server = target.endpoint();
+    let unreachable = |message: String| {
+        finding_at(
+            located,
+            "probe-redis-unreachable",
+            Severity::Error,
+            message,
+            Some(
+                "check the host and port, that Redis runs and accepts connections from where \
+                 this check runs (`*.railway.internal` names resolve only inside Railway), and \
+                 `rediss://` for a TLS port"
+                    .to_string(),
+            ),
+        )
+    };
+    match failure {
+        Failure::Connect(failure) => unreachable(format!(
+            "Redis at {server} is unreachable: {}",
+            mask(
+                &failure.describe(&target.host, target.port),
+                &target.secrets()
+            )
+        )),
+        // A plain Redis port reads a ClientHello as a command that never ends: silence.
+        Failure::TimedOut(Stage::TlsHandshake) => finding_at(
+            located,
+            "probe-redis-tls-failed",
+            Severity::Error,
+            format!(
+                "TLS with Redis at {server} failed: no handshake answer within {} (the port \
+                 probably speaks plain Redis)",
+                seconds(options.timeout)
+            ),
+            Some("use redis:// for a plain port, or point rediss:// at the TLS port".to_string()),
+        ),
+        Failure::TimedOut(stage) => unreachable(format!(
+            "Redis at {server} is unreachable: timed out after {} while {}",
+            seconds(options.timeout),
+            stage.describe()
+        )),
+        Failure::Other(reason) => {
+            let hung_up = reason.contains("closed the connection") || reason.contains("reset");
+            let hint = if target.tls.is_none() && hung_up {
+                " (a TLS-only port hangs up on plain commands: is this one for rediss://?)"
+            } else {
+                ""
+            };
+            unreachable(format!(
+                "Redis at {server} did not complete the session: {reason}{hint}"
+            ))
+        }
+        Failure::Tls(reason) => finding_at(
+            located,
+            "probe-redis-tls-failed",
+            Severity::Error,
+            format!(
+                "TLS with Redis at {server} failed: {}",
+                mask(&reason, &target.secrets())
+            ),
+            Some(
+                "check that the port speaks TLS (else use redis://), and pass a private CA with \
+                 --probe-ca PATH"
+                    .to_string(),
+            ),
+        ),
+        Failure::Auth(reason) => finding_at(
+            located,
+            "probe-redis-auth-failed",
+            Severity::Error,
+            format!("Redis at {server} rejected the credentials: {reason}"),
+            Some(
+                "check the user name and password in the URL; on Railway, reference the Redis \
+                 service's own variable (e.g. `${{Redis.REDIS_URL}}`) instead of copying it"
+                    .to_string(),
+            ),
+        ),
+        Failure::DatabaseMissing(reason) => finding_at(
+            located,
+            "probe-redis-database-missing",
+            Severity::Error,
+            format!(
+                "Redis at {server} refused database {}: {reason}",
+                target.database
+            ),
+            Some(
+                "use a database index below the server's `databases` setting (usually 16)"
+                    .to_string(),
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> RedisTarget {
+        parse_redis_url(text).unwrap_or_else(|| panic!("{text} should parse"))
+    }
+
+    #[test]
+    fn plain_url_with_defaults() {
+        let target = parse("redis://cache.railway.internal");
+        assert_eq!(target.host, "cache.railway.internal");
+        assert_eq!(target.port, 6379);
+        assert_eq!(target.username, None);
+        assert_eq!(target.password, None);
+        assert_eq!(target.database, 0);
+        assert_eq!(target.tls, None);
+    }
+
+    #[test]
+    fn credentials_database_and_tls() {
+        let target = parse("rediss://default:p%40ss%3Aword@[::1]:6380/3");
+        assert_eq!(target.host, "::1");
+        assert_eq!(target.port, 6380);
+        assert_eq!(target.username.as_deref(), Some("default"));
+        assert_eq!(target.password.as_deref(), Some("p@ss:word"));
+        assert_eq!(target.secrets(), vec!["p@ss:word", "p%40ss%3Aword"]);
+        assert_eq!(target.database, 3);
+        assert_eq!(target.tls, Some(Verification::Full));
+
+        let target = parse("redis://:only-password@h?db=2");
+        assert_eq!(target.username, None);
+        assert_eq!(target.password.as_deref(), Some("only-password"));
+        assert_eq!(target.database, 2);
+    }
+
+    #[test]
+    fn tls_verification_switches() {
+        assert_eq!(
+            parse("rediss://h?ssl_cert_reqs=none").tls,
+            Some(Verification::None)
+        );
+        assert_eq!(
+            parse("rediss://h?ssl_check_hostname=false").tls,
+            Some(Verification::Chain)
+        );
+        assert_eq!(
+            parse("rediss://h?ssl_cert_reqs=required").tls,
+            Some(Verification::Full)
+        );
+    }
+
+    #[test]
+    fn rejects_other_urls() {
+        for text in [
+            "http://h",
+            "unix:///tmp/redis.sock",
+            "redis:///0",
+            "redis://h/notanumber",
+            "redis://h:70000",
+            "",
+        ] {
+            assert_eq!(parse_redis_url(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn info_fields() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n";
+        assert_eq!(info_field(info, "redis_version").as_deref(), Some("7.0.15"));
+        assert_eq!(info_field(info, "maxclients"), None);
+    }
+
+    #[test]
+    fn auth_errors() {
+        assert!(is_auth_error(
+            "WRONGPASS invalid username-password pair or user is disabled."
+        ));
+        assert!(is_auth_error("NOAUTH Authentication required."));
+        assert!(is_auth_error("ERR invalid password"));
+        assert!(!is_auth_error("ERR DB index is out of range"));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn reads_resp_replies() {
+        let (client, mut server) = tokio::io::duplex(1024);
+        server
+            .write_all(b"+PONG\r\n-ERR nope\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n")
+            .await
+            .unwrap_or_default();
+        let mut stream = BufStream::new(client);
+        assert_eq!(
+            read_reply(&mut stream, true).await,
+            Ok(Reply::Simple("PONG".into()))
+        );
+        assert_eq!(
+            read_reply(&mut stream, true).await,
+            Ok(Reply::Error("ERR nope".into()))
+        );
+        assert_eq!(read_reply(&mut stream, true).await, Ok(Reply::Integer(42)));
+        assert_eq!(
+            read_reply(&mut stream, true).await,
+            Ok(Reply::Bulk(Some(b"hello".to_vec())))
+        );
+        assert_eq!(read_reply(&mut stream, true).await, Ok(Reply::Bulk(None)));
+        assert_eq!(
+            read_reply(&mut stream, true).await,
+            Ok(Reply::Array(Some(vec![
+                Reply::Bulk(Some(b"maxclients".to_vec())),
+                Reply::Bulk(Some(b"10000".to_vec())),
+            ])))
+        );
+        drop(server);
+        assert!(read_reply(&mut stream, true).await.is_err());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn rejects_non_resp_and_huge_replies() {
+        let (client, mut server) = tokio::io::duplex(1024);
+        server
+            .write_all(b"\x16\x03\x01junk\r\n$99999999999\r\n")
+            .await
+            .unwrap_or_default();
+        let mut stream = BufStream::new(client);
+        let error = read_reply(&mut stream, true).await.unwrap_err();
+        assert!(error.contains("rediss://"), "{error}");
+        assert!(read_reply(&mut stream, true).await.is_err());
+    }
+}
