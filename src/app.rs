@@ -13,10 +13,11 @@ use crate::engine::{self, Layer};
 use crate::error::Error;
 use crate::finding::{self, Finding, Severity};
 use crate::inputs::{self, Loader};
+use crate::probe;
 use crate::report::{self, Report};
 use crate::rules::{self, RuleSet};
 use crate::secret::{self, MASK};
-use crate::source::{InputFormat, read};
+use crate::source::{InputFormat, SourceId, read};
 
 /// How a run ended: 0, 1 or 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +69,8 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
 pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let color = use_color(cli.color, streams.stdout_is_terminal);
     match cli.command {
-        Command::Lint(args) => lint(args, color, streams),
+        Command::Lint(args) => lint(args, color, false, streams),
+        Command::Probe(args) => lint(args, color, true, streams),
         Command::Show(args) => show(args, streams),
         Command::Rules(args) => list_rules(args, streams),
         Command::Explain(args) => explain(args, streams),
@@ -237,7 +239,12 @@ enum ExampleChoice {
     Path(String),
 }
 
-fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus, Error> {
+fn lint(
+    args: LintArgs,
+    color: bool,
+    probe_only: bool,
+    streams: &mut Streams,
+) -> Result<ExitStatus, Error> {
     let rules = load_rules(&args.rules)?;
     let mut loader = Loader::new(&rules, streams.stdin);
     let example = if args.no_example {
@@ -255,6 +262,12 @@ fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus
         Some(&example),
     )?;
     let mut findings: Vec<Finding> = Vec::new();
+    let probe_options = probe::ProbeOptions {
+        timeout: args.probe_options.probe_timeout,
+        ca_files: args.probe_options.probe_ca.clone(),
+        insecure: args.probe_options.probe_insecure,
+        replicas: args.probe_options.replicas,
+    };
     for unit in &units {
         let input = engine::Input {
             sources: &loader.sources,
@@ -262,7 +275,17 @@ fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus
             profile: &unit.profile,
             example: unit.example.as_ref(),
         };
-        findings.extend(engine::evaluate(&rules, &input));
+        if !probe_only {
+            findings.extend(engine::evaluate(&rules, &input));
+        }
+        if probe_only || args.probe {
+            let primary = unit
+                .layers
+                .first()
+                .map_or(SourceId(0), |layer| layer.source);
+            let config = engine::Config::build(&rules, &unit.layers, primary);
+            findings.extend(probe::run(&probe_input(&config), &probe_options)?);
+        }
     }
     for finding in &mut findings {
         finding.message = loader.redactor.redact(&finding.message);
@@ -310,6 +333,56 @@ fn lint(args: LintArgs, color: bool, streams: &mut Streams) -> Result<ExitStatus
     }
     out.flush()?;
     Ok(status(&findings, args.fail_on))
+}
+
+/// What the probes need from a configuration: the URLs and pool sizes, each with the place
+/// that set it (a default points at the URL it sizes).
+fn probe_input(config: &engine::Config) -> probe::ProbeInput {
+    let located_text = |name: &str| -> Option<probe::Located<String>> {
+        let assignment = config.assignment(name)?;
+        let value = assignment.entry.value.clone()?;
+        let span = assignment
+            .entry
+            .value_span
+            .clone()
+            .unwrap_or(assignment.entry.key_span.clone());
+        Some(probe::Located {
+            value,
+            source: assignment.source,
+            key: assignment.entry.key.clone(),
+            span,
+        })
+    };
+    let database_url = located_text("DATABASE_URL");
+    let redis_url = located_text("REDIS_URL");
+    let number =
+        |name: &str, fallback: &Option<probe::Located<String>>| -> Option<probe::Located<i64>> {
+            let value = config.value(name).and_then(engine::parse_int)?;
+            let value = i64::try_from(value).unwrap_or(i64::MAX);
+            match located_text(name) {
+                Some(set) => Some(probe::Located {
+                    value,
+                    source: set.source,
+                    key: set.key,
+                    span: set.span,
+                }),
+                // A default: point at the URL whose server it is compared with.
+                None => fallback.as_ref().map(|url| probe::Located {
+                    value,
+                    source: url.source,
+                    key: name.to_owned(),
+                    span: url.span.clone(),
+                }),
+            }
+        };
+    probe::ProbeInput {
+        db_pool_size: number("DB_POOL_SIZE", &database_url),
+        db_max_overflow: number("DB_MAX_OVERFLOW", &database_url),
+        redis_max_connections: number("REDIS_MAX_CONNECTIONS", &redis_url),
+        web_concurrency: number("WEB_CONCURRENCY", &None),
+        database_url,
+        redis_url,
+    }
 }
 
 /// GitHub shows at most ten annotations of each kind per step: the step summary lists all.

@@ -46,6 +46,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: what it flags, why, an example, and the fix.
     Explain(ExplainArgs),
+    /// Probe the PostgreSQL and Redis the configuration names, without linting it (the same as
+    /// `lint --probe` with the lint rules left out). Read-only connections, with timeouts.
+    Probe(LintArgs),
     /// Compare two configurations (any formats): keys only in one, and keys whose values
     /// differ. Secret values are compared, never printed. Exits 1 when they differ.
     Diff(DiffArgs),
@@ -88,8 +91,37 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
 
+    /// Also connect to the PostgreSQL and Redis the configuration names (read-only, with
+    /// timeouts) and check it against the real servers.
+    #[arg(long)]
+    pub probe: bool,
+
+    #[command(flatten)]
+    pub probe_options: ProbeArgs,
+
     #[command(flatten)]
     pub rules: RuleSources,
+}
+
+/// How to probe (`lint --probe`, `probe`).
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Time limit of each probe, from DNS lookup to the last answer (e.g. 5s, 1500ms, 1m).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub probe_timeout: std::time::Duration,
+
+    /// Trust this CA certificate (PEM) too, besides the built-in Mozilla roots (repeatable).
+    #[arg(long = "probe-ca", value_name = "PATH")]
+    pub probe_ca: Vec<PathBuf>,
+
+    /// Accept any server certificate (reported as a warning).
+    #[arg(long)]
+    pub probe_insecure: bool,
+
+    /// Instances of the service; pool sizes are multiplied by it (and by WEB_CONCURRENCY when
+    /// set) before comparing with the servers' connection limits.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicas: u32,
 }
 
 /// Inputs merged into one configuration, as the application merges them.

@@ -69,6 +69,10 @@ pub enum Error {
         help: Option<String>,
     },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Probe(#[from] crate::probe::ProbeError),
+
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 }

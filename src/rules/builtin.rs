@@ -22,6 +22,7 @@ pub const FILES: &[(&str, &str)] = rule_files![
     "secrets.toml",
     "railway.toml",
     "example.toml",
+    "probes.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).
