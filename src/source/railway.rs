@@ -508,6 +508,7 @@ struct KvLine<'text> {
 /// run of `KEY=` lines (see [`choose_variable_starts`]); every other line continues the value
 /// above it. When any value spans several lines, a [`KV_LOSSY_RULE`] notice says so.
 ///
+/// Lines that are padded base64 ([`is_base64_line`]) are never taken as variable starts.
 /// The first line that could start a variable always does (the CLI's first line is a key); text
 /// before it is a [`SyntaxError`]. The file's final line break is not part of the last value. A
 /// file whose every `\n` is preceded by `\r` is read as CRLF text; otherwise a `\r` is kept as part
@@ -553,6 +554,7 @@ pub fn parse_kv(text: &str) -> Parsed {
         .iter()
         .enumerate()
         .skip(first_start)
+        .filter(|(line_index, line)| *line_index == first_start || !is_base64_line(line.text))
         .filter_map(|(line_index, line)| {
             let key = kv_key(line.text)?;
             Some(KvCandidate {
@@ -597,10 +599,10 @@ pub fn parse_kv(text: &str) -> Parsed {
         parsed.notices.push(Notice {
             rule: KV_LOSSY_RULE,
             message: format!(
-                "{count} value{plural} span several lines ({keys}): `railway variables --kv` does \
+                "{count} value{plural} several lines ({keys}): `railway variables --kv` does \
                  not mark where a value ends, so {pronoun} reconstructed from the order of the \
                  keys; use `railway variables --json` for exact values",
-                plural = if count == 1 { "" } else { "s" },
+                plural = if count == 1 { " spans" } else { "s span" },
                 keys = multi_line_keys.join(", "),
                 pronoun = if count == 1 { "it was" } else { "they were" },
             ),
@@ -608,6 +610,21 @@ pub fn parse_kv(text: &str) -> Parsed {
         });
     }
     parsed
+}
+
+/// Whether a `KEY=` line is rather a padded base64 line from inside a multi-line value (a PEM
+/// body): a long run of letters and digits mixing upper case, lower case and digits, with no
+/// `_`, ending in `=` or `==`. No environment variable name looks like that.
+fn is_base64_line(line: &str) -> bool {
+    const MIN_BASE64_RUN: usize = 24;
+    let run = line.trim_end_matches('=');
+    let padding = line.len() - run.len();
+    (1..=2).contains(&padding)
+        && run.len() >= MIN_BASE64_RUN
+        && run.bytes().all(|byte| byte.is_ascii_alphanumeric())
+        && run.bytes().any(|byte| byte.is_ascii_uppercase())
+        && run.bytes().any(|byte| byte.is_ascii_lowercase())
+        && run.bytes().any(|byte| byte.is_ascii_digit())
 }
 
 /// A `--kv` line that could start a variable.
@@ -1479,5 +1496,134 @@ fn pem_body_joins(rows: &[&str], armour: &[ArmourLine], joins: &mut [RowJoin]) {
                 RowJoin::Nothing
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(line_index: usize, key: &'static str) -> KvCandidate<'static> {
+        KvCandidate {
+            line_index,
+            key,
+            plausibility: start_plausibility(key, "value"),
+        }
+    }
+
+    #[test]
+    fn longest_increasing_run_wins() {
+        // B, A, C, D: B then C, D (A cannot follow B).
+        let candidates = [
+            candidate(0, "B"),
+            candidate(1, "A"),
+            candidate(2, "C"),
+            candidate(3, "D"),
+        ];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn greedy_would_be_fooled_but_the_longest_run_is_not() {
+        // A greedy scan takes M right after A and then must drop C, D, E.
+        let candidates = [
+            candidate(0, "A"),
+            candidate(1, "M"),
+            candidate(2, "C"),
+            candidate(3, "D"),
+            candidate(4, "E"),
+        ];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn equal_runs_prefer_the_plausible_name_then_the_earlier_line() {
+        // A then either `Zq9` (line 1, mixed case) or `B` (line 2): the conventional name wins.
+        let candidates = [candidate(0, "A"), candidate(1, "Zq9"), candidate(2, "B")];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 2]);
+        // A then either C (line 1) or B (line 2), equally plausible: the earlier line wins.
+        let candidates = [candidate(0, "A"), candidate(1, "C"), candidate(2, "B")];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 1]);
+    }
+
+    #[test]
+    fn duplicate_keys_start_one_variable() {
+        let candidates = [candidate(0, "A"), candidate(1, "B"), candidate(2, "B")];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 1]);
+    }
+
+    #[test]
+    fn base64_lines_are_recognised() {
+        assert!(is_base64_line(
+            "Xo6aGe5tR2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvufGh=="
+        ));
+        assert!(is_base64_line("MIIBIjANBgkqhkiG9w0BAQEFAAOC="));
+        assert!(!is_base64_line("DATABASE_URL="));
+        assert!(
+            !is_base64_line("ABCDEFGHIJKLMNOPQRSTUVWXYZ=="),
+            "no digit, no lower case"
+        );
+        assert!(!is_base64_line("Xo6aGe5t=="), "too short to tell");
+    }
+
+    #[test]
+    fn row_joins_follow_the_wrapping_rules() {
+        // After `/`: nothing, unless the next row would have fit (then a newline); a full row:
+        // nothing; a row broken at a space: a space, unless the next row would have fit.
+        assert_eq!(
+            row_join("postgresql://", "pg:x", 20, false),
+            RowJoin::Newline
+        );
+        assert_eq!(
+            row_join("postgresql://", "postgres:xyzxyzxyz", 20, false),
+            RowJoin::Nothing
+        );
+        assert_eq!(row_join("abcdefghij", "klm", 10, false), RowJoin::Nothing);
+        assert_eq!(
+            row_join("one two three", "fourteen", 20, false),
+            RowJoin::Space
+        );
+        assert_eq!(row_join("one two", "three", 20, false), RowJoin::Newline);
+        assert_eq!(
+            row_join("zero-", "downtime rollouts", 20, false),
+            RowJoin::Nothing
+        );
+        assert_eq!(
+            row_join("a -", "b rollouts and more", 20, false),
+            RowJoin::Space
+        );
+        assert_eq!(row_join("", "x", 20, false), RowJoin::Newline);
+        assert_eq!(row_join("x", "", 20, false), RowJoin::Newline);
+    }
+
+    #[test]
+    fn pem_bodies_are_recut_at_their_line_length() {
+        let line = "A".repeat(64);
+        let rows = [
+            "-----BEGIN PRIVATE KEY-----",
+            &line[..49],
+            &line[49..],
+            &line[..49],
+            &line[49..],
+            "QUFB",
+            "-----END PRIVATE KEY-----",
+        ];
+        let value = join_rows(&rows, 49, true);
+        let expected =
+            format!("-----BEGIN PRIVATE KEY-----\n{line}\n{line}\nQUFB\n-----END PRIVATE KEY-----");
+        assert_eq!(value, expected);
+    }
+
+    #[test]
+    fn ansi_sequences_are_stripped_with_an_offset_map() {
+        let text = "\u{1b}[1mKEY\u{1b}[0m é \u{1b}]8;;http://x\u{7}link";
+        let stripped = AnsiStripped::new(text);
+        assert_eq!(stripped.text, "KEY é link");
+        let key = stripped.original_span(0..3);
+        assert_eq!(&text[key], "KEY");
+        let accent = stripped.original_span(4..6);
+        assert_eq!(&text[accent], "é");
+        let link = stripped.original_span(7..11);
+        assert_eq!(&text[link], "link");
     }
 }
