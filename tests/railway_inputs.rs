@@ -170,6 +170,8 @@ fn json_syntax_errors_are_clear() {
         (r#"{"A": "\ude00"}"#, "unpaired surrogate"),
         (r#"{"A": "\u12"}"#, "four hex digits"),
         ("{\"A\": \"line\nbreak\"}", "line break inside a string"),
+        (r#"{"A": value}"#, "the value of `A` is not valid JSON"),
+        ("API_KEY=x", "expected a JSON object starting with `{`"),
     ] {
         let message = parse_json(text).expect_err(text).to_string();
         assert!(message.contains(needle), "{text}: {message}");
@@ -548,4 +550,29 @@ fn readers_do_not_panic_on_odd_bytes() {
         let _ = parse_table(text);
         let _ = parse_json(text);
     }
+}
+
+#[test]
+fn errors_render_as_diagnostics_with_a_label() {
+    use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource};
+
+    let text = "{\n  \"DEBUG\": \"false\",\n  \"PORT\": 8080\n}\n";
+    let error = parse_json(text).expect_err("a number");
+    let labels: Vec<_> = error.labels().expect("has a label").collect();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0].offset(), text.find("8080").expect("in text"));
+    assert_eq!(labels[0].len(), 4);
+
+    let report = miette::Report::new(error).with_source_code(NamedSource::new("vars.json", text));
+    let mut rendered = String::new();
+    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(80)
+        .render_report(&mut rendered, report.as_ref())
+        .expect("renders");
+    assert!(
+        rendered.contains("`PORT` is a number, expected a string"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("not a string"), "{rendered}");
+    assert!(rendered.contains("vars.json:3:11"), "{rendered}");
 }

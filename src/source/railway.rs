@@ -197,7 +197,9 @@ impl<'text> JsonReader<'text> {
             Some(b'{') => self.position += 1,
             Some(_) => {
                 let start = self.position;
-                let kind = self.value_kind();
+                let Some(kind) = self.value_kind() else {
+                    return Err(self.syntax_error("expected a JSON object starting with `{`"));
+                };
                 return Err(RailwayError::NotAnObject {
                     kind,
                     span: start..self.token_end(start),
@@ -236,7 +238,12 @@ impl<'text> JsonReader<'text> {
                 Some(b'"') => {}
                 Some(_) => {
                     let start = self.position;
-                    let kind = self.value_kind();
+                    let Some(kind) = self.value_kind() else {
+                        return Err(self.syntax_error(&format!(
+                            "the value of `{key}` is not valid JSON (a string in double quotes \
+                             was expected)"
+                        )));
+                    };
                     let (line, column) = line_col(self.text, start);
                     return Err(RailwayError::NotAString {
                         key,
@@ -290,16 +297,17 @@ impl<'text> JsonReader<'text> {
         }
     }
 
-    /// What the value at the current position is, for a message like "`KEY` is a number".
-    fn value_kind(&self) -> &'static str {
-        match self.peek() {
-            Some(b'{') => "an object",
-            Some(b'[') => "an array",
-            Some(b'"') => "a string",
-            Some(b'-' | b'0'..=b'9') => "a number",
-            Some(b't' | b'f') => "a boolean",
-            Some(b'n') => "null",
-            _ => "not a JSON value",
+    /// What the value at the current position is, for a message like "`KEY` is a number";
+    /// `None` when no JSON value starts there.
+    fn value_kind(&self) -> Option<&'static str> {
+        match self.peek()? {
+            b'{' => Some("an object"),
+            b'[' => Some("an array"),
+            b'"' => Some("a string"),
+            b'-' | b'0'..=b'9' => Some("a number"),
+            b't' | b'f' => Some("a boolean"),
+            b'n' => Some("null"),
+            _ => None,
         }
     }
 
@@ -654,9 +662,9 @@ fn start_plausibility(key: &str, value: &str) -> u32 {
 /// longest chain of later candidates whose keys strictly increase from it.
 ///
 /// Ties between equally long chains go to the chain with the greater total
-/// [`start_plausibility`], then, chain element by element, to the earlier line. The last rule is
-/// arbitrary but deterministic: once length and plausibility agree, nothing in the text says
-/// which of two look-alike lines is the real start.
+/// [`start_plausibility`], then to the chain whose last start is the earlier line (and so on,
+/// backwards along the chain). The last rule is arbitrary but deterministic: once length and
+/// plausibility agree, nothing in the text says which of two look-alike lines is the real start.
 ///
 /// `O(n log n)`: a Fenwick tree over key ranks holds, for each rank, the best chain ending at a
 /// key of that rank seen so far. Returns line indexes in increasing order.
