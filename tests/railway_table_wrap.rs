@@ -328,6 +328,7 @@ fn generated_tables_read_back() {
         })
         .collect();
     let summary = summary.join(", ");
+    println!("{summary}");
 
     for ((kind, narrow), tally) in &tallies {
         // In a column of 24 or more, only newlines inside prose (and a few wide-character

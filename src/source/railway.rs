@@ -1355,29 +1355,41 @@ fn wrap_is_optimal(
 /// Split a row at the first space that is surely a break opportunity: the Unicode line breaking
 /// rules keep text together across some spaces (after an opening bracket, before closing
 /// punctuation, between a quote and an opening bracket...), so only a space run followed by an
-/// ASCII letter or digit, and not preceded by an opening bracket, counts. Returns the first
-/// fragment and the rest after the spaces (empty when the whole row is one fragment).
+/// ASCII letter or digit, and preceded by an ASCII character other than an opening bracket,
+/// counts. Returns the first fragment and the rest after the spaces (empty when the whole row is
+/// one fragment). Fragments found this way can only be longer than the real ones.
 fn split_first_fragment(row: &str) -> (&str, &str) {
+    match sure_breaks(row).next() {
+        // Both ends sit next to ASCII bytes, so they are character boundaries.
+        Some((space_start, space_end)) => (&row[..space_start], &row[space_end..]),
+        None => (row, ""),
+    }
+}
+
+/// The space runs of a row that are surely break opportunities, as byte ranges.
+fn sure_breaks(row: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = row.as_bytes();
     let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] != b' ' {
-            index += 1;
-            continue;
+    std::iter::from_fn(move || {
+        while index < bytes.len() {
+            if bytes[index] != b' ' {
+                index += 1;
+                continue;
+            }
+            let space_start = index;
+            while bytes.get(index) == Some(&b' ') {
+                index += 1;
+            }
+            let before = space_start.checked_sub(1).map(|before| bytes[before]);
+            let before_is_sure =
+                before.is_some_and(|byte| byte.is_ascii() && !matches!(byte, b'(' | b'[' | b'{'));
+            let after_is_alphanumeric = bytes.get(index).is_some_and(u8::is_ascii_alphanumeric);
+            if before_is_sure && after_is_alphanumeric {
+                return Some((space_start, index));
+            }
         }
-        let space_start = index;
-        while bytes.get(index) == Some(&b' ') {
-            index += 1;
-        }
-        let before_is_opening =
-            space_start > 0 && matches!(bytes[space_start - 1], b'(' | b'[' | b'{');
-        let after_is_alphanumeric = bytes.get(index).is_some_and(u8::is_ascii_alphanumeric);
-        if space_start > 0 && after_is_alphanumeric && !before_is_opening {
-            // Both ends sit next to ASCII bytes, so they are character boundaries.
-            return (&row[..space_start], &row[index..]);
-        }
-    }
-    (row, "")
+        None
+    })
 }
 
 /// A PEM armour line (`-----BEGIN PRIVATE KEY-----`, `-----END …-----`) as rows `first..=last`:
