@@ -576,3 +576,48 @@ fn errors_render_as_diagnostics_with_a_label() {
     assert!(rendered.contains("not a string"), "{rendered}");
     assert!(rendered.contains("vars.json:3:11"), "{rendered}");
 }
+
+#[test]
+fn mangled_samples_never_panic_and_spans_stay_in_bounds() {
+    // Deterministic xorshift; each round deletes, duplicates or swaps a few characters
+    // (box-drawing characters are three bytes: a byte-indexing slip would panic here).
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    for name in ["table.txt", "table.ansi.txt", "json.json", "kv.txt"] {
+        let original: Vec<char> = fixture(name).chars().collect();
+        for _ in 0..300 {
+            let mut characters = original.clone();
+            for _ in 0..1 + next(4) {
+                let at = next(characters.len());
+                match next(3) {
+                    0 => {
+                        characters.remove(at);
+                    }
+                    1 => characters.insert(at, characters[next(characters.len())]),
+                    _ => {
+                        let other = next(characters.len());
+                        characters.swap(at, other);
+                    }
+                }
+            }
+            let text: String = characters.into_iter().collect();
+            let _ = detect(&text);
+            let _ = looks_like_kv(&text);
+            let kv = parse_kv(&text);
+            for entry in &kv.entries {
+                assert!(text.get(entry.statement_span.clone()).is_some());
+            }
+            for result in [parse_table(&text), parse_json(&text)] {
+                match result {
+                    Ok(parsed) => assert_spans_hold(&text, &parsed),
+                    Err(error) => assert!(text.get(error.span()).is_some(), "{error}"),
+                }
+            }
+        }
+    }
+}
