@@ -170,6 +170,8 @@ fn json_syntax_errors_are_clear() {
         (r#"{"A": "\ude00"}"#, "unpaired surrogate"),
         (r#"{"A": "\u12"}"#, "four hex digits"),
         ("{\"A\": \"line\nbreak\"}", "line break inside a string"),
+        (r#"{"A": value}"#, "the value of `A` is not valid JSON"),
+        ("API_KEY=x", "expected a JSON object starting with `{`"),
     ] {
         let message = parse_json(text).expect_err(text).to_string();
         assert!(message.contains(needle), "{text}: {message}");
@@ -211,6 +213,137 @@ fn kv_with_crlf_line_breaks_reads_the_same() {
     let parsed = parse_kv(&text);
     assert_eq!(variables(&parsed), expected_variables());
     assert_spans_hold(&text, &parsed);
+}
+
+#[test]
+fn kv_base64_line_inside_a_pem_is_not_a_key() {
+    // The last body line reads as `KEY==`, and as a key it would even sort after JWT_PRIVATE_KEY:
+    // a greedy reader would end the PEM there and lose PORT into a fake variable.
+    let text = "\
+API_KEY=abc
+JWT_PRIVATE_KEY=-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj
+Xo6aGe5tR2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvufGh==
+-----END PRIVATE KEY-----
+PORT=8080
+";
+    let parsed = parse_kv(text);
+    let got = variables(&parsed);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got["API_KEY"], "abc");
+    assert!(got["JWT_PRIVATE_KEY"].contains("\nXo6aGe5t"));
+    assert!(got["JWT_PRIVATE_KEY"].ends_with("fGh==\n-----END PRIVATE KEY-----"));
+    assert_eq!(got["PORT"], "8080");
+    assert_spans_hold(text, &parsed);
+    assert_eq!(parsed.notices.len(), 1);
+    assert!(
+        parsed.notices[0]
+            .message
+            .contains("1 value spans several lines (JWT_PRIVATE_KEY)")
+    );
+}
+
+#[test]
+fn kv_look_alike_key_out_of_order_is_not_a_key() {
+    // `Zed=...` inside a value sorts after every real key that follows it: the longest run
+    // of increasing keys leaves it inside the value.
+    let text = "A_URL=first line\nZed=not a key\nB_PORT=1\nC_HOST=x\n";
+    let parsed = parse_kv(text);
+    let got = variables(&parsed);
+    assert_eq!(got["A_URL"], "first line\nZed=not a key");
+    assert_eq!(got["B_PORT"], "1");
+    assert_eq!(got["C_HOST"], "x");
+    assert_eq!(got.len(), 3);
+}
+
+#[test]
+fn kv_keys_out_of_order_cannot_all_start_variables() {
+    let text = "B=1\nA=2\nC=3";
+    let parsed = parse_kv(text);
+    let got = variables(&parsed);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got["B"], "1\nA=2");
+    assert_eq!(got["C"], "3");
+    let b = &parsed.entries[0];
+    assert_eq!(&text[b.value_span.clone().expect("value")], "1\nA=2");
+    assert_eq!(&text[b.statement_span.clone()], "B=1\nA=2");
+    assert_eq!(parsed.notices.len(), 1);
+    assert_eq!(parsed.notices[0].rule, KV_LOSSY_RULE);
+}
+
+#[test]
+fn kv_values_are_literal() {
+    let text = "A=\"quoted\" # not a comment ${NOT_EXPANDED}\nB= spaced \nC=\n";
+    let got = variables(&parse_kv(text));
+    assert_eq!(got["A"], "\"quoted\" # not a comment ${NOT_EXPANDED}");
+    assert_eq!(got["B"], " spaced ");
+    assert_eq!(got["C"], "");
+    // Only the file's final line break is dropped: a value ending in a newline keeps it.
+    let got = variables(&parse_kv("A=x\n\n"));
+    assert_eq!(got["A"], "x\n");
+}
+
+#[test]
+fn kv_text_before_the_first_key_is_a_syntax_error() {
+    let text = "Variables for api:\nA=1\n";
+    let parsed = parse_kv(text);
+    assert_eq!(variables(&parsed)["A"], "1");
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(&text[parsed.errors[0].span.clone()], "Variables for api:");
+    assert!(parsed.errors[0].message.contains("before the first"));
+
+    let parsed = parse_kv("no assignment here\n");
+    assert!(parsed.entries.is_empty());
+    assert_eq!(parsed.errors.len(), 1);
+    assert!(parse_kv("").entries.is_empty());
+    assert!(parse_kv("").errors.is_empty());
+}
+
+#[test]
+fn large_inputs_are_read_quickly() {
+    // Quadratic work on these would take minutes; linear work takes well under a second.
+    let keys: Vec<String> = (0..40_000).map(|index| format!("KEY_{index:06}")).collect();
+    let mut kv = String::new();
+    let mut json = String::from("{");
+    for (index, key) in keys.iter().enumerate() {
+        // Every other value runs over a second line that looks like an out-of-order key.
+        if index % 2 == 0 {
+            kv.push_str(&format!("{key}=value\nA_{index}=continued\n"));
+        } else {
+            kv.push_str(&format!("{key}=value\n"));
+        }
+        if index > 0 {
+            json.push(',');
+        }
+        json.push_str(&format!("\"{key}\":\"value \\u00e9\""));
+    }
+    json.push('}');
+    let parsed = parse_kv(&kv);
+    assert_eq!(parsed.entries.len(), keys.len());
+    assert_eq!(
+        parsed.entries[0].value.as_deref(),
+        Some("value\nA_0=continued")
+    );
+    let parsed = parse_json(&json).expect("valid");
+    assert_eq!(parsed.entries.len(), keys.len());
+
+    let row = format!("║ {:<10} │ {:<65} ║\n", "", "x".repeat(65));
+    let mut table = format!(
+        "╔{}╗\n║ {:<10} │ {:<65} ║\n",
+        "═".repeat(78),
+        "BIG",
+        "x".repeat(65)
+    );
+    for _ in 0..40_000 {
+        table.push_str(&row);
+    }
+    table.push_str(&format!("╚{}╝\n", "═".repeat(78)));
+    let parsed = parse_table(&table).expect("valid");
+    assert_eq!(parsed.entries.len(), 1);
+    assert_eq!(
+        parsed.entries[0].value.as_ref().map(String::len),
+        Some(65 * 40_001)
+    );
 }
 
 fn table_checks(name: &str) {
@@ -416,5 +549,75 @@ fn readers_do_not_panic_on_odd_bytes() {
         let _ = railway::parse_kv(text);
         let _ = parse_table(text);
         let _ = parse_json(text);
+    }
+}
+
+#[test]
+fn errors_render_as_diagnostics_with_a_label() {
+    use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource};
+
+    let text = "{\n  \"DEBUG\": \"false\",\n  \"PORT\": 8080\n}\n";
+    let error = parse_json(text).expect_err("a number");
+    let labels: Vec<_> = error.labels().expect("has a label").collect();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0].offset(), text.find("8080").expect("in text"));
+    assert_eq!(labels[0].len(), 4);
+
+    let report = miette::Report::new(error).with_source_code(NamedSource::new("vars.json", text));
+    let mut rendered = String::new();
+    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(80)
+        .render_report(&mut rendered, report.as_ref())
+        .expect("renders");
+    assert!(
+        rendered.contains("`PORT` is a number, expected a string"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("not a string"), "{rendered}");
+    assert!(rendered.contains("vars.json:3:11"), "{rendered}");
+}
+
+#[test]
+fn mangled_samples_never_panic_and_spans_stay_in_bounds() {
+    // Deterministic xorshift; each round deletes, duplicates or swaps a few characters
+    // (box-drawing characters are three bytes: a byte-indexing slip would panic here).
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    for name in ["table.txt", "table.ansi.txt", "json.json", "kv.txt"] {
+        let original: Vec<char> = fixture(name).chars().collect();
+        for _ in 0..300 {
+            let mut characters = original.clone();
+            for _ in 0..1 + next(4) {
+                let at = next(characters.len());
+                match next(3) {
+                    0 => {
+                        characters.remove(at);
+                    }
+                    1 => characters.insert(at, characters[next(characters.len())]),
+                    _ => {
+                        let other = next(characters.len());
+                        characters.swap(at, other);
+                    }
+                }
+            }
+            let text: String = characters.into_iter().collect();
+            let _ = detect(&text);
+            let _ = looks_like_kv(&text);
+            let kv = parse_kv(&text);
+            for entry in &kv.entries {
+                assert!(text.get(entry.statement_span.clone()).is_some());
+            }
+            for result in [parse_table(&text), parse_json(&text)] {
+                match result {
+                    Ok(parsed) => assert_spans_hold(&text, &parsed),
+                    Err(error) => assert!(text.get(error.span()).is_some(), "{error}"),
+                }
+            }
+        }
     }
 }

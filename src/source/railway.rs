@@ -197,7 +197,9 @@ impl<'text> JsonReader<'text> {
             Some(b'{') => self.position += 1,
             Some(_) => {
                 let start = self.position;
-                let kind = self.value_kind();
+                let Some(kind) = self.value_kind() else {
+                    return Err(self.syntax_error("expected a JSON object starting with `{`"));
+                };
                 return Err(RailwayError::NotAnObject {
                     kind,
                     span: start..self.token_end(start),
@@ -236,7 +238,12 @@ impl<'text> JsonReader<'text> {
                 Some(b'"') => {}
                 Some(_) => {
                     let start = self.position;
-                    let kind = self.value_kind();
+                    let Some(kind) = self.value_kind() else {
+                        return Err(self.syntax_error(&format!(
+                            "the value of `{key}` is not valid JSON (a string in double quotes \
+                             was expected)"
+                        )));
+                    };
                     let (line, column) = line_col(self.text, start);
                     return Err(RailwayError::NotAString {
                         key,
@@ -290,16 +297,17 @@ impl<'text> JsonReader<'text> {
         }
     }
 
-    /// What the value at the current position is, for a message like "`KEY` is a number".
-    fn value_kind(&self) -> &'static str {
-        match self.peek() {
-            Some(b'{') => "an object",
-            Some(b'[') => "an array",
-            Some(b'"') => "a string",
-            Some(b'-' | b'0'..=b'9') => "a number",
-            Some(b't' | b'f') => "a boolean",
-            Some(b'n') => "null",
-            _ => "not a JSON value",
+    /// What the value at the current position is, for a message like "`KEY` is a number";
+    /// `None` when no JSON value starts there.
+    fn value_kind(&self) -> Option<&'static str> {
+        match self.peek()? {
+            b'{' => Some("an object"),
+            b'[' => Some("an array"),
+            b'"' => Some("a string"),
+            b'-' | b'0'..=b'9' => Some("a number"),
+            b't' | b'f' => Some("a boolean"),
+            b'n' => Some("null"),
+            _ => None,
         }
     }
 
@@ -505,10 +513,14 @@ struct KvLine<'text> {
 /// value. A value holding newlines continues on the following lines, and nothing marks where it
 /// ends, so the reader relies on the CLI's guarantees: keys are identifiers and come out sorted
 /// (byte order). The lines that start a variable are chosen as the longest strictly increasing
-/// run of `KEY=` lines (see [`choose_variable_starts`]); every other line continues the value
-/// above it. When any value spans several lines, a [`KV_LOSSY_RULE`] notice says so.
+/// run of `KEY=` lines, found in `O(n log n)`; every other line continues the value above it.
+/// Equally long runs are told apart by how much their lines look like variable names (upper-case
+/// names, values not starting with `=`), then by preferring earlier lines. When any value spans
+/// several lines, a [`KV_LOSSY_RULE`] notice says so.
 ///
-/// The first line that could start a variable always does (the CLI's first line is a key); text
+/// Lines that are padded base64 (24 or more letters and digits mixing cases and digits, then `=`
+/// or `==`, as at the end of a PEM body) are never taken as variable starts. The first line that
+/// could start a variable always does (the CLI's first line is a key); text
 /// before it is a [`SyntaxError`]. The file's final line break is not part of the last value. A
 /// file whose every `\n` is preceded by `\r` is read as CRLF text; otherwise a `\r` is kept as part
 /// of the value.
@@ -553,6 +565,7 @@ pub fn parse_kv(text: &str) -> Parsed {
         .iter()
         .enumerate()
         .skip(first_start)
+        .filter(|(line_index, line)| *line_index == first_start || !is_base64_line(line.text))
         .filter_map(|(line_index, line)| {
             let key = kv_key(line.text)?;
             Some(KvCandidate {
@@ -597,10 +610,10 @@ pub fn parse_kv(text: &str) -> Parsed {
         parsed.notices.push(Notice {
             rule: KV_LOSSY_RULE,
             message: format!(
-                "{count} value{plural} span several lines ({keys}): `railway variables --kv` does \
+                "{count} value{plural} several lines ({keys}): `railway variables --kv` does \
                  not mark where a value ends, so {pronoun} reconstructed from the order of the \
                  keys; use `railway variables --json` for exact values",
-                plural = if count == 1 { "" } else { "s" },
+                plural = if count == 1 { " spans" } else { "s span" },
                 keys = multi_line_keys.join(", "),
                 pronoun = if count == 1 { "it was" } else { "they were" },
             ),
@@ -608,6 +621,21 @@ pub fn parse_kv(text: &str) -> Parsed {
         });
     }
     parsed
+}
+
+/// Whether a `KEY=` line is rather a padded base64 line from inside a multi-line value (a PEM
+/// body): a long run of letters and digits mixing upper case, lower case and digits, with no
+/// `_`, ending in `=` or `==`. No environment variable name looks like that.
+fn is_base64_line(line: &str) -> bool {
+    const MIN_BASE64_RUN: usize = 24;
+    let run = line.trim_end_matches('=');
+    let padding = line.len() - run.len();
+    (1..=2).contains(&padding)
+        && run.len() >= MIN_BASE64_RUN
+        && run.bytes().all(|byte| byte.is_ascii_alphanumeric())
+        && run.bytes().any(|byte| byte.is_ascii_uppercase())
+        && run.bytes().any(|byte| byte.is_ascii_lowercase())
+        && run.bytes().any(|byte| byte.is_ascii_digit())
 }
 
 /// A `--kv` line that could start a variable.
@@ -637,9 +665,9 @@ fn start_plausibility(key: &str, value: &str) -> u32 {
 /// longest chain of later candidates whose keys strictly increase from it.
 ///
 /// Ties between equally long chains go to the chain with the greater total
-/// [`start_plausibility`], then, chain element by element, to the earlier line. The last rule is
-/// arbitrary but deterministic: once length and plausibility agree, nothing in the text says
-/// which of two look-alike lines is the real start.
+/// [`start_plausibility`], then to the chain whose last start is the earlier line (and so on,
+/// backwards along the chain). The last rule is arbitrary but deterministic: once length and
+/// plausibility agree, nothing in the text says which of two look-alike lines is the real start.
 ///
 /// `O(n log n)`: a Fenwick tree over key ranks holds, for each rank, the best chain ending at a
 /// key of that rank seen so far. Returns line indexes in increasing order.
@@ -848,10 +876,20 @@ enum RowJoin {
 ///
 /// The box is `╔═ Variables for <service> ═╗`, rows `║ KEY │ value ║` separated by `║───║`, and
 /// `╚═╝`. Values longer than the value column were wrapped onto continuation rows with an empty key
-/// cell, and a newline in a value also starts a new row; [`join_rows`] decides, row by row, which
-/// happened. The reconstruction is a guess in places, so a [`TABLE_LOSSY_RULE`] notice is always
+/// cell, and a newline in a value also starts a new row; the reader decides, row by row, which
+/// happened, by the break rules of `textwrap` (which the CLI wraps with): a break at a space loses
+/// the space, a break after `/`, `?` or a hyphen loses nothing, a row filled to the column width
+/// was cut inside a word, and a break that the wrapping's optimal fit would not have made was a
+/// newline. PEM armour sits on lines of its own, and a PEM body is re-cut at its line length. The reconstruction is a guess in places, so a [`TABLE_LOSSY_RULE`] notice is always
 /// pushed. Trailing spaces of a value (and of each of its lines) cannot be recovered: the wrapping
-/// drops them and the cell padding hides them.
+/// drops them and the cell padding hides them. A run of spaces where a row was wrapped comes back
+/// as one space. Escape sequences inside a value are removed with the table's colours.
+///
+/// A box narrower than the CLI's 80-column maximum was sized to its widest value line, so nothing
+/// in it was wrapped and its values come back exactly (but for trailing spaces). In an 80-column
+/// box, tests on tables re-rendered the CLI's way bring back exactly every single-line value,
+/// URL, token, compact JSON and PEM key, and about 70% of multi-line prose; columns narrower than
+/// 24 characters (keys longer than 49) are read less well.
 ///
 /// `key_span` covers the key cell's text; `value_span` runs from the first character of the value
 /// cell of the first row to the last non-padding character of the last row.
@@ -1083,11 +1121,14 @@ impl<'text> TableReader<'text> {
         }
         let row_width = text_width(text);
         // Characters of unusual width (controls, emoji) may be measured differently by the CLI's
-        // version of the width tables: only a plain-text row must match the box exactly.
+        // version of the width tables: only a plain-text row must fit the box exactly. A row may
+        // be wider than the box: the wrapping lets a line overflow the column by a character or
+        // two rather than leave a very short line, and such a row has no padding.
         let plain = value_cell
             .chars()
             .all(|character| character == ' ' || character.is_ascii_graphic());
-        if row_width != box_width && plain {
+        let overflowing = row_width > box_width && !value_cell.ends_with(' ');
+        if plain && row_width != box_width && !overflowing {
             return Err(self.error(
                 line,
                 &format!("the row is {row_width} columns wide, but the top border is {box_width}"),
@@ -1164,24 +1205,57 @@ impl<'text> TableReader<'text> {
 /// - a newline of the value;
 /// - a break at spaces, which are dropped (rejoined with one space: a run of several spaces
 ///   comes back as one);
-/// - a break after `/` (a Unicode break opportunity) or after a hyphen between letters or
-///   digits, rejoined with nothing;
+/// - a break at a Unicode break opportunity that is not a space (after `/`, after `?`...) or
+///   after a hyphen between letters or digits, rejoined with nothing;
 /// - a break inside a word longer than the column, which fills the row to the column width,
 ///   rejoined with nothing.
 ///
 /// When the box is narrower than the CLI's maximum width nothing was wrapped: every row break
 /// is a newline, and the value comes back exactly (but for trailing spaces). Otherwise each break
-/// goes through [`row_join`].
+/// goes through [`row_join`], and the body of a PEM block through [`pem_body_joins`].
 fn join_rows(rows: &[&str], column_width: usize, wrapping_possible: bool) -> String {
+    let mut joins = vec![RowJoin::Newline; rows.len().saturating_sub(1)];
+    if wrapping_possible {
+        // Prose rows in a column this wide nearly always hold a space: a value whose rows hold
+        // none is a URL, a token, base64, compact JSON... whose breaks dropped no space.
+        let spaceless =
+            column_width >= PROSE_MIN_COLUMN_WIDTH && !rows.iter().any(|row| row.contains(' '));
+        let armour = armour_lines(rows);
+        let mut forced = vec![None; joins.len()];
+        for line in &armour {
+            for join in &mut forced[line.first..line.last] {
+                *join = Some(RowJoin::Space);
+            }
+            // The armour sits on a line of its own.
+            if line.first > 0 {
+                forced[line.first - 1] = Some(RowJoin::Newline);
+            }
+            if let Some(join) = forced.get_mut(line.last) {
+                *join = Some(RowJoin::Newline);
+            }
+        }
+        // Backwards, so that whether the next row ends its line is known.
+        for index in (0..joins.len()).rev() {
+            let (previous, next) = (rows[index], rows[index + 1]);
+            joins[index] = forced[index].unwrap_or_else(|| {
+                let join = row_join(previous, next, column_width, spaceless);
+                let next_ends_its_line =
+                    index + 1 == joins.len() || joins[index + 1] == RowJoin::Newline;
+                if join == RowJoin::Space
+                    && !wrap_is_optimal(previous, next, column_width, next_ends_its_line)
+                {
+                    RowJoin::Newline
+                } else {
+                    join
+                }
+            });
+        }
+        pem_body_joins(rows, &armour, &mut joins);
+    }
     let mut value = String::new();
     for (index, row) in rows.iter().enumerate() {
         if index > 0 {
-            let join = if wrapping_possible {
-                row_join(rows[index - 1], row, column_width)
-            } else {
-                RowJoin::Newline
-            };
-            match join {
+            match joins[index - 1] {
                 RowJoin::Newline => value.push('\n'),
                 RowJoin::Space => value.push(' '),
                 RowJoin::Nothing => {}
@@ -1192,63 +1266,397 @@ fn join_rows(rows: &[&str], column_width: usize, wrapping_possible: bool) -> Str
     value
 }
 
-/// Decide how row `next` continues row `previous` in a column `column_width` wide.
+/// Below this value column width a prose row may hold a single word, so a value whose rows
+/// hold no space may still have been wrapped at spaces.
+const PROSE_MIN_COLUMN_WIDTH: usize = 24;
+
+/// Decide how row `next` continues row `previous` in a column `column_width` wide; `spaceless`
+/// says that no row of the value holds a space.
 ///
-/// The rules, in order:
-/// 1. An empty row comes from a newline (wrapping never leaves a row empty).
-/// 2. PEM armour (`-----BEGIN …-----`, `-----END …`) always sits on lines of its own.
-/// 3. A row with no room left for the next row's first character was cut inside a word.
-/// 4. After `/`, or a hyphen between alphanumerics, the break took no character away.
-/// 5. Otherwise a space was dropped.
+/// PEM armour lines are settled before (see [`armour_lines`]). The rules, in order:
+/// 1. A row with no space and no room left for the next row's first character is a piece of a
+///    word too long for the column (such a piece always starts its row).
+/// 2. An empty row, or a row starting with a space, comes from a newline.
+/// 3. In a spaceless value, after `/`, `?` starting a query string, a hyphen between
+///    alphanumerics, or between wide characters, the break took no character away.
+/// 4. Otherwise a space was dropped.
 ///
-/// Rules 4 and 5 have a twist that catches most newlines: `textwrap`'s optimal fit never leaves
-/// two rows that would fit on one (merging them always lowers its cost), so when `next` would
-/// have fit after `previous`, the break must have been a newline.
+/// Rules 3 and 4 only explain a break if `next` would not have fit after `previous`:
+/// `textwrap`'s optimal fit never leaves two rows that would fit on one (merging them always
+/// lowers its cost). When neither explains it, the break was a newline. [`join_rows`] then
+/// applies [`wrap_is_optimal`] to the remaining space breaks.
 ///
 /// What stays ambiguous: a value line that exactly fills the column followed by a newline
-/// (read as one word), a newline after `/` or a hyphen when the next row would not have fit, a
-/// newline when the next row would not have fit after a space (read as a space), and a break at
-/// a space right after `/` or a hyphen (read as nothing).
-fn row_join(previous: &str, next: &str, column_width: usize) -> RowJoin {
-    if previous.is_empty() || next.is_empty() {
-        return RowJoin::Newline;
-    }
-    if is_pem_armour_start(previous) || next.starts_with("-----END ") || is_pem_armour_start(next) {
-        return RowJoin::Newline;
-    }
+/// (read as one word), a newline that the wrapping could have made itself (read as a wrap), and a
+/// break at a space right after `/`, `?`, `|` or a hyphen (read as a break without space).
+fn row_join(previous: &str, next: &str, column_width: usize, spaceless: bool) -> RowJoin {
     let previous_width = text_width(previous);
     let next_width = text_width(next);
     let next_first_width = next.chars().next().map_or(0, char_width);
-    if previous_width + next_first_width > column_width {
+    // A piece of a word too long for the column fills its row and holds no space. (A piece of
+    // an unbreakable run with spaces, in a very narrow column, may also start with one.)
+    let fills_row =
+        previous_width <= column_width && previous_width + next_first_width > column_width;
+    if fills_row && !previous.is_empty() && (!previous.contains(' ') || next.starts_with(' ')) {
         return RowJoin::Nothing;
     }
-    if breaks_without_space(previous, next) {
-        if previous_width + next_width <= column_width {
-            return RowJoin::Newline;
-        }
-        return RowJoin::Nothing;
-    }
-    if previous_width + 1 + next_width <= column_width {
+    // Wrapping never leaves a row empty, and a wrapped row never starts with a space (spaces
+    // stay at the end of the row they follow): only a line of the value can.
+    if previous.is_empty() || next.is_empty() || next.starts_with(' ') {
         return RowJoin::Newline;
     }
-    RowJoin::Space
+    // A wrap is only possible where `next` would not have fit after `previous`.
+    if (spaceless || breaks_without_space(previous, next))
+        && previous_width + next_width > column_width
+    {
+        return RowJoin::Nothing;
+    }
+    if !spaceless && previous_width + 1 + next_width > column_width {
+        return RowJoin::Space;
+    }
+    RowJoin::Newline
 }
 
-/// A PEM armour line that opens a block: `-----BEGIN …-----`.
-fn is_pem_armour_start(row: &str) -> bool {
-    row.starts_with("-----BEGIN ") && row.ends_with("-----") && row.len() > "-----BEGIN -----".len()
+/// `textwrap`'s default penalties (0.16), which the optimality test below reasons with.
+const SHORT_LAST_LINE_FRACTION: usize = 4;
+const SHORT_LAST_LINE_PENALTY: usize = 25;
+
+/// Whether a break at a space between `previous` and `next` could be `textwrap`'s choice.
+///
+/// Optimal fit minimises the sum over lines of the squared gap at the end of each line (the last
+/// line of a paragraph costs nothing, unless it is a single short word), so an optimal layout
+/// cannot be improved by moving `next`'s first word up to the end of `previous`:
+/// - when `next` ends its line, the move shrinks `previous`'s gap at no cost, which is always
+///   better (unless it leaves a single word shorter than a quarter of the column, which costs
+///   a small penalty);
+/// - otherwise, with `d` the word's width plus its space and `g` the gaps, the move changes the
+///   cost by `2d(g_next - g_previous + d)`, better when `g_next + d < g_previous`.
+///
+/// If the move would be better, the break was not a wrap: it was a newline of the value. The
+/// first word is measured generously (see [`split_first_fragment`]), which errs towards "wrap".
+/// Rows wider than the column (overflowing lines) are left alone.
+fn wrap_is_optimal(
+    previous: &str,
+    next: &str,
+    column_width: usize,
+    next_ends_its_line: bool,
+) -> bool {
+    let previous_width = text_width(previous);
+    let next_width = text_width(next);
+    if previous_width > column_width || next_width > column_width {
+        return true;
+    }
+    let (first_word, rest) = split_first_fragment(next);
+    let moved = 1 + text_width(first_word);
+    let previous_gap = column_width - previous_width;
+    if moved > previous_gap {
+        return true;
+    }
+    if rest.is_empty() {
+        return false;
+    }
+    if next_ends_its_line {
+        let leaves_short_word =
+            !rest.contains(' ') && text_width(rest) * SHORT_LAST_LINE_FRACTION < column_width;
+        let gain = moved * (2 * previous_gap - moved);
+        return leaves_short_word && gain <= SHORT_LAST_LINE_PENALTY;
+    }
+    let next_gap = column_width - next_width;
+    next_gap + moved >= previous_gap
+}
+
+/// Split a row at the first space that is surely a break opportunity: the Unicode line breaking
+/// rules keep text together across some spaces (after an opening bracket, before closing
+/// punctuation, between a quote and an opening bracket...), so only a space run followed by an
+/// ASCII letter or digit, and preceded by an ASCII character other than an opening bracket,
+/// counts. Returns the first fragment and the rest after the spaces (empty when the whole row is
+/// one fragment). Fragments found this way can only be longer than the real ones.
+fn split_first_fragment(row: &str) -> (&str, &str) {
+    match sure_breaks(row).next() {
+        // Both ends sit next to ASCII bytes, so they are character boundaries.
+        Some((space_start, space_end)) => (&row[..space_start], &row[space_end..]),
+        None => (row, ""),
+    }
+}
+
+/// The space runs of a row that are surely break opportunities, as byte ranges.
+fn sure_breaks(row: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = row.as_bytes();
+    let mut index = 0;
+    std::iter::from_fn(move || {
+        while index < bytes.len() {
+            if bytes[index] != b' ' {
+                index += 1;
+                continue;
+            }
+            let space_start = index;
+            while bytes.get(index) == Some(&b' ') {
+                index += 1;
+            }
+            let before = space_start.checked_sub(1).map(|before| bytes[before]);
+            let before_is_sure =
+                before.is_some_and(|byte| byte.is_ascii() && !matches!(byte, b'(' | b'[' | b'{'));
+            let after_is_alphanumeric = bytes.get(index).is_some_and(u8::is_ascii_alphanumeric);
+            if before_is_sure && after_is_alphanumeric {
+                return Some((space_start, index));
+            }
+        }
+        None
+    })
+}
+
+/// A PEM armour line (`-----BEGIN PRIVATE KEY-----`, `-----END …-----`) as rows `first..=last`:
+/// in a column narrower than the armour it is wrapped at its spaces.
+#[derive(Debug, Clone, Copy)]
+struct ArmourLine {
+    first: usize,
+    last: usize,
+    opens: bool,
+}
+
+/// The most rows an armour line is looked for over (its label is a few words).
+const ARMOUR_MAX_ROWS: usize = 4;
+
+fn armour_lines(rows: &[&str]) -> Vec<ArmourLine> {
+    let mut lines = Vec::new();
+    let mut index = 0;
+    while index < rows.len() {
+        let opens = rows[index].starts_with("-----BEGIN");
+        if !(opens || rows[index].starts_with("-----END")) {
+            index += 1;
+            continue;
+        }
+        let last = (index..rows.len().min(index + ARMOUR_MAX_ROWS)).find(|&candidate| {
+            let row = rows[candidate];
+            row.ends_with("-----") && (candidate > index || row.contains(' '))
+        });
+        match last {
+            Some(last) => {
+                lines.push(ArmourLine {
+                    first: index,
+                    last,
+                    opens,
+                });
+                index = last + 1;
+            }
+            None => index += 1,
+        }
+    }
+    lines
 }
 
 /// Whether `textwrap` could have broken between `previous` and `next` without dropping a space:
-/// after `/`, or after a hyphen with an alphanumeric on both sides (its hyphen splitter).
+/// after `/` or `|` inside a word; after `?` starting a query string (the last word is a URL, or
+/// the next row starts `name=`); after a hyphen with an alphanumeric on both sides (its hyphen
+/// splitter); between two wide (CJK) characters, which are written without spaces. A `/` or `|`
+/// standing alone after a space was more likely followed by a space too.
 fn breaks_without_space(previous: &str, next: &str) -> bool {
     let mut tail = previous.chars().rev();
-    match tail.next() {
-        Some('/') => true,
+    let last = tail.next();
+    let next_first = next.chars().next();
+    if last.is_some_and(|character| char_width(character) == 2)
+        && next_first.is_some_and(|character| char_width(character) == 2)
+    {
+        return true;
+    }
+    match last {
+        Some('/' | '|') => tail.next() != Some(' '),
+        Some('?') => {
+            let last_word = previous.rsplit(' ').next().unwrap_or(previous);
+            let (first_fragment, _) = split_first_fragment(next);
+            // A query string follows a URL path, or (in a row cut from a spaceless URL) reads
+            // `name=value`.
+            last_word.len() > 1
+                && (last_word.contains('/')
+                    || (!previous.contains(' ') && first_fragment.contains('=')))
+        }
         Some('-') => {
             tail.next().is_some_and(char::is_alphanumeric)
-                && next.chars().next().is_some_and(char::is_alphanumeric)
+                && next_first.is_some_and(char::is_alphanumeric)
         }
         _ => false,
+    }
+}
+
+/// Line lengths PEM writers use for the base64 body: 64 (RFC 7468, OpenSSL), 70 (OpenSSH),
+/// 76 (MIME), in order of preference.
+const PEM_BODY_LINE_LENGTHS: [usize; 3] = [64, 70, 76];
+
+/// Fix the joins inside each PEM block (`-----BEGIN …-----`, base64 rows, `-----END …`).
+///
+/// The body's lines all have one length except the last, and each was wrapped on its own, so
+/// every multiple of that length (below the body's total) falls on a row end. The first of
+/// [`PEM_BODY_LINE_LENGTHS`] for which this holds gives the newlines; every other row break in
+/// the body was inside a line. A body with anything but base64 rows (encrypted-PEM headers) or
+/// with no fitting length keeps the joins of [`row_join`].
+fn pem_body_joins(rows: &[&str], armour: &[ArmourLine], joins: &mut [RowJoin]) {
+    for pair in armour.windows(2) {
+        let (begin, end) = (pair[0], pair[1]);
+        if !begin.opens || end.opens {
+            continue;
+        }
+        let body_start = begin.last + 1;
+        let body = &rows[body_start..end.first];
+        let is_base64 = |row: &&str| {
+            !row.is_empty()
+                && row
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'='))
+        };
+        if body.len() < 2 || !body.iter().all(is_base64) {
+            continue;
+        }
+        // Offsets (in the joined body) where each row but the last ends.
+        let mut row_ends = Vec::with_capacity(body.len() - 1);
+        let mut total = 0;
+        for row in body {
+            total += row.len();
+            row_ends.push(total);
+        }
+        row_ends.pop();
+        let Some(line_length) = PEM_BODY_LINE_LENGTHS.into_iter().find(|&length| {
+            (1..)
+                .map(|multiple| multiple * length)
+                .take_while(|&offset| offset < total)
+                .all(|offset| row_ends.binary_search(&offset).is_ok())
+        }) else {
+            continue;
+        };
+        for (position, row_end) in row_ends.iter().enumerate() {
+            joins[body_start + position] = if row_end % line_length == 0 {
+                RowJoin::Newline
+            } else {
+                RowJoin::Nothing
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(line_index: usize, key: &'static str) -> KvCandidate<'static> {
+        KvCandidate {
+            line_index,
+            key,
+            plausibility: start_plausibility(key, "value"),
+        }
+    }
+
+    #[test]
+    fn longest_increasing_run_wins() {
+        // B, A, C, D: B then C, D (A cannot follow B).
+        let candidates = [
+            candidate(0, "B"),
+            candidate(1, "A"),
+            candidate(2, "C"),
+            candidate(3, "D"),
+        ];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn greedy_would_be_fooled_but_the_longest_run_is_not() {
+        // A greedy scan takes M right after A and then must drop C, D, E.
+        let candidates = [
+            candidate(0, "A"),
+            candidate(1, "M"),
+            candidate(2, "C"),
+            candidate(3, "D"),
+            candidate(4, "E"),
+        ];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn equal_runs_prefer_the_plausible_name_then_the_earlier_line() {
+        // A then either `Zq9` (line 1, mixed case) or `B` (line 2): the conventional name wins.
+        let candidates = [candidate(0, "A"), candidate(1, "Zq9"), candidate(2, "B")];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 2]);
+        // A then either C (line 1) or B (line 2), equally plausible: the earlier line wins.
+        let candidates = [candidate(0, "A"), candidate(1, "C"), candidate(2, "B")];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 1]);
+    }
+
+    #[test]
+    fn duplicate_keys_start_one_variable() {
+        let candidates = [candidate(0, "A"), candidate(1, "B"), candidate(2, "B")];
+        assert_eq!(choose_variable_starts(&candidates), vec![0, 1]);
+    }
+
+    #[test]
+    fn base64_lines_are_recognised() {
+        assert!(is_base64_line(
+            "Xo6aGe5tR2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvufGh=="
+        ));
+        assert!(is_base64_line("MIIBIjANBgkqhkiG9w0BAQEFAAOC="));
+        assert!(!is_base64_line("DATABASE_URL="));
+        assert!(
+            !is_base64_line("ABCDEFGHIJKLMNOPQRSTUVWXYZ=="),
+            "no digit, no lower case"
+        );
+        assert!(!is_base64_line("Xo6aGe5t=="), "too short to tell");
+    }
+
+    #[test]
+    fn row_joins_follow_the_wrapping_rules() {
+        // After `/`: nothing, unless the next row would have fit (then a newline); a full row:
+        // nothing; a row broken at a space: a space, unless the next row would have fit.
+        assert_eq!(
+            row_join("postgresql://", "pg:x", 20, false),
+            RowJoin::Newline
+        );
+        assert_eq!(
+            row_join("postgresql://", "postgres:xyzxyzxyz", 20, false),
+            RowJoin::Nothing
+        );
+        assert_eq!(row_join("abcdefghij", "klm", 10, false), RowJoin::Nothing);
+        assert_eq!(
+            row_join("one two three", "fourteen", 20, false),
+            RowJoin::Space
+        );
+        assert_eq!(row_join("one two", "three", 20, false), RowJoin::Newline);
+        assert_eq!(
+            row_join("zero-", "downtime rollouts", 20, false),
+            RowJoin::Nothing
+        );
+        assert_eq!(
+            row_join("a -", "b rollouts and more", 20, false),
+            RowJoin::Space
+        );
+        assert_eq!(row_join("", "x", 20, false), RowJoin::Newline);
+        assert_eq!(row_join("x", "", 20, false), RowJoin::Newline);
+    }
+
+    #[test]
+    fn pem_bodies_are_recut_at_their_line_length() {
+        let line = "A".repeat(64);
+        let rows = [
+            "-----BEGIN PRIVATE KEY-----",
+            &line[..49],
+            &line[49..],
+            &line[..49],
+            &line[49..],
+            "QUFB",
+            "-----END PRIVATE KEY-----",
+        ];
+        let value = join_rows(&rows, 49, true);
+        let expected =
+            format!("-----BEGIN PRIVATE KEY-----\n{line}\n{line}\nQUFB\n-----END PRIVATE KEY-----");
+        assert_eq!(value, expected);
+    }
+
+    #[test]
+    fn ansi_sequences_are_stripped_with_an_offset_map() {
+        let text = "\u{1b}[1mKEY\u{1b}[0m é \u{1b}]8;;http://x\u{7}link";
+        let stripped = AnsiStripped::new(text);
+        assert_eq!(stripped.text, "KEY é link");
+        let key = stripped.original_span(0..3);
+        assert_eq!(&text[key], "KEY");
+        let accent = stripped.original_span(4..6);
+        assert_eq!(&text[accent], "é");
+        let link = stripped.original_span(7..11);
+        assert_eq!(&text[link], "link");
     }
 }
