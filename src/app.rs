@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
+use crate::baseline::Baseline;
 use crate::cli::{
     Cli, ColorChoice, Command, DiffArgs, ExplainArgs, FailOn, InputFormatArg, LayerArgs, LintArgs,
     LintFormat, ListFormat, RuleSources, RulesArgs, ShowArgs, ShowFormat,
 };
+use crate::config::ExampleChoice;
 use crate::engine::{self, Layer};
 use crate::error::Error;
 use crate::finding::{self, Finding, Severity};
@@ -17,7 +19,10 @@ use crate::probe;
 use crate::report::{self, Report};
 use crate::rules::{self, RuleSet};
 use crate::secret::{self, MASK};
+use crate::settings;
+use crate::source::SourceFile;
 use crate::source::{InputFormat, SourceId, read};
+use crate::suppress;
 
 /// How a run ended: 0, 1 or 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +81,12 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
         Command::Explain(args) => explain(args, streams),
         Command::Diff(args) => diff(args, streams),
     }
+}
+
+/// The rules with the configuration file's rule paths (for commands other than lint).
+fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
+    let config = settings::configuration(sources)?;
+    load_rules(&settings::rule_sources(sources, &config))
 }
 
 /// Load the built-in rules (unless `--no-builtin`) and every `--rules` path.
@@ -145,6 +156,8 @@ pub fn profile_from_name(path: &str) -> &'static str {
 
 /// One configuration to judge: its layers (lowest precedence first) and how to judge it.
 struct Unit {
+    /// The first input's path (for per-file settings), if it has one.
+    path: Option<String>,
     layers: Vec<Layer>,
     profile: String,
     example: Option<Layer>,
@@ -167,7 +180,7 @@ fn load_units(
     loader: &mut Loader,
     paths: &[String],
     layers: &LayerArgs,
-    profile: Option<&str>,
+    explicit_profile: &dyn Fn(Option<&str>) -> Option<String>,
     example: Option<&ExampleChoice>,
 ) -> Result<Vec<Unit>, Error> {
     if layers.any() && !paths.is_empty() {
@@ -205,8 +218,8 @@ fn load_units(
         if layers.process_env {
             stack.push(loader.process_environment());
         }
-        let profile = match profile {
-            Some(profile) => profile.to_owned(),
+        let profile = match explicit_profile(first_path.as_deref()) {
+            Some(profile) => profile,
             None => inputs::railway_profile(&stack).unwrap_or_else(|| {
                 first_path
                     .as_deref()
@@ -224,6 +237,7 @@ fn load_units(
             None => None,
         };
         units.push(Unit {
+            path: first_path,
             layers: stack,
             profile,
             example,
@@ -232,42 +246,46 @@ fn load_units(
     Ok(units)
 }
 
-/// Which .env.example to compare with.
-enum ExampleChoice {
-    Off,
-    Beside,
-    Path(String),
-}
-
 fn lint(
     args: LintArgs,
     color: bool,
     probe_only: bool,
     streams: &mut Streams,
 ) -> Result<ExitStatus, Error> {
-    let rules = load_rules(&args.rules)?;
+    let config = settings::configuration(&args.rules)?;
+    let mut rules = load_rules(&settings::rule_sources(&args.rules, &config))?;
+    let settings = settings::resolve(&args, config, &rules)?;
+    for rule in &mut rules.rules {
+        if let Some(level) = settings.severity.get(&rule.doc.id) {
+            rule.doc.severity = *level;
+        }
+    }
+    let docs = rules.docs();
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut recorded = Baseline::new();
     let mut loader = Loader::new(&rules, streams.stdin);
-    let example = if args.no_example {
-        ExampleChoice::Off
-    } else if let Some(path) = &args.example {
-        ExampleChoice::Path(path.clone())
-    } else {
-        ExampleChoice::Beside
+    let explicit_profile = |path: Option<&str>| -> Option<String> {
+        args.profile.clone().or_else(|| {
+            path.and_then(|p| settings.per_file(p).find_map(|entry| entry.profile.clone()))
+                .or_else(|| settings.profile.clone())
+        })
     };
     let units = load_units(
         &mut loader,
         &args.paths,
         &args.layers,
-        args.profile.as_deref(),
-        Some(&example),
+        &explicit_profile,
+        Some(&settings.example),
     )?;
-    let mut findings: Vec<Finding> = Vec::new();
-    let probe_options = probe::ProbeOptions {
-        timeout: args.probe_options.probe_timeout,
-        ca_files: args.probe_options.probe_ca.clone(),
-        insecure: args.probe_options.probe_insecure,
-        replicas: args.probe_options.replicas,
+    let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
+        (Some(path), false) => Some(loader.sources.add(SourceFile::new(
+            path.display().to_string(),
+            settings.config.text.clone(),
+        ))),
+        _ => None,
     };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut used_suppressions = std::collections::BTreeSet::new();
     for unit in &units {
         let input = engine::Input {
             sources: &loader.sources,
@@ -275,17 +293,46 @@ fn lint(
             profile: &unit.profile,
             example: unit.example.as_ref(),
         };
+        let mut unit_findings = Vec::new();
         if !probe_only {
-            findings.extend(engine::evaluate(&rules, &input));
+            unit_findings.extend(engine::evaluate(&rules, &input));
         }
+        let primary = unit
+            .layers
+            .first()
+            .map_or(SourceId(0), |layer| layer.source);
+        let config = engine::Config::build(&rules, &unit.layers, primary);
         if probe_only || args.probe {
-            let primary = unit
-                .layers
-                .first()
-                .map_or(SourceId(0), |layer| layer.source);
-            let config = engine::Config::build(&rules, &unit.layers, primary);
-            findings.extend(probe::run(&probe_input(&config), &probe_options)?);
+            unit_findings.extend(probe::run(&probe_input(&config), &settings.probe)?);
         }
+        let (unit_findings, used) = suppress::apply(
+            unit_findings,
+            &loader.sources,
+            &unit.layers,
+            &rules,
+            &settings.config.suppress,
+        );
+        used_suppressions.extend(used);
+        for finding in settings.filter(unit_findings, unit.path.as_deref(), &docs) {
+            let file = &loader.sources.get(finding.source).name;
+            let value = finding.key.as_deref().and_then(|key| config.value(key));
+            if let Some(baseline) = &baseline {
+                if baseline.contains(&baseline.fingerprint(&finding, file, value)) {
+                    continue;
+                }
+            }
+            if args.write_baseline.is_some() {
+                let fingerprint = recorded.fingerprint(&finding, file, value);
+                recorded.findings.insert(fingerprint);
+            }
+            findings.push(finding);
+        }
+    }
+    // `[[suppress]]` entries are judged over all inputs: unused means unused everywhere.
+    if let Some(config_source) = config_source {
+        let unused =
+            suppress::unused_config(&settings.config.suppress, &used_suppressions, config_source);
+        findings.extend(settings.filter(unused, None, &docs));
     }
     for finding in &mut findings {
         finding.message = loader.redactor.redact(&finding.message);
@@ -295,7 +342,9 @@ fn lint(
             .map(|help| loader.redactor.redact(help));
     }
     finding::sort(&mut findings);
-    let docs = rules.docs();
+    if let Some(path) = &args.write_baseline {
+        recorded.write(path)?;
+    }
     let profile = units
         .first()
         .map_or_else(|| "production".to_owned(), |unit| unit.profile.clone());
@@ -332,7 +381,10 @@ fn lint(
         LintFormat::Junit => report::junit::render(&report, out)?,
     }
     out.flush()?;
-    Ok(status(&findings, args.fail_on))
+    if args.write_baseline.is_some() {
+        return Ok(ExitStatus::Success);
+    }
+    Ok(status(&findings, settings.fail_on))
 }
 
 /// What the probes need from a configuration: the URLs and pool sizes, each with the place
@@ -418,7 +470,7 @@ pub fn status(findings: &[Finding], fail_on: FailOn) -> ExitStatus {
 }
 
 fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = load_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules)?;
     let mut loader = Loader::new(&rules, streams.stdin);
     loader.interpolate = !args.no_interpolate;
     let paths: Vec<String> = match &args.path {
@@ -426,7 +478,7 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         None if args.layers.any() || args.layers.process_env => Vec::new(),
         None => vec!["-".to_owned()],
     };
-    let units = load_units(&mut loader, &paths, &args.layers, None, None)?;
+    let units = load_units(&mut loader, &paths, &args.layers, &|_| None, None)?;
     let layers = units
         .into_iter()
         .next()
@@ -501,7 +553,7 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
 }
 
 fn diff(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = load_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules)?;
     let mut loader = Loader::new(&rules, streams.stdin);
     let format = input_format(args.input_format);
     let a = loader.load(&args.a, format)?;
@@ -642,7 +694,7 @@ fn dotenv_quote(value: &str) -> String {
 }
 
 fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = load_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules)?;
     let out = &mut *streams.stdout;
     match args.format {
         ListFormat::Human => {
@@ -705,7 +757,7 @@ fn rule_is_production_only(rule: &rules::Rule) -> bool {
 }
 
 fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = load_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules)?;
     let Some(rule) = rules.rule(&args.id) else {
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.doc.id.as_str()).collect();
         let help = match closest(&args.id, &ids) {

@@ -87,9 +87,30 @@ pub struct LintArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Enable only these rules (ids or tags such as `security`, `database`, `cors`;
+    /// comma-separated, repeatable). Replaces the configuration file's `select`.
+    #[arg(long, value_name = "RULE|TAG", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Enable these rules or tags in addition to the selection.
+    #[arg(long, value_name = "RULE|TAG", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+
+    /// Disable these rules or tags.
+    #[arg(long, value_name = "RULE|TAG", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE (a baseline for --baseline) and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Also connect to the PostgreSQL and Redis the configuration names (read-only, with
     /// timeouts) and check it against the real servers.
@@ -106,9 +127,10 @@ pub struct LintArgs {
 /// How to probe (`lint --probe`, `probe`).
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// Time limit of each probe, from DNS lookup to the last answer (e.g. 5s, 1500ms, 1m).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
-    pub probe_timeout: std::time::Duration,
+    /// Time limit of each probe, from DNS lookup to the last answer (e.g. 5s, 1500ms, 1m)
+    /// [default: 5s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub probe_timeout: Option<std::time::Duration>,
 
     /// Trust this CA certificate (PEM) too, besides the built-in Mozilla roots (repeatable).
     #[arg(long = "probe-ca", value_name = "PATH")]
@@ -120,8 +142,9 @@ pub struct ProbeArgs {
 
     /// Instances of the service; pool sizes are multiplied by it (and by WEB_CONCURRENCY when
     /// set) before comparing with the servers' connection limits.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    pub replicas: u32,
+    /// [default: 1]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicas: Option<u32>,
 }
 
 /// Inputs merged into one configuration, as the application merges them.
@@ -196,6 +219,15 @@ pub struct RuleSources {
     /// Do not load the built-in rules.
     #[arg(long)]
     pub no_builtin: bool,
+
+    /// Use this configuration file instead of looking for `deploycheck.toml` or
+    /// `[tool.deploycheck]` in `pyproject.toml` from the current directory upwards.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 #[derive(Debug, Args)]

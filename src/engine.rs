@@ -319,7 +319,7 @@ impl<'a> RuleRun<'_, 'a> {
             Predicate::ExampleMissingKey => return self.example_missing(),
             Predicate::ExampleUndocumentedKey => return self.example_undocumented(),
             Predicate::ExampleValueCopied => return self.example_copied(),
-            Predicate::Probe => return,
+            Predicate::Probe | Predicate::Suppression => return,
             Predicate::RawContains(pattern) => return self.raw_contains(&check.targets, pattern),
             _ => {}
         }
@@ -1077,6 +1077,8 @@ fn judge_list(element: Option<&ElementCheck>, judged: &Judged) -> Vec<Problem> {
         let mut item_problems = Vec::new();
         if element.forbid.iter().any(|f| f == item) {
             item_problems.push(format!("`{name}` allows the origin `{shown}`"));
+        } else if item == "*" {
+            // The wildcard is `cors-wildcard-origin`'s to judge, not a malformed origin.
         } else {
             let (scheme, rest) = match item.split_once("://") {
                 Some((scheme, rest)) => (Some(scheme), rest),

@@ -10,7 +10,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
@@ -19,4 +21,6 @@ pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod secret;
+pub mod settings;
 pub mod source;
+pub mod suppress;

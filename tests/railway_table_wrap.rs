@@ -3,6 +3,7 @@
 //! broken, everything else default: optimal fit, Unicode line breaking, hyphen splitting) inside
 //! the same box. The layout code below reproduces `fixtures/railway/table.txt` byte for byte,
 //! which is what lets thousands of generated values stand in for real output.
+#![allow(clippy::disallowed_macros)] // tests may print notices
 
 use std::collections::BTreeMap;
 

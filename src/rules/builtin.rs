@@ -23,6 +23,7 @@ pub const FILES: &[(&str, &str)] = rule_files![
     "railway.toml",
     "example.toml",
     "probes.toml",
+    "suppressions.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).

@@ -209,6 +209,8 @@ pub enum Predicate {
     ExampleValueCopied,
     /// Reported by a live probe (`--probe`); documentation only here.
     Probe,
+    /// Reported about a suppression comment or entry; documentation only here.
+    Suppression,
 }
 
 /// What a `url` check requires.

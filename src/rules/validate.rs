@@ -73,6 +73,7 @@ const CHECK_KINDS: &[(&str, &[&str])] = &[
     ("example-undocumented-key", &[]),
     ("example-value-copied", &[]),
     ("probe", &[]),
+    ("suppression", &[]),
 ];
 
 /// Names that say what is *wanted* rather than what is flagged (ruff's convention).
@@ -495,6 +496,7 @@ impl Context<'_> {
             "example-missing-key" => (Targets::Input, Predicate::ExampleMissingKey),
             "example-undocumented-key" => (Targets::Input, Predicate::ExampleUndocumentedKey),
             "example-value-copied" => (Targets::Input, Predicate::ExampleValueCopied),
+            "suppression" => (Targets::Input, Predicate::Suppression),
             _ => (Targets::Input, Predicate::Probe),
         };
         Ok(Check { targets, predicate })

@@ -1,0 +1,338 @@
+//! The configuration file: `deploycheck.toml`, or `[tool.deploycheck]` in `pyproject.toml`
+//! (where FastAPI teams keep their ruff, mypy and pytest settings), found by walking up from the
+//! current directory. Unknown keys are errors pointing at their line. Paths in the file are
+//! relative to the file's directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::Error;
+use crate::finding::Severity;
+
+/// Which .env.example to compare with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExampleChoice {
+    Off,
+    /// A `.env.example` beside the linted file, if there is one.
+    Beside,
+    Path(String),
+}
+
+/// What a configuration file says, validated, with paths resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from (for messages).
+    pub path: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub rules: Vec<PathBuf>,
+    pub no_builtin: bool,
+    pub select: Option<Vec<Spanned<String>>>,
+    pub extend_select: Vec<Spanned<String>>,
+    pub ignore: Vec<Spanned<String>>,
+    pub fail_on: Option<String>,
+    pub severity: BTreeMap<String, Spanned<Severity>>,
+    pub example: Option<ExampleChoice>,
+    pub probe: ProbeSettings,
+    pub per_file: Vec<PerFile>,
+    pub suppress: Vec<Suppression>,
+    /// The file's text, to point errors into it.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProbeSettings {
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub ca: Vec<PathBuf>,
+    pub insecure: Option<bool>,
+    pub replicas: Option<u32>,
+}
+
+/// Settings for the inputs whose path matches a glob.
+#[derive(Debug, Clone)]
+pub struct PerFile {
+    pub pattern: String,
+    pub matcher: globset::GlobMatcher,
+    pub profile: Option<String>,
+    pub ignore: Vec<Spanned<String>>,
+    pub severity: BTreeMap<String, Spanned<Severity>>,
+}
+
+/// A `[[suppress]]` entry: accept a known finding where no comment can carry it (e.g.
+/// `railway variables` output).
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub file: Option<globset::GlobMatcher>,
+    pub file_pattern: Option<String>,
+    pub key: Option<String>,
+    pub rule: Option<String>,
+    pub reason: String,
+    pub span: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    profile: Option<String>,
+    #[serde(default)]
+    rules: Vec<PathBuf>,
+    #[serde(default)]
+    no_builtin: bool,
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+    example: Option<ExampleSetting>,
+    #[serde(default)]
+    probe: ProbeSettings,
+    #[serde(default)]
+    per_file: BTreeMap<String, RawPerFile>,
+    #[serde(default)]
+    suppress: Vec<Spanned<RawSuppression>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ExampleSetting {
+    Enabled(bool),
+    Path(PathBuf),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPerFile {
+    profile: Option<String>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSuppression {
+    file: Option<String>,
+    key: Option<String>,
+    rule: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Pyproject {
+    tool: Option<PyprojectTool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PyprojectTool {
+    deploycheck: Option<toml::Value>,
+}
+
+/// Find the configuration: the nearest `deploycheck.toml`, or `pyproject.toml` with a
+/// `[tool.deploycheck]` table, from `start` upwards.
+pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
+    // Named relative to `start` (`../deploycheck.toml`), as the user would type it.
+    let mut up = PathBuf::new();
+    for dir in start.ancestors() {
+        let own = dir.join("deploycheck.toml");
+        if own.is_file() {
+            return load(&up.join("deploycheck.toml")).map(Some);
+        }
+        let pyproject = dir.join("pyproject.toml");
+        if pyproject.is_file() {
+            let text = read(&pyproject)?;
+            if has_tool_table(&text) {
+                return parse(&up.join("pyproject.toml"), text).map(Some);
+            }
+        }
+        up.push("..");
+    }
+    Ok(None)
+}
+
+/// Load a named configuration file (`--config`).
+pub fn load(path: &Path) -> Result<Config, Error> {
+    let text = read(path)?;
+    parse(path, text)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound { path: name.clone() },
+        _ => Error::Unreadable {
+            path: name.clone(),
+            reason: error.to_string(),
+        },
+    })?;
+    crate::source::read::decode(&name, bytes)
+}
+
+fn has_tool_table(text: &str) -> bool {
+    toml::from_str::<Pyproject>(text)
+        .ok()
+        .and_then(|p| p.tool)
+        .is_some_and(|tool| tool.deploycheck.is_some())
+}
+
+fn is_pyproject(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name == "pyproject.toml")
+}
+
+fn parse(path: &Path, text: String) -> Result<Config, Error> {
+    let name = path.display().to_string();
+    let toml_error = |error: toml::de::Error| {
+        Error::rule_file(
+            &name,
+            &text,
+            error.span().unwrap_or(0..0),
+            error.message().trim_end().to_owned(),
+        )
+    };
+    let raw: RawConfig = if is_pyproject(path) {
+        // Deserialize the table in place so that spans point into pyproject.toml.
+        #[derive(Deserialize)]
+        struct Wrapper {
+            tool: WrapperTool,
+        }
+        #[derive(Deserialize)]
+        struct WrapperTool {
+            deploycheck: RawConfig,
+        }
+        toml::from_str::<Wrapper>(&text)
+            .map_err(toml_error)?
+            .tool
+            .deploycheck
+    } else {
+        toml::from_str(&text).map_err(toml_error)?
+    };
+    let base = path.parent().unwrap_or(Path::new("")).to_owned();
+    let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+    let severity = |map: BTreeMap<String, Spanned<String>>| -> Result<BTreeMap<String, Spanned<Severity>>, Error> {
+        map.into_iter()
+            .map(|(rule, level)| match Severity::parse(level.get_ref()) {
+                Some(parsed) => Ok((rule, Spanned::new(level.span(), parsed))),
+                None => Err(Error::rule_file(
+                    &name,
+                    &text,
+                    level.span(),
+                    format!("unknown severity `{}`; expected error, warning or info", level.get_ref()),
+                )),
+            })
+            .collect()
+    };
+    if let Some(fail_on) = &raw.fail_on {
+        if !matches!(
+            fail_on.get_ref().as_str(),
+            "error" | "warning" | "info" | "never"
+        ) {
+            return Err(Error::rule_file(
+                &name,
+                &text,
+                fail_on.span(),
+                format!(
+                    "unknown fail-on `{}`; expected error, warning, info or never",
+                    fail_on.get_ref()
+                ),
+            ));
+        }
+    }
+    let mut per_file = Vec::new();
+    for (pattern, settings) in raw.per_file {
+        let matcher =
+            glob(&pattern).map_err(|message| Error::rule_file(&name, &text, 0..0, message))?;
+        per_file.push(PerFile {
+            pattern,
+            matcher,
+            profile: settings.profile,
+            ignore: settings.ignore,
+            severity: severity(settings.severity)?,
+        });
+    }
+    let mut suppress = Vec::new();
+    for entry in raw.suppress {
+        let span = entry.span();
+        let entry = entry.into_inner();
+        let reason = entry.reason.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
+            Error::rule_file(&name, &text, span.clone(), "a suppression needs a `reason`")
+                .with_help("say why the finding is accepted, e.g. reason = \"staging shares the dev database\"")
+        })?;
+        if entry.key.is_none() && entry.rule.is_none() {
+            return Err(Error::rule_file(
+                &name,
+                &text,
+                span,
+                "a suppression needs a `rule` or a `key`",
+            ));
+        }
+        let file = match &entry.file {
+            Some(pattern) => Some(
+                glob(pattern)
+                    .map_err(|message| Error::rule_file(&name, &text, span.clone(), message))?,
+            ),
+            None => None,
+        };
+        suppress.push(Suppression {
+            file,
+            file_pattern: entry.file,
+            key: entry.key,
+            rule: entry.rule,
+            reason,
+            span,
+        });
+    }
+    let probe = ProbeSettings {
+        ca: raw.probe.ca.into_iter().map(resolve).collect(),
+        ..raw.probe
+    };
+    Ok(Config {
+        path: Some(path.to_owned()),
+        profile: raw.profile,
+        rules: raw.rules.into_iter().map(resolve).collect(),
+        no_builtin: raw.no_builtin,
+        select: raw.select,
+        extend_select: raw.extend_select,
+        ignore: raw.ignore,
+        fail_on: raw.fail_on.map(|f| f.into_inner()),
+        severity: severity(raw.severity)?,
+        example: raw.example.map(|setting| match setting {
+            ExampleSetting::Enabled(true) => ExampleChoice::Beside,
+            ExampleSetting::Enabled(false) => ExampleChoice::Off,
+            ExampleSetting::Path(path) => ExampleChoice::Path(resolve(path).display().to_string()),
+        }),
+        probe,
+        per_file,
+        suppress,
+        text,
+    })
+}
+
+/// A glob over paths as given (`/` separated); `**` crosses directories, and a pattern
+/// without a `/` matches the file name anywhere.
+pub fn glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    let full = if pattern.contains('/') {
+        pattern.to_owned()
+    } else {
+        format!("**/{pattern}")
+    };
+    globset::GlobBuilder::new(&full)
+        .literal_separator(true)
+        .build()
+        .map(|glob| glob.compile_matcher())
+        .map_err(|error| format!("invalid glob `{pattern}`: {error}"))
+}
+
+/// Does a glob match an input path as given?
+pub fn matches(matcher: &globset::GlobMatcher, path: &str) -> bool {
+    let normalized = path.replace('\\', "/");
+    let normalized = normalized.strip_prefix("./").unwrap_or(&normalized);
+    matcher.is_match(normalized) || matcher.is_match(format!("./{normalized}"))
+}

@@ -1,0 +1,329 @@
+//! Resolved settings: the command line over the configuration file over the defaults. The
+//! command line says what the user typed (`cli`); the configuration says what the team keeps
+//! (`config`); this module decides, once, what applies.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::cli::{FailOn, LintArgs, RuleSources};
+use crate::config::{self, Config, ExampleChoice};
+use crate::error::Error;
+use crate::finding::{Finding, Severity};
+use crate::probe::ProbeOptions;
+use crate::rules::{RuleDoc, RuleSet};
+
+/// The configuration that applies: the one named, the one discovered, or none.
+pub fn configuration(sources: &RuleSources) -> Result<Config, Error> {
+    if sources.isolated {
+        return Ok(Config::default());
+    }
+    if let Some(path) = &sources.config {
+        return config::load(path);
+    }
+    let cwd = std::env::current_dir().map_err(|error| Error::Unreadable {
+        path: ".".to_owned(),
+        reason: error.to_string(),
+    })?;
+    Ok(config::discover(&cwd)?.unwrap_or_default())
+}
+
+/// Rule files to load: the configuration's, then the command line's.
+pub fn rule_sources(sources: &RuleSources, config: &Config) -> RuleSources {
+    let mut rule_paths = config.rules.clone();
+    rule_paths.extend(sources.rule_paths.iter().cloned());
+    RuleSources {
+        rule_paths,
+        no_builtin: sources.no_builtin || config.no_builtin,
+        config: None,
+        isolated: true,
+    }
+}
+
+/// Which rules run: ruff's model of select / extend-select / ignore over ids and tags.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn matches(selector: &str, doc: &RuleDoc) -> bool {
+        selector == doc.id || selector == "all" || doc.tags.iter().any(|tag| tag == selector)
+    }
+
+    pub fn enabled(&self, doc: &RuleDoc) -> bool {
+        let selected = match &self.select {
+            None => true,
+            Some(list) => list.iter().any(|s| Self::matches(s, doc)),
+        };
+        let extended = self.extend_select.iter().any(|s| Self::matches(s, doc));
+        (selected || extended) && !self.ignore.iter().any(|s| Self::matches(s, doc))
+    }
+}
+
+/// Everything `lint` and `probe` need beyond the rule set.
+#[derive(Debug, Clone)]
+pub struct LintSettings {
+    pub profile: Option<String>,
+    pub fail_on: FailOn,
+    pub example: ExampleChoice,
+    pub probe: ProbeOptions,
+    pub selection: Selection,
+    pub severity: BTreeMap<String, Severity>,
+    pub config: Config,
+}
+
+/// Merge the command line over the configuration, validating every rule id and tag named.
+pub fn resolve(args: &LintArgs, config: Config, rules: &RuleSet) -> Result<LintSettings, Error> {
+    let known = Known::new(rules);
+    let from_config = |list: &[toml::Spanned<String>]| -> Result<Vec<String>, Error> {
+        list.iter()
+            .map(|selector| {
+                known
+                    .check(selector.get_ref())
+                    .map(|_| selector.get_ref().clone())
+                    .map_err(|help| {
+                        config_error(
+                            &config,
+                            selector.span(),
+                            format!("unknown rule or tag `{}`", selector.get_ref()),
+                            help,
+                        )
+                    })
+            })
+            .collect()
+    };
+    let from_cli = |list: &[String], flag: &str| -> Result<Vec<String>, Error> {
+        list.iter()
+            .map(|selector| {
+                known
+                    .check(selector)
+                    .map(|_| selector.clone())
+                    .map_err(|help| Error::Usage {
+                        message: format!("{flag}: unknown rule or tag `{selector}`"),
+                        help: Some(help),
+                    })
+            })
+            .collect()
+    };
+    let select = if !args.select.is_empty() {
+        Some(from_cli(&args.select, "--select")?)
+    } else {
+        config.select.as_deref().map(from_config).transpose()?
+    };
+    let mut extend_select = from_config(&config.extend_select)?;
+    extend_select.extend(from_cli(&args.extend_select, "--extend-select")?);
+    let mut ignore = from_config(&config.ignore)?;
+    ignore.extend(from_cli(&args.ignore, "--ignore")?);
+    let mut severity = BTreeMap::new();
+    for (rule, level) in &config.severity {
+        known.check_rule(rule).map_err(|help| {
+            config_error(
+                &config,
+                level.span(),
+                format!("unknown rule `{rule}`"),
+                help,
+            )
+        })?;
+        severity.insert(rule.clone(), *level.get_ref());
+    }
+    for per_file in &config.per_file {
+        for selector in &per_file.ignore {
+            known.check(selector.get_ref()).map_err(|help| {
+                config_error(
+                    &config,
+                    selector.span(),
+                    format!("unknown rule or tag `{}`", selector.get_ref()),
+                    help,
+                )
+            })?;
+        }
+        for (rule, level) in &per_file.severity {
+            known.check_rule(rule).map_err(|help| {
+                config_error(
+                    &config,
+                    level.span(),
+                    format!("unknown rule `{rule}`"),
+                    help,
+                )
+            })?;
+        }
+    }
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(flag), _) => flag,
+        (None, Some("error")) => FailOn::Error,
+        (None, Some("info")) => FailOn::Info,
+        (None, Some("never")) => FailOn::Never,
+        _ => FailOn::Warning,
+    };
+    let example = if args.no_example {
+        ExampleChoice::Off
+    } else if let Some(path) = &args.example {
+        ExampleChoice::Path(path.clone())
+    } else {
+        config.example.clone().unwrap_or(ExampleChoice::Beside)
+    };
+    let timeout = match (
+        args.probe_options.probe_timeout,
+        config.probe.timeout.as_deref(),
+    ) {
+        (Some(timeout), _) => timeout,
+        (None, Some(text)) => humantime::parse_duration(text).map_err(|error| {
+            config_error(
+                &config,
+                0..0,
+                format!("probe.timeout `{text}`: {error}"),
+                "write a duration such as `5s` or `1500ms`".to_owned(),
+            )
+        })?,
+        (None, None) => Duration::from_secs(5),
+    };
+    let mut ca_files = config.probe.ca.clone();
+    ca_files.extend(args.probe_options.probe_ca.iter().cloned());
+    let probe = ProbeOptions {
+        timeout,
+        ca_files,
+        insecure: args.probe_options.probe_insecure || config.probe.insecure.unwrap_or(false),
+        replicas: args
+            .probe_options
+            .replicas
+            .or(config.probe.replicas)
+            .unwrap_or(1)
+            .max(1),
+    };
+    Ok(LintSettings {
+        profile: args.profile.clone().or_else(|| config.profile.clone()),
+        fail_on,
+        example,
+        probe,
+        selection: Selection {
+            select,
+            extend_select,
+            ignore,
+        },
+        severity,
+        config,
+    })
+}
+
+impl LintSettings {
+    /// The per-file entries matching an input path.
+    pub fn per_file<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a config::PerFile> + 'a {
+        self.config
+            .per_file
+            .iter()
+            .filter(move |entry| config::matches(&entry.matcher, path))
+    }
+
+    /// Apply severity overrides and per-file ignores to one input's findings, then the
+    /// selection. Rule docs get the same overrides (SARIF shows the default level).
+    pub fn filter(
+        &self,
+        findings: Vec<Finding>,
+        path: Option<&str>,
+        docs: &[RuleDoc],
+    ) -> Vec<Finding> {
+        let per_file: Vec<&config::PerFile> =
+            path.map(|p| self.per_file(p).collect()).unwrap_or_default();
+        findings
+            .into_iter()
+            .filter_map(|mut finding| {
+                let doc = docs.iter().find(|doc| doc.id == finding.rule)?;
+                if !self.selection.enabled(doc) {
+                    return None;
+                }
+                if per_file.iter().any(|entry| {
+                    entry
+                        .ignore
+                        .iter()
+                        .any(|s| Selection::matches(s.get_ref(), doc))
+                }) {
+                    return None;
+                }
+                if let Some(level) = self.severity.get(&finding.rule) {
+                    finding.severity = *level;
+                }
+                for entry in &per_file {
+                    if let Some(level) = entry.severity.get(&finding.rule) {
+                        finding.severity = *level.get_ref();
+                    }
+                }
+                Some(finding)
+            })
+            .collect()
+    }
+
+    /// Rule docs with the configured severity overrides.
+    pub fn docs(&self, mut docs: Vec<RuleDoc>) -> Vec<RuleDoc> {
+        for doc in &mut docs {
+            if let Some(level) = self.severity.get(&doc.id) {
+                doc.severity = *level;
+            }
+        }
+        docs
+    }
+}
+
+fn config_error(
+    config: &Config,
+    span: std::ops::Range<usize>,
+    message: String,
+    help: String,
+) -> Error {
+    let path = config
+        .path
+        .as_ref()
+        .map_or_else(|| "configuration".to_owned(), |p| p.display().to_string());
+    Error::rule_file(&path, &config.text, span, message).with_help(help)
+}
+
+/// Rule ids and tags, for validating what the user names.
+struct Known {
+    ids: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl Known {
+    fn new(rules: &RuleSet) -> Self {
+        let ids: Vec<String> = rules.rules.iter().map(|r| r.doc.id.clone()).collect();
+        let mut tags: Vec<String> = rules
+            .rules
+            .iter()
+            .flat_map(|r| r.doc.tags.iter().cloned())
+            .collect();
+        tags.sort();
+        tags.dedup();
+        Known { ids, tags }
+    }
+
+    fn check(&self, selector: &str) -> Result<(), String> {
+        if selector == "all"
+            || self.ids.iter().any(|id| id == selector)
+            || self.tags.iter().any(|t| t == selector)
+        {
+            return Ok(());
+        }
+        Err(self.suggest(selector, true))
+    }
+
+    fn check_rule(&self, id: &str) -> Result<(), String> {
+        if self.ids.iter().any(|known| known == id) {
+            return Ok(());
+        }
+        Err(self.suggest(id, false))
+    }
+
+    fn suggest(&self, word: &str, with_tags: bool) -> String {
+        let mut candidates: Vec<&str> = self.ids.iter().map(String::as_str).collect();
+        if with_tags {
+            candidates.extend(self.tags.iter().map(String::as_str));
+        }
+        match crate::app::closest(word, &candidates) {
+            Some(near) => {
+                format!("did you mean `{near}`? `deploycheck rules` lists rules and their tags")
+            }
+            None => "`deploycheck rules` lists rules and their tags".to_owned(),
+        }
+    }
+}

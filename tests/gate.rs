@@ -1,0 +1,460 @@
+//! The CI gate: configuration discovery, rule selection, severity overrides, per-file
+//! settings, suppressions and baselines, through the binary as a team runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("deploycheck-gate-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("mkdir");
+        Dir(path)
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run deploycheck")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "JSON expected; stdout {} stderr {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn ids(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule").to_owned())
+        .collect()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A production file with exactly two problems: DEBUG on, and debug logging.
+const TWO_PROBLEMS: &str = "ENVIRONMENT=production
+DEBUG=true
+DATABASE_URL=postgresql+asyncpg://app:Kx9vQ2mLp7RtZ4wN@postgres.railway.internal:5432/railway
+REDIS_URL=redis://default:Vb7nM3kQ9xLp2RtW@redis.railway.internal:6379/0
+SECRET_KEY=q7Hk2Lm9Vx4Rt8Zp3Wn6Yb1Jc5Fd0Gs-Ua_Ie7Ko2Pl
+FRED_API_KEY=k3j9x7q2m5v8b1n4c6z0w2e5r7t9y1u3
+CORS_ORIGINS=[\"https://app.example.com\"]
+LOG_LEVEL=DEBUG
+";
+
+#[test]
+fn deploycheck_toml_is_found_walking_up() {
+    let dir = Dir::new("discovery");
+    dir.write("deploycheck.toml", "ignore = [\"log-level-debug\"]\n");
+    dir.write("service/.env.production", TWO_PROBLEMS);
+    let output = run_in(
+        &dir.0.join("service"),
+        &["lint", "--format", "json", ".env.production"],
+    );
+    assert_eq!(ids(&json(&output)), ["debug-enabled"]);
+    // --isolated ignores it; --config names another.
+    let output = run_in(
+        &dir.0.join("service"),
+        &["lint", "--isolated", "--format", "json", ".env.production"],
+    );
+    assert_eq!(ids(&json(&output)), ["debug-enabled", "log-level-debug"]);
+    let other = dir.write("other.toml", "ignore = [\"debug-enabled\"]\n");
+    let output = run_in(
+        &dir.0.join("service"),
+        &[
+            "lint",
+            "--config",
+            other.to_str().expect("path"),
+            "--format",
+            "json",
+            ".env.production",
+        ],
+    );
+    assert_eq!(ids(&json(&output)), ["log-level-debug"]);
+}
+
+#[test]
+fn pyproject_tool_table() {
+    let dir = Dir::new("pyproject");
+    dir.write("pyproject.toml", "[project]\nname = \"api\"\n\n[tool.ruff]\nline-length = 100\n\n[tool.deploycheck]\nselect = [\"logging\"]\nfail-on = \"error\"\n");
+    dir.write(".env.production", TWO_PROBLEMS);
+    let output = run_in(&dir.0, &["lint", "--format", "json", ".env.production"]);
+    assert_eq!(ids(&json(&output)), ["log-level-debug"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "fail-on = error: a warning passes"
+    );
+    // The command line overrides the file.
+    let output = run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--select",
+            "security",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            ".env.production",
+        ],
+    );
+    assert_eq!(ids(&json(&output)), ["debug-enabled", "log-level-debug"]);
+    assert_eq!(output.status.code(), Some(1));
+    // A pyproject.toml without the table is passed over.
+    let dir = Dir::new("pyproject-plain");
+    dir.write("pyproject.toml", "[project]\nname = \"api\"\n");
+    dir.write(".env.production", TWO_PROBLEMS);
+    assert_eq!(
+        ids(&json(&run_in(
+            &dir.0,
+            &["lint", "--format", "json", ".env.production"]
+        )))
+        .len(),
+        2
+    );
+}
+
+#[test]
+fn configuration_mistakes_point_at_their_line() {
+    let dir = Dir::new("mistakes");
+    dir.write(".env", TWO_PROBLEMS);
+    dir.write(
+        "deploycheck.toml",
+        "profile = \"production\"\nfail_on = \"error\"\n",
+    );
+    let output = run_in(&dir.0, &["lint", ".env"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("deploycheck.toml:2:1: unknown field `fail_on`"),
+        "{}",
+        stderr(&output)
+    );
+    dir.write("deploycheck.toml", "select = [\"securty\"]\n");
+    let output = run_in(&dir.0, &["lint", ".env"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.contains("deploycheck.toml:1:11: unknown rule or tag `securty`")
+            && text.contains("did you mean `security`"),
+        "{text}"
+    );
+    let output = run_in(
+        &dir.0,
+        &["lint", "--isolated", "--ignore", "debug-enabeld", ".env"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("did you mean `debug-enabled`"),
+        "{}",
+        stderr(&output)
+    );
+    dir.write(
+        "deploycheck.toml",
+        "[[suppress]]\nrule = \"debug-enabled\"\n",
+    );
+    let output = run_in(&dir.0, &["lint", ".env"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("a suppression needs a `reason`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn severity_overrides_and_per_file_settings() {
+    let dir = Dir::new("severity");
+    dir.write("deploycheck.toml", "[severity]\nlog-level-debug = \"error\"\n\n[per-file.\".env.staging\"]\nprofile = \"production\"\nignore = [\"debug-enabled\"]\n");
+    dir.write(".env.production", TWO_PROBLEMS);
+    dir.write(".env.staging", TWO_PROBLEMS);
+    let report = json(&run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--format",
+            "json",
+            ".env.production",
+            ".env.staging",
+        ],
+    ));
+    let findings = report["findings"].as_array().expect("findings");
+    let production: Vec<_> = findings
+        .iter()
+        .filter(|f| f["file"] == ".env.production")
+        .collect();
+    let staging: Vec<_> = findings
+        .iter()
+        .filter(|f| f["file"] == ".env.staging")
+        .collect();
+    assert_eq!(production.len(), 2);
+    assert!(
+        production
+            .iter()
+            .any(|f| f["rule"] == "log-level-debug" && f["severity"] == "error")
+    );
+    // The staging file is judged as production (per-file profile) without debug-enabled.
+    assert_eq!(
+        staging
+            .iter()
+            .map(|f| f["rule"].as_str().expect("rule"))
+            .collect::<Vec<_>>(),
+        ["log-level-debug"]
+    );
+    // SARIF carries the overridden level as the rule's default.
+    let sarif = json(&run_in(
+        &dir.0,
+        &["lint", "--format", "sarif", ".env.production"],
+    ));
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "log-level-debug" && r["defaultConfiguration"]["level"] == "error"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn config_suppressions_for_inputs_without_comments() {
+    let dir = Dir::new("suppress");
+    let railway = serde_json::json!({
+        "ENVIRONMENT": "production", "DEBUG": "true", "RAILWAY_ENVIRONMENT_NAME": "production",
+        "DATABASE_URL": "postgresql+asyncpg://app:Kx9vQ2mLp7RtZ4wN@postgres.railway.internal:5432/railway",
+        "REDIS_URL": "redis://default:Vb7nM3kQ9xLp2RtW@redis.railway.internal:6379/0",
+        "SECRET_KEY": "q7Hk2Lm9Vx4Rt8Zp3Wn6Yb1Jc5Fd0Gs-Ua_Ie7Ko2Pl", "FRED_API_KEY": "k3j9x7q2m5v8b1n4c6z0w2e5r7t9y1u3",
+        "CORS_ORIGINS": "[\"https://app.example.com\"]"
+    });
+    dir.write("railway.json", &railway.to_string());
+    dir.write("deploycheck.toml", "[[suppress]]\nfile = \"railway.json\"\nkey = \"DEBUG\"\nrule = \"debug-enabled\"\nreason = \"the admin service serves only the VPN\"\n\n[[suppress]]\nrule = \"cors-wildcard-origin\"\nreason = \"was needed for the old widget\"\n");
+    let output = run_in(&dir.0, &["lint", "--format", "json", "railway.json"]);
+    let report = json(&output);
+    assert_eq!(ids(&report), ["unused-suppression"], "{report}");
+    let unused = &report["findings"][0];
+    assert_eq!(
+        (unused["file"].as_str(), unused["line"].as_u64()),
+        (Some("deploycheck.toml"), Some(7))
+    );
+    assert!(
+        unused["file"]
+            .as_str()
+            .expect("file")
+            .ends_with("deploycheck.toml")
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "an info does not fail the gate"
+    );
+}
+
+#[test]
+fn inline_suppressions() {
+    let dir = Dir::new("inline");
+    let text = TWO_PROBLEMS
+        .replace("DEBUG=true\n", "# deploycheck: ignore[debug-enabled] internal staging mirror\nDEBUG=true\n")
+        .replace("LOG_LEVEL=DEBUG\n", "LOG_LEVEL=DEBUG  # deploycheck: ignore[log-level-debug]\n# deploycheck: ignore-file[undocumented-key] legacy file, documented in the wiki\n");
+    dir.write(".env.production", &text);
+    let report = json(&run_in(
+        &dir.0,
+        &["lint", "--format", "json", ".env.production"],
+    ));
+    // Both suppressed; the reasonless one warns; the file-wide one matched nothing.
+    assert_eq!(
+        ids(&report),
+        ["suppression-without-reason", "unused-suppression"],
+        "{report}"
+    );
+    // A rule file can make a rule unsuppressible.
+    dir.write("rules.toml", "[[rules]]\nid = \"debug-enabled\"\nseverity = \"error\"\nsummary = \"debug on\"\nunsuppressible = true\ncheck = { kind = \"bool\", variable = \"DEBUG\", is = false }\n");
+    let report = json(&run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--rules",
+            "rules.toml",
+            "--format",
+            "json",
+            ".env.production",
+        ],
+    ));
+    let found = ids(&report);
+    assert!(found.contains(&"debug-enabled".to_owned()), "{found:?}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("cannot be suppressed")))
+    );
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = Dir::new("baseline");
+    dir.write(".env.production", TWO_PROBLEMS);
+    let output = run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--write-baseline",
+            "baseline.json",
+            ".env.production",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "writing a baseline adopts the current state"
+    );
+    let baseline = std::fs::read_to_string(dir.0.join("baseline.json")).expect("baseline written");
+    for secret in [
+        "Kx9vQ2mLp7RtZ4wN",
+        "Vb7nM3kQ9xLp2RtW",
+        "q7Hk2Lm9Vx4Rt8Zp3Wn6Yb1Jc5Fd0Gs-Ua_Ie7Ko2Pl",
+        "true",
+        "DEBUG\"\n",
+    ] {
+        assert!(
+            !baseline.contains(secret),
+            "the baseline holds no values ({secret}):\n{baseline}"
+        );
+    }
+    let output = run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            ".env.production",
+        ],
+    );
+    assert_eq!(ids(&json(&output)), Vec::<String>::new());
+    assert_eq!(output.status.code(), Some(0));
+    // Something new fails; a changed value of a known finding is new too.
+    dir.write(
+        ".env.production",
+        &TWO_PROBLEMS.replace("DEBUG=true", "DEBUG=yes").replace(
+            "CORS_ORIGINS=[\"https://app.example.com\"]",
+            "CORS_ORIGINS=[\"*\"]",
+        ),
+    );
+    let output = run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            ".env.production",
+        ],
+    );
+    assert_eq!(
+        ids(&json(&output)),
+        ["debug-enabled", "cors-wildcard-origin"]
+    );
+    assert_eq!(output.status.code(), Some(1));
+    // A broken baseline is a clear error.
+    dir.write("broken.json", "{\"version\": 1");
+    let output = run_in(
+        &dir.0,
+        &["lint", "--baseline", "broken.json", ".env.production"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("broken.json:1:"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn github_format_appends_the_step_summary() {
+    let dir = Dir::new("github");
+    dir.write(".env.production", TWO_PROBLEMS);
+    let summary = dir.0.join("summary.md");
+    std::fs::write(&summary, "# Earlier step\n").expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", "--format", "github", ".env.production"])
+        .current_dir(&dir.0)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("::error file=.env.production,line=2,col=7,")
+            && stdout.contains("title=deploycheck (debug-enabled)::"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        written.starts_with("# Earlier step\n"),
+        "appended, not overwritten"
+    );
+    assert!(
+        written.contains("debug-enabled") && written.contains("log-level-debug"),
+        "{written}"
+    );
+}
+
+#[test]
+fn output_file() {
+    let dir = Dir::new("output");
+    dir.write(".env.production", TWO_PROBLEMS);
+    let output = run_in(
+        &dir.0,
+        &[
+            "lint",
+            "--format",
+            "sarif",
+            "-o",
+            "out.sarif",
+            ".env.production",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join("out.sarif")).expect("written"))
+            .expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+}
