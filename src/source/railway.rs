@@ -1027,14 +1027,21 @@ impl<'text> TableReader<'text> {
             .count();
         parsed.notices.push(Notice {
             rule: TABLE_LOSSY_RULE,
-            message: format!(
-                "the `railway variables` table is lossy: {reconstructed} value{plural} spread over \
-                 several rows {verb} rejoined by guessing whether each row break was a wrap or a \
-                 newline, and trailing spaces are lost; use `railway variables --json` for exact \
-                 values",
-                plural = if reconstructed == 1 { "" } else { "s" },
-                verb = if reconstructed == 1 { "was" } else { "were" },
-            ),
+            message: if reconstructed == 0 {
+                "the `railway variables` table is lossy: a newline inside a value looks the same as \
+                 a wrapped row, and trailing spaces are lost; use `railway variables --json` for \
+                 exact values"
+                    .to_owned()
+            } else {
+                format!(
+                    "the `railway variables` table is lossy: {reconstructed} value{plural} spread \
+                     over several rows {verb} rejoined by guessing whether each row break was a \
+                     wrap or a newline, and trailing spaces are lost; use `railway variables \
+                     --json` for exact values",
+                    plural = if reconstructed == 1 { "" } else { "s" },
+                    verb = if reconstructed == 1 { "was" } else { "were" },
+                )
+            },
             span: self
                 .stripped
                 .original_span(top.start..top.start + top.text.len()),
