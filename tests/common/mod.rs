@@ -29,7 +29,7 @@ pub fn run(args: &[&str], stdin: &str) -> Outcome {
             let handler = miette::GraphicalReportHandler::new_themed(
                 miette::GraphicalTheme::unicode_nocolor(),
             )
-            .with_width(80);
+            .with_width(400);
             let mut rendered = String::new();
             handler
                 .render_report(&mut rendered, &error)
