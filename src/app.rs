@@ -99,14 +99,7 @@ pub fn load_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
     for path in &sources.rule_paths {
         for file in rule_files(path)? {
             let name = file.display().to_string();
-            let bytes = std::fs::read(&file).map_err(|error| match error.kind() {
-                std::io::ErrorKind::NotFound => Error::NotFound { path: name.clone() },
-                _ => Error::Unreadable {
-                    path: name.clone(),
-                    reason: error.to_string(),
-                },
-            })?;
-            let text = read::decode(&name, bytes)?;
+            let text = read::read_path(&file)?;
             let (file_set, case_sensitive_set) = rules::validate::load(&name, &text)?;
             set.extend(file_set, case_sensitive_set);
         }

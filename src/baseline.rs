@@ -79,14 +79,7 @@ impl Baseline {
 
     pub fn load(path: &Path) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => Error::NotFound { path: name.clone() },
-            _ => Error::Unreadable {
-                path: name.clone(),
-                reason: error.to_string(),
-            },
-        })?;
-        let text = crate::source::read::decode(&name, bytes)?;
+        let text = crate::source::read::read_path(path)?;
         let baseline: Baseline =
             serde_json::from_str(&text).map_err(|error| Error::InvalidInput {
                 path: name.clone(),

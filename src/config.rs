@@ -164,15 +164,7 @@ pub fn load(path: &Path) -> Result<Config, Error> {
 }
 
 fn read(path: &Path) -> Result<String, Error> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::NotFound => Error::NotFound { path: name.clone() },
-        _ => Error::Unreadable {
-            path: name.clone(),
-            reason: error.to_string(),
-        },
-    })?;
-    crate::source::read::decode(&name, bytes)
+    crate::source::read::read_path(path)
 }
 
 fn has_tool_table(text: &str) -> bool {

@@ -289,6 +289,11 @@ impl<'a> RuleRun<'_, 'a> {
         });
     }
 
+    /// A finding with no value to show, no suggestion and no extra labels.
+    fn flag(&mut self, key: Option<String>, at: (SourceId, Span), detail: String) {
+        self.push(key, at, detail, None, None, Vec::new());
+    }
+
     fn target_names(&self, targets: &Targets) -> Vec<String> {
         let rules = self.config.rules;
         match targets {
@@ -330,13 +335,10 @@ impl<'a> RuleRun<'_, 'a> {
                 Predicate::Unset => {
                     if let Effective::Set(a) | Effective::NoValue(a) = effective {
                         let detail = format!("`{}` is set", a.entry.key);
-                        self.push(
+                        self.flag(
                             Some(a.entry.key.clone()),
                             (a.source, value_span(a.entry)),
                             detail,
-                            None,
-                            None,
-                            Vec::new(),
                         );
                     }
                 }
@@ -428,25 +430,15 @@ impl<'a> RuleRun<'_, 'a> {
                     "required variable `{}` has no value (it is written without `=`)",
                     a.entry.key
                 );
-                self.push(
+                self.flag(
                     Some(a.entry.key.clone()),
                     (a.source, a.entry.key_span.clone()),
                     detail,
-                    None,
-                    None,
-                    Vec::new(),
                 );
             }
             Effective::Absent => {
                 let detail = format!("required variable `{name}` is not set");
-                self.push(
-                    Some(name.to_owned()),
-                    (primary, 0..0),
-                    detail,
-                    None,
-                    None,
-                    Vec::new(),
-                );
+                self.flag(Some(name.to_owned()), (primary, 0..0), detail);
             }
             _ => {}
         }
@@ -470,14 +462,7 @@ impl<'a> RuleRun<'_, 'a> {
                         ));
                     }
                 }
-                self.push(
-                    None,
-                    (layer.source, error.span.clone()),
-                    detail,
-                    None,
-                    None,
-                    Vec::new(),
-                );
+                self.flag(None, (layer.source, error.span.clone()), detail);
             }
         }
     }
@@ -532,13 +517,10 @@ impl<'a> RuleRun<'_, 'a> {
                 .iter()
                 .filter(|n| n.rule == self.rule.doc.id)
             {
-                self.push(
+                self.flag(
                     None,
                     (layer.source, notice.span.clone()),
                     notice.message.clone(),
-                    None,
-                    None,
-                    Vec::new(),
                 );
             }
         }
@@ -557,13 +539,10 @@ impl<'a> RuleRun<'_, 'a> {
                     "`${{{}}}` in `{}` names a variable defined neither earlier in the file nor in the environment; python-dotenv substitutes its default or an empty string",
                     reference.name, reference.key
                 );
-                self.push(
+                self.flag(
                     Some(reference.key.clone()),
                     (layer.source, reference.span.clone()),
                     detail,
-                    None,
-                    None,
-                    Vec::new(),
                 );
             }
         }
@@ -647,13 +626,10 @@ impl<'a> RuleRun<'_, 'a> {
                     "`{}` is set but not documented in {example_name}",
                     a.entry.key
                 );
-                self.push(
+                self.flag(
                     Some(a.entry.key.clone()),
                     (a.source, a.entry.key_span.clone()),
                     detail,
-                    None,
-                    None,
-                    Vec::new(),
                 );
             }
         }
@@ -726,14 +702,7 @@ impl<'a> RuleRun<'_, 'a> {
                     a.entry.key,
                     found.as_str()
                 );
-                self.push(
-                    Some(a.entry.key.clone()),
-                    (a.source, at),
-                    detail,
-                    None,
-                    None,
-                    Vec::new(),
-                );
+                self.flag(Some(a.entry.key.clone()), (a.source, at), detail);
             }
         }
     }

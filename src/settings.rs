@@ -116,38 +116,20 @@ pub fn resolve(args: &LintArgs, config: Config, rules: &RuleSet) -> Result<LintS
     extend_select.extend(from_cli(&args.extend_select, "--extend-select")?);
     let mut ignore = from_config(&config.ignore)?;
     ignore.extend(from_cli(&args.ignore, "--ignore")?);
+    let check_rule = |rule: &str, span: std::ops::Range<usize>| {
+        known
+            .check_rule(rule)
+            .map_err(|help| config_error(&config, span, format!("unknown rule `{rule}`"), help))
+    };
     let mut severity = BTreeMap::new();
     for (rule, level) in &config.severity {
-        known.check_rule(rule).map_err(|help| {
-            config_error(
-                &config,
-                level.span(),
-                format!("unknown rule `{rule}`"),
-                help,
-            )
-        })?;
+        check_rule(rule, level.span())?;
         severity.insert(rule.clone(), *level.get_ref());
     }
     for per_file in &config.per_file {
-        for selector in &per_file.ignore {
-            known.check(selector.get_ref()).map_err(|help| {
-                config_error(
-                    &config,
-                    selector.span(),
-                    format!("unknown rule or tag `{}`", selector.get_ref()),
-                    help,
-                )
-            })?;
-        }
+        from_config(&per_file.ignore)?;
         for (rule, level) in &per_file.severity {
-            known.check_rule(rule).map_err(|help| {
-                config_error(
-                    &config,
-                    level.span(),
-                    format!("unknown rule `{rule}`"),
-                    help,
-                )
-            })?;
+            check_rule(rule, level.span())?;
         }
     }
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {

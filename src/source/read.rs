@@ -39,6 +39,19 @@ pub fn read(path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
     decode(path, bytes).map(|text| SourceFile::new(path, text))
 }
 
+/// Read a file the tool itself needs (a rule file, the configuration, a baseline) as text.
+pub fn read_path(path: &std::path::Path) -> Result<String, Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
+        ErrorKind::NotFound => Error::NotFound { path: name.clone() },
+        _ => Error::Unreadable {
+            path: name.clone(),
+            reason: describe(&error),
+        },
+    })?;
+    decode(&name, bytes)
+}
+
 /// Bytes to text, as python-dotenv requires: UTF-8, and no NUL (binary data).
 pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, Error> {
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
