@@ -617,7 +617,7 @@ impl<'a> RuleRun<'_, 'a> {
         let winners: Vec<Assignment<'a>> = self.config.winners().collect();
         for a in winners {
             let layer_kind = self.input.layers[a.layer].kind;
-            // The environment holds PATH, HOME and the like; Railway injects RAILWAY_*.
+            // The environment is not a file anyone documents; Railway injects RAILWAY_*.
             if layer_kind == LayerKind::Environment || a.entry.key.starts_with("RAILWAY_") {
                 continue;
             }

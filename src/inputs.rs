@@ -69,10 +69,19 @@ impl<'a> Loader<'a> {
 
     /// The process environment as a layer: a synthetic `KEY=value` text, so findings can point
     /// at a line like any other.
+    ///
+    /// Only the variables the settings schema declares are taken: pydantic-settings looks up its
+    /// fields and nothing else, and the rest of an environment (tokens of other tools under
+    /// innocent names) has no business in a report, not even as a snippet's context line.
     pub fn process_environment(&mut self) -> Layer {
         let mut text = String::new();
         let mut parsed = Parsed::default();
-        for (key, value) in std::env::vars() {
+        let rules = self.rules;
+        let mut variables: Vec<(String, String)> = std::env::vars()
+            .filter(|(key, _)| rules.variable(key).is_some())
+            .collect();
+        variables.sort();
+        for (key, value) in variables {
             let start = text.len();
             text.push_str(&key);
             text.push('=');

@@ -302,3 +302,37 @@ fn clap_definition_is_consistent() {
     use clap::CommandFactory;
     deploycheck::cli::Cli::command().debug_assert();
 }
+
+#[test]
+fn process_environment_overrides_files_and_shows_only_declared_variables() {
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", "--process-env", "--format", "json", CLEAN])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("debug", "true")
+        .env("OTHER_TOOL_AUTH", "zz-EnvLeak-2468")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let finding = &report["findings"][0];
+    assert_eq!(
+        (
+            finding["rule"].as_str(),
+            finding["file"].as_str(),
+            finding["key"].as_str()
+        ),
+        (Some("debug-enabled"), Some("<environment>"), Some("debug"))
+    );
+    let human = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", "--process-env", CLEAN])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DEBUG", "true")
+        .env("OTHER_TOOL_AUTH", "zz-EnvLeak-2468")
+        .output()
+        .expect("run");
+    assert!(
+        !text(&human.stdout).contains("EnvLeak"),
+        "{}",
+        text(&human.stdout)
+    );
+}
