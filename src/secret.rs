@@ -5,7 +5,11 @@
 //! secret byte becomes `*`, so spans stay valid) and every message and help text (each known
 //! secret string becomes `****`). Reporters therefore cannot leak what they never receive.
 
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
 use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::source::{Parsed, SourceFile};
 
@@ -79,9 +83,13 @@ pub fn mask_url_passwords(text: &str) -> String {
 }
 
 /// Knows every secret string of a run and masks it wherever it appears.
+///
+/// All secrets are searched for at once (Aho-Corasick, leftmost-longest), so masking a text
+/// costs its length, however many secrets a large input holds.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
-    secrets: Vec<String>,
+    secrets: BTreeSet<String>,
+    matcher: OnceCell<Option<AhoCorasick>>,
 }
 
 impl Redactor {
@@ -90,8 +98,8 @@ impl Redactor {
     const MIN_LEN: usize = 4;
 
     pub fn add(&mut self, secret: &str) {
-        if secret.chars().count() >= Self::MIN_LEN && !self.secrets.iter().any(|s| s == secret) {
-            self.secrets.push(secret.to_owned());
+        if secret.chars().count() >= Self::MIN_LEN && self.secrets.insert(secret.to_owned()) {
+            self.matcher = OnceCell::new();
         }
     }
 
@@ -112,23 +120,43 @@ impl Redactor {
         }
     }
 
-    /// The secret strings known so far.
-    pub fn secrets(&self) -> &[String] {
-        &self.secrets
+    fn matcher(&self) -> Option<&AhoCorasick> {
+        self.matcher
+            .get_or_init(|| {
+                if self.secrets.is_empty() {
+                    return None;
+                }
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&self.secrets)
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// The byte ranges of every known secret in `text` (longest match first, no overlaps).
+    pub fn find(&self, text: &str) -> Vec<Range<usize>> {
+        match self.matcher() {
+            Some(matcher) => matcher.find_iter(text).map(|found| found.range()).collect(),
+            None => Vec::new(),
+        }
     }
 
     /// `text` with every known secret replaced by [`MASK`].
     pub fn redact(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        // Longest first, so a secret that contains another is masked whole.
-        let mut secrets: Vec<&String> = self.secrets.iter().collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        for secret in secrets {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), MASK);
-            }
+        let ranges = self.find(text);
+        if ranges.is_empty() {
+            return text.to_owned();
         }
-        text
+        let mut masked = String::with_capacity(text.len());
+        let mut last = 0;
+        for range in ranges {
+            masked.push_str(&text[last..range.start]);
+            masked.push_str(MASK);
+            last = range.end;
+        }
+        masked.push_str(&text[last..]);
+        masked
     }
 }
 
@@ -224,15 +252,9 @@ pub fn redact_source(
         );
         offset += line.len();
     }
-    for span in spans {
-        file.redact(span);
-    }
-    for secret in redactor.secrets() {
-        let text = file.redacted.clone();
-        for (start, found) in text.match_indices(secret.as_str()) {
-            file.redact(start..start + found.len());
-        }
-    }
+    file.redact_all(spans);
+    let elsewhere = redactor.find(&file.redacted);
+    file.redact_all(elsewhere);
 }
 
 /// The span without the quotes around it, if it is quoted.

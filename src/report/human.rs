@@ -3,10 +3,14 @@
 
 use std::io::Write;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{Report, location};
 use crate::finding::{Severity, Summary};
+use crate::source::{SourceFile, Span};
 
 /// How to draw.
 #[derive(Debug, Clone, Copy)]
@@ -56,8 +60,15 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
         if let Some(help) = &finding.help {
             diagnostic = diagnostic.with_help(help.clone());
         }
-        let diagnostic = miette::Report::new(diagnostic)
-            .with_source_code(NamedSource::new(file.name.clone(), file.redacted.clone()));
+        let spans = std::iter::once(finding.span.clone()).chain(
+            finding
+                .labels
+                .iter()
+                .filter(|l| l.source == finding.source)
+                .map(|l| l.span.clone()),
+        );
+        let diagnostic =
+            miette::Report::new(diagnostic).with_source_code(Excerpts::new(file, spans));
         let mut rendered = String::new();
         if handler
             .render_report(&mut rendered, diagnostic.as_ref())
@@ -95,5 +106,130 @@ fn plural(count: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{count} {word}s")
+    }
+}
+
+/// The few lines around each span of one finding, instead of the whole file: rendering a
+/// finding then costs the size of its snippet, not of the file (a large input with many
+/// findings stays linear).
+struct Excerpts {
+    name: String,
+    windows: Vec<Window>,
+}
+
+struct Window {
+    /// Byte offset of `text` in the file.
+    start: usize,
+    /// 0-based line of `text`'s first line.
+    first_line: usize,
+    text: String,
+}
+
+impl Excerpts {
+    /// Lines of context kept around a span; more than miette asks for.
+    const CONTEXT: usize = 3;
+
+    fn new(file: &SourceFile, spans: impl Iterator<Item = Span>) -> Self {
+        // 0-based line ranges with context, merged where they touch, so that labels close to
+        // each other share one snippet as they would over the whole file.
+        let mut ranges: Vec<(usize, usize)> = spans
+            .map(|span| {
+                let first = file.line_of(span.start) - 1;
+                let last = file.line_of(span.end.max(span.start)) - 1;
+                (first.saturating_sub(Self::CONTEXT), last + Self::CONTEXT)
+            })
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (first, last) in ranges {
+            match merged.last_mut() {
+                Some(previous) if first <= previous.1 + 1 => previous.1 = previous.1.max(last),
+                _ => merged.push((first, last)),
+            }
+        }
+        let windows = merged
+            .into_iter()
+            .map(|(first_line, last)| {
+                let bytes = file.lines_span(first_line, last);
+                Window {
+                    start: bytes.start,
+                    first_line,
+                    text: file.redacted[bytes].to_owned(),
+                }
+            })
+            .collect();
+        Excerpts {
+            name: file.name.clone(),
+            windows,
+        }
+    }
+}
+
+impl SourceCode for Excerpts {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (offset, length) = (span.offset(), span.len());
+        let window = self
+            .windows
+            .iter()
+            .find(|w| offset >= w.start && offset + length <= w.start + w.text.len())
+            .ok_or(MietteError::OutOfBounds)?;
+        let text = window.text.as_bytes();
+        let local_start = offset - window.start;
+        let local_end = local_start + length;
+        // Line starts within the window.
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let line_of = |at: usize| starts.partition_point(|&s| s <= at) - 1;
+        if context_lines_before == 0 && context_lines_after == 0 {
+            // The span itself: miette titles the snippet with its line and column (in characters
+            // here, as in every other place deploycheck gives a column).
+            let line = line_of(local_start);
+            let column = window.text[starts[line]..local_start].chars().count();
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &text[local_start..local_end],
+                *span,
+                window.first_line + line,
+                column,
+                text[local_start..local_end]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1,
+            )));
+        }
+        let first = line_of(local_start).saturating_sub(context_lines_before);
+        let last = (line_of(
+            local_end
+                .saturating_sub(usize::from(length > 0))
+                .max(local_start),
+        ) + context_lines_after)
+            .min(starts.len() - 1);
+        let context_start = starts[first];
+        let context_end = starts
+            .get(last + 1)
+            .map_or(text.len(), |&s| s.saturating_sub(1));
+        let context_end = context_end.max(context_start);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &text[context_start..context_end],
+            SourceSpan::new(
+                (window.start + context_start).into(),
+                context_end - context_start,
+            ),
+            window.first_line + first,
+            0,
+            last - first + 1,
+        )))
     }
 }

@@ -60,6 +60,18 @@ impl SourceFile {
         (line + 1, column + 1)
     }
 
+    /// The bytes of 0-based lines `first..=last` (clamped to the text), line breaks included.
+    pub fn lines_span(&self, first: usize, last: usize) -> Span {
+        let first = first.min(self.line_starts.len() - 1);
+        let start = self.line_starts[first];
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        start..end.max(start)
+    }
+
     /// 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         self.line_col(offset).0
@@ -67,20 +79,27 @@ impl SourceFile {
 
     /// Replace the bytes of `span` with `*` in [`SourceFile::redacted`].
     pub fn redact(&mut self, span: Span) {
-        let end = span.end.min(self.redacted.len());
-        let start = span.start.min(end);
-        if start == end {
-            return;
-        }
-        // Replacing every byte (not every char) keeps all spans valid.
+        self.redact_all([span]);
+    }
+
+    /// Replace the bytes of every span with `*` in [`SourceFile::redacted`], in one pass over
+    /// the text however many spans there are. Line breaks stay, so lines and spans hold.
+    pub fn redact_all(&mut self, spans: impl IntoIterator<Item = Span>) {
         let mut bytes = std::mem::take(&mut self.redacted).into_bytes();
-        for byte in &mut bytes[start..end] {
-            if *byte != b'\n' && *byte != b'\r' {
-                *byte = b'*';
+        for span in spans {
+            // Whole characters only, so the text stays UTF-8 and keeps its length.
+            let mut end = span.end.min(bytes.len());
+            while !self.text.is_char_boundary(end) {
+                end += 1;
+            }
+            let start = floor_char_boundary(&self.text, span.start.min(end));
+            for byte in &mut bytes[start..end] {
+                if *byte != b'\n' && *byte != b'\r' {
+                    *byte = b'*';
+                }
             }
         }
-        // A multi-byte character cut by the span edge would leave invalid UTF-8: repair lossily
-        // (only possible for a span that does not sit on character boundaries).
+        // Cannot fail (whole characters became `*`); lossy conversion keeps it panic-free anyway.
         self.redacted = String::from_utf8(bytes)
             .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
     }
