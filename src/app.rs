@@ -480,16 +480,20 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     // python-dotenv returns a dict: a key keeps its first position and takes its last value.
     // Across layers, the later layer wins (pydantic-settings' precedence).
     let mut values: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut position: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for layer in &layers {
         let file = loader.sources.get(layer.source);
         for entry in &layer.parsed.entries {
             let origin = format!("{}:{}", file.name, file.line_of(entry.key_span.start));
-            match values.iter_mut().find(|(key, _, _)| *key == entry.key) {
-                Some(slot) => {
-                    slot.1 = entry.value.clone();
-                    slot.2 = origin;
+            match position.get(&entry.key) {
+                Some(&index) => {
+                    values[index].1 = entry.value.clone();
+                    values[index].2 = origin;
                 }
-                None => values.push((entry.key.clone(), entry.value.clone(), origin)),
+                None => {
+                    position.insert(entry.key.clone(), values.len());
+                    values.push((entry.key.clone(), entry.value.clone(), origin));
+                }
             }
         }
     }

@@ -163,23 +163,45 @@ pub fn apply(
         ));
     }
     // The statement each line starts, so a directive covers a multi-line value whole.
-    let statement_lines = |source: SourceId, line: usize| -> (usize, usize) {
-        let file = sources.get(source);
-        layers
+    let mut statements: std::collections::HashMap<(SourceId, usize), usize> =
+        std::collections::HashMap::new();
+    for layer in layers
+        .iter()
+        .filter(|layer| layer.kind == LayerKind::Dotenv)
+    {
+        let file = sources.get(layer.source);
+        let spans = layer
+            .parsed
+            .entries
             .iter()
-            .filter(|layer| layer.source == source)
-            .flat_map(|layer| {
-                layer
-                    .parsed
-                    .entries
-                    .iter()
-                    .map(|e| e.statement_span.clone())
-                    .chain(layer.parsed.errors.iter().map(|e| e.span.clone()))
-            })
-            .map(|span| (file.line_of(span.start), file.line_of(span.end)))
-            .find(|(first, _)| *first == line)
-            .unwrap_or((line, line))
+            .map(|e| e.statement_span.clone());
+        for span in spans.chain(layer.parsed.errors.iter().map(|e| e.span.clone())) {
+            statements
+                .entry((layer.source, file.line_of(span.start)))
+                .or_insert(file.line_of(span.end));
+        }
+    }
+    let statement_lines = |source: SourceId, line: usize| -> (usize, usize) {
+        (
+            line,
+            statements.get(&(source, line)).copied().unwrap_or(line),
+        )
     };
+    // Directives by (source, rule), so each finding looks only at the ones that could match.
+    let mut by_rule: std::collections::HashMap<(SourceId, &str), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (index, directive) in directives
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.malformed.is_none())
+    {
+        for rule in &directive.rules {
+            by_rule
+                .entry((directive.source, rule.as_str()))
+                .or_default()
+                .push(index);
+        }
+    }
     let suppressible = |rule: &str| rules.rule(rule).is_none_or(|r| !r.unsuppressible);
     let mut used_directives: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut used_config: BTreeSet<usize> = BTreeSet::new();
@@ -192,13 +214,11 @@ pub fn apply(
         let line = sources.get(finding.source).line_of(finding.span.start);
         let file_level = finding.span.is_empty() && finding.span.start == 0;
         let mut suppressed = false;
-        for (index, directive) in directives.iter().enumerate() {
-            if directive.source != finding.source
-                || directive.malformed.is_some()
-                || !directive.rules.contains(&finding.rule)
-            {
-                continue;
-            }
+        let candidates = by_rule
+            .get(&(finding.source, finding.rule.as_str()))
+            .map_or(&[][..], Vec::as_slice);
+        for &index in candidates {
+            let directive = &directives[index];
             let covers = directive.file_wide || {
                 let (first, last) = statement_lines(directive.source, directive.line);
                 !file_level && (first..=last).contains(&line)
