@@ -62,6 +62,10 @@ pub struct Located<T> {
 
 /// The effective values the probes need (defaults already applied by the caller).
 ///
+/// A value the configuration does not set (an application default) is located exactly where
+/// the URL it sizes is (same source, same span): findings about it point there, and say it is
+/// a default (see [`unset_note`]).
+///
 /// Its `Debug` output hides the URLs' credentials.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProbeInput {
@@ -176,6 +180,24 @@ fn total_processes(input: &ProbeInput, options: &ProbeOptions) -> i64 {
         .filter(|&workers| workers > 0)
         .unwrap_or(1);
     i64::from(options.replicas.max(1)).saturating_mul(workers)
+}
+
+/// ` (NAME is not set: this is its default)` for the values among `values` that are defaults,
+/// i.e. located at `url` itself rather than where the configuration sets them; else nothing.
+fn unset_note<T>(values: &[&Located<T>], url: &Located<String>) -> String {
+    let unset: Vec<&str> = values
+        .iter()
+        .filter(|value| value.source == url.source && value.span == url.span)
+        .map(|value| value.key.as_str())
+        .collect();
+    match unset.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({one} is not set: this is its default)"),
+        many => format!(
+            " ({} are not set: these are their defaults)",
+            many.join(" and ")
+        ),
+    }
 }
 
 /// A finding pointing at where `located` was written.
@@ -296,6 +318,36 @@ mod tests {
         let debug = format!("{input:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
         assert!(debug.contains("postgresql+asyncpg://***@db/app"), "{debug}");
+    }
+
+    #[test]
+    fn unset_note_names_the_values_located_at_the_url() {
+        let url = Located {
+            value: "postgresql://app@db/app".to_string(),
+            source: SourceId(0),
+            key: "DATABASE_URL".into(),
+            span: 13..36,
+        };
+        let at = |key: &str, source: usize, span: Span| Located {
+            value: 10_i64,
+            source: SourceId(source),
+            key: key.into(),
+            span,
+        };
+        let set = at("DB_POOL_SIZE", 0, 50..52);
+        let default_pool = at("DB_POOL_SIZE", 0, 13..36);
+        let default_overflow = at("DB_MAX_OVERFLOW", 0, 13..36);
+        // The same span in another file is not the URL.
+        let elsewhere = at("DB_MAX_OVERFLOW", 1, 13..36);
+        assert_eq!(unset_note(&[&set, &elsewhere], &url), "");
+        assert_eq!(
+            unset_note(&[&set, &default_overflow], &url),
+            " (DB_MAX_OVERFLOW is not set: this is its default)"
+        );
+        assert_eq!(
+            unset_note(&[&default_pool, &default_overflow], &url),
+            " (DB_POOL_SIZE and DB_MAX_OVERFLOW are not set: these are their defaults)"
+        );
     }
 
     #[test]

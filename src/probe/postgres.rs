@@ -31,7 +31,7 @@ use super::net::{self, ConnectFailure, Stage, endpoint};
 use super::tls::{TlsSettings, Verification};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    total_processes,
+    total_processes, unset_note,
 };
 use crate::finding::{Finding, Label, Severity};
 
@@ -536,10 +536,11 @@ fn pool_finding(
         format!(
             "the pools may open {total} connections ((DB_POOL_SIZE {} + DB_MAX_OVERFLOW {}) × \
              {processes} process{}), but PostgreSQL allows {available} \
-             (max_connections {max_connections} − {reserved} reserved)",
+             (max_connections {max_connections} − {reserved} reserved){}",
             pool_size.value,
             max_overflow.value,
             if processes == 1 { "" } else { "es" },
+            unset_note(&[pool_size, max_overflow], located_url),
         ),
         Some(format!(
             "keep (DB_POOL_SIZE + DB_MAX_OVERFLOW) × replicas × WEB_CONCURRENCY at or below \

@@ -26,7 +26,7 @@ use super::postgres::seconds;
 use super::tls::{TlsSettings, Verification};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    total_processes,
+    total_processes, unset_note,
 };
 use crate::finding::{Finding, Severity};
 
@@ -475,9 +475,10 @@ fn session_findings(
                 Severity::Error,
                 format!(
                     "the pools may open {total} connections (REDIS_MAX_CONNECTIONS {} × \
-                     {processes} process{}), but Redis allows {max_clients} clients",
+                     {processes} process{}), but Redis allows {max_clients} clients{}",
                     pool.value,
                     if processes == 1 { "" } else { "es" },
+                    unset_note(&[pool], located),
                 ),
                 Some(format!(
                     "keep REDIS_MAX_CONNECTIONS × replicas × WEB_CONCURRENCY at or below \
