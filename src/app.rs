@@ -284,7 +284,12 @@ fn lint(
                 .first()
                 .map_or(SourceId(0), |layer| layer.source);
             let config = engine::Config::build(&rules, &unit.layers, primary);
-            findings.extend(probe::run(&probe_input(&config), &probe_options)?);
+            let input = probe_input(&config);
+            findings.extend(probe::run(&input, &probe_options)?);
+            // `lint` reports the missing URLs itself (missing-required-variable).
+            if probe_only && input.database_url.is_none() && input.redis_url.is_none() {
+                findings.push(probe::nothing_to_probe(primary));
+            }
         }
     }
     for finding in &mut findings {

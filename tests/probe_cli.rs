@@ -735,3 +735,58 @@ fn nothing_connects_without_probe() {
     );
     assert!(cache.connections() >= 1, "--probe did not reach Redis");
 }
+
+#[test]
+fn a_probe_that_cannot_run_says_so() {
+    // Nothing to probe: an empty report would read as a pass.
+    let file = env_file(&[("ENVIRONMENT", "production".to_string())]);
+    let run = deploycheck(&["probe", "--format", "json", file.path()]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    let findings = run.findings();
+    assert_eq!(rules(&findings), ["probe-skipped"]);
+    let skipped = &findings[0];
+    assert_eq!(skipped["severity"], "warning");
+    assert_eq!(skipped["key"], Value::Null);
+    assert_eq!(
+        (&skipped["line"], &skipped["column"]),
+        (&1.into(), &1.into())
+    );
+    assert!(
+        skipped["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("neither `DATABASE_URL` nor `REDIS_URL`")),
+        "{skipped:#}"
+    );
+    // `lint --probe` leaves that to missing-required-variable.
+    let run = deploycheck(&["lint", "--probe", "--format", "json", file.path()]);
+    let ids = rules(&run.findings()).join(" ");
+    assert!(!ids.contains("probe-skipped"), "{ids}");
+    assert!(ids.contains("missing-required-variable"), "{ids}");
+
+    // Set, but not something to connect to: an unresolved Railway reference, a unix socket.
+    let file = env_file(&[
+        ("DATABASE_URL", "${{Postgres.DATABASE_URL}}".to_string()),
+        ("REDIS_URL", "unix:///run/redis.sock".to_string()),
+    ]);
+    for command in [&["probe"][..], &["lint", "--probe"][..]] {
+        let mut args = command.to_vec();
+        args.extend(["--format", "json", file.path()]);
+        let run = deploycheck(&args);
+        assert_eq!(run.code, Some(1), "{}", run.both());
+        let findings = run.findings();
+        let skipped: Vec<&Value> = findings
+            .iter()
+            .filter(|finding| finding["rule"] == "probe-skipped")
+            .collect();
+        assert_eq!(skipped.len(), 2, "{findings:#?}");
+        assert_points_at(skipped[0], &file, "DATABASE_URL");
+        assert_points_at(skipped[1], &file, "REDIS_URL");
+        assert!(
+            skipped[0]["message"]
+                .as_str()
+                .is_some_and(|message| message.starts_with("PostgreSQL was not probed")),
+            "{:#}",
+            skipped[0]
+        );
+    }
+}

@@ -131,8 +131,8 @@ pub enum ProbeError {
 
 /// Probe the servers `input` names and report what was found.
 ///
-/// Returns no findings for a URL that is absent or cannot be understood (the configuration
-/// rules report those).
+/// Returns no findings for an absent URL (the configuration rules report those), and a
+/// `probe-skipped` warning for one that is set but cannot be understood.
 pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Finding>, ProbeError> {
     let tls = tls::TlsSettings::load(&options.ca_files, options.insecure)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -216,6 +216,42 @@ fn finding_at<T>(
         source: located.source,
         key: Some(located.key.clone()),
         span: located.span.clone(),
+        labels: Vec::new(),
+    }
+}
+
+/// The warning that a URL is set but is not one the probe can connect with, so that a probe
+/// that did not run is never mistaken for one that passed.
+fn skipped_finding(located: &Located<String>, service: &str, needs: &str) -> Finding {
+    finding_at(
+        located,
+        "probe-skipped",
+        Severity::Warning,
+        format!("{service} was not probed: `{}` is not {needs}", located.key),
+        Some(format!(
+            "`deploycheck lint` says what is wrong with `{}`, if anything (a unix-socket URL is \
+             fine for the application, but cannot be probed from here)",
+            located.key
+        )),
+    )
+}
+
+/// The warning that a configuration names no server at all (`deploycheck probe` on a file
+/// without `DATABASE_URL` and `REDIS_URL`): an empty probe report must not read as a pass.
+pub fn nothing_to_probe(source: SourceId) -> Finding {
+    Finding {
+        rule: "probe-skipped".to_string(),
+        severity: Severity::Warning,
+        message: "nothing was probed: the configuration sets neither `DATABASE_URL` nor \
+                  `REDIS_URL`"
+            .to_string(),
+        help: Some(
+            "probe the file (or layers) that set them, e.g. `--env-file .env --railway vars.json`"
+                .to_string(),
+        ),
+        source,
+        key: None,
+        span: 0..0,
         labels: Vec::new(),
     }
 }

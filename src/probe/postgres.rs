@@ -31,7 +31,7 @@ use super::net::{self, ConnectFailure, Stage, endpoint};
 use super::tls::{TlsSettings, Verification};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    total_processes, unset_note,
+    skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Label, Severity};
 
@@ -226,7 +226,11 @@ pub(crate) async fn probe(
         return Vec::new();
     };
     let Some(target) = parse_database_url(&located.value) else {
-        return Vec::new();
+        return vec![skipped_finding(
+            located,
+            "PostgreSQL",
+            "a PostgreSQL URL with a TCP host, a user and a known ssl mode",
+        )];
     };
     let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);

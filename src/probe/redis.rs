@@ -26,7 +26,7 @@ use super::postgres::seconds;
 use super::tls::{TlsSettings, Verification};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    total_processes, unset_note,
+    skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Severity};
 
@@ -176,7 +176,11 @@ pub(crate) async fn probe(
         return Vec::new();
     };
     let Some(target) = parse_redis_url(&located.value) else {
-        return Vec::new();
+        return vec![skipped_finding(
+            located,
+            "Redis",
+            "a redis:// or rediss:// URL with a host and a numeric database",
+        )];
     };
     let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);
