@@ -790,3 +790,41 @@ fn a_probe_that_cannot_run_says_so() {
         );
     }
 }
+
+#[test]
+fn findings_point_at_the_layer_that_set_the_url() {
+    // Nothing listens on these ports: refused at once, no server needed.
+    let (base_port, override_port) = (support::free_port(), support::free_port());
+    let url = |port: u16, password: &str| {
+        format!(
+            "postgresql+asyncpg://app:{}@127.0.0.1:{port}/app",
+            encode(password)
+        )
+    };
+    let base = env_file(&[
+        ("ENVIRONMENT", "production".to_string()),
+        ("DATABASE_URL", url(base_port, POSTGRES_RIGHT)),
+    ]);
+    let layer = env_file(&[("DATABASE_URL", url(override_port, POSTGRES_WRONG))]);
+    let run = deploycheck(&[
+        "probe",
+        "--env-file",
+        base.path(),
+        "--env-file",
+        layer.path(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    let findings = run.findings();
+    let failure = the(&findings, "probe-postgres-unreachable");
+    assert_points_at(failure, &layer, "DATABASE_URL");
+    let message = failure["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("127.0.0.1:{override_port}")) && message.contains("refused"),
+        "{message}"
+    );
+    for password in [POSTGRES_RIGHT, POSTGRES_WRONG] {
+        assert_no_trace_of(&run.both(), password, "layers");
+    }
+}
