@@ -47,6 +47,8 @@ fn deploycheck(args: &[&str]) -> Run {
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
         .args(args)
+        // Far from any project configuration file a parent directory might hold.
+        .current_dir(std::env::temp_dir())
         // `--format github` appends to this file when set (as on GitHub Actions).
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("NO_COLOR")
