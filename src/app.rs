@@ -259,7 +259,9 @@ fn lint(
         &args.paths,
         &args.layers,
         args.profile.as_deref(),
-        Some(&example),
+        // The probes never compare with a .env.example: one that cannot be read must not stop
+        // them.
+        (!probe_only).then_some(&example),
     )?;
     let mut findings: Vec<Finding> = Vec::new();
     let probe_options = probe::ProbeOptions {

@@ -830,3 +830,25 @@ fn findings_point_at_the_layer_that_set_the_url() {
         assert_no_trace_of(&run.both(), password, "layers");
     }
 }
+
+#[test]
+fn probe_ignores_the_example_file() {
+    let file = env_file(&[(
+        "DATABASE_URL",
+        format!(
+            "postgresql+asyncpg://app:{}@127.0.0.1:{}/app",
+            encode(POSTGRES_RIGHT),
+            support::free_port()
+        ),
+    )]);
+    // A .env.example beside the file that python-dotenv could not read either: `lint` stops at
+    // it, `probe` never compares with it.
+    let example = file.path.with_file_name(".env.example");
+    fs::write(&example, b"A=\x00\n").expect("write .env.example");
+    let run = deploycheck(&["lint", file.path()]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(run.stderr.contains(".env.example"), "{}", run.stderr);
+    let run = deploycheck(&["probe", "--format", "json", file.path()]);
+    assert_eq!(run.code, Some(1), "{}", run.both());
+    assert_eq!(rules(&run.findings()), ["probe-postgres-unreachable"]);
+}
