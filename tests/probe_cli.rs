@@ -634,6 +634,8 @@ fn two_dead_endpoints_cost_one_timeout() {
         assert_points_at(finding, &file, key);
         let message = finding["message"].as_str().unwrap_or_default();
         assert!(message.contains("timed out after 2 s"), "{message}");
+        let help = finding["help"].as_str().unwrap_or_default();
+        assert!(help.contains("--probe-timeout"), "{help}");
     }
     assert!(database.connections() >= 1 && cache.connections() >= 1);
     for password in [POSTGRES_WRONG, REDIS_WRONG] {

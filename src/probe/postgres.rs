@@ -585,8 +585,8 @@ fn failure_finding(
     let server = target.endpoint();
     let unreachable_help = Some(
         "check the host and port, that the server runs and accepts connections from where \
-         this check runs (`*.railway.internal` names resolve only inside Railway), or raise the \
-         probe timeout"
+         this check runs (`*.railway.internal` names resolve only inside Railway), or raise \
+         --probe-timeout"
             .to_string(),
     );
     match failure {

@@ -510,7 +510,7 @@ fn failure_finding(
             Some(
                 "check the host and port, that Redis runs and accepts connections from where \
                  this check runs (`*.railway.internal` names resolve only inside Railway), and \
-                 `rediss://` for a TLS port"
+                 `rediss://` for a TLS port; or raise --probe-timeout"
                     .to_string(),
             ),
         )
