@@ -151,8 +151,8 @@ fn assert_no_trace_of(text: &str, secret: &str, context: &str) {
     }
 }
 
-/// A well-formed production configuration for the two servers; `pool` is
-/// `(DB_POOL_SIZE, DB_MAX_OVERFLOW)`, small enough for the test cluster's 17 connections.
+/// A production configuration for the two servers, with pools (5 + 2) small enough for the
+/// test cluster's 17 connections.
 fn configuration(database_url: &str, redis_url: &str) -> Vec<(&'static str, String)> {
     vec![
         ("ENVIRONMENT", "production".to_string()),
@@ -375,7 +375,7 @@ fn pools_are_compared_with_max_connections() {
     let Some((postgres, _)) = Postgres::start(false) else {
         return;
     };
-    // 127.0.0.1:1 has no Redis; leave Redis out so that only the pools are judged.
+    // No REDIS_URL: only PostgreSQL and its pools are judged.
     let database_url = postgres.url("asyncpg", PASSWORD, "postgres", "");
     let entries = |pool: &str, overflow: &str| {
         vec![
@@ -521,13 +521,10 @@ fn verify_full_trusts_only_the_given_ca() {
         "json",
         file.path(),
     ]);
-    let ids = run.findings();
-    assert!(
-        rules(&ids).contains(&"probe-postgres-info"),
-        "{:?}",
-        rules(&ids)
-    );
-    assert!(!rules(&ids).contains(&"probe-postgres-tls-failed"));
+    let findings = run.findings();
+    let ids = rules(&findings);
+    assert!(ids.contains(&"probe-postgres-info"), "{ids:?}");
+    assert!(!ids.contains(&"probe-postgres-tls-failed"), "{ids:?}");
 
     let run = deploycheck(&["probe", "--probe-insecure", "--format", "json", file.path()]);
     assert_eq!(run.code, Some(1), "{}", run.both());
