@@ -268,7 +268,9 @@ fn lint(
         &args.paths,
         &args.layers,
         &explicit_profile,
-        Some(&settings.example),
+        // The probes never compare with a .env.example: one that cannot be read must not stop
+        // them.
+        (!probe_only).then_some(&settings.example),
     )?;
     let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
         (Some(path), false) => Some(loader.sources.add(SourceFile::new(
@@ -296,7 +298,12 @@ fn lint(
             .map_or(SourceId(0), |layer| layer.source);
         let config = engine::Config::build(&rules, &unit.layers, primary);
         if probe_only || args.probe {
-            unit_findings.extend(probe::run(&probe_input(&config), &settings.probe)?);
+            let input = probe_input(&config);
+            unit_findings.extend(probe::run(&input, &settings.probe)?);
+            // `lint` reports the missing URLs itself (missing-required-variable).
+            if probe_only && input.database_url.is_none() && input.redis_url.is_none() {
+                unit_findings.push(probe::nothing_to_probe(primary));
+            }
         }
         let (unit_findings, used) = suppress::apply(
             unit_findings,

@@ -315,7 +315,7 @@ fn two_dead_endpoints_time_out_together() {
 }
 
 #[test]
-fn urls_that_cannot_be_probed_give_no_findings() {
+fn urls_that_cannot_be_probed_are_reported_as_skipped() {
     for url in [
         "postgresql+asyncpg:///db",
         "sqlite:///app.db",
@@ -323,8 +323,18 @@ fn urls_that_cannot_be_probed_give_no_findings() {
         "${{Postgres.DATABASE_URL}}",
     ] {
         let findings = probe(&input_with_database(url), &options(Duration::from_secs(1)));
-        assert!(findings.is_empty(), "{url}: {findings:#?}");
+        assert_eq!(rules(&findings), ["probe-skipped"], "{url}");
+        let skipped = &findings[0];
+        assert_eq!(skipped.severity, Severity::Warning);
+        assert_eq!(skipped.key.as_deref(), Some("DATABASE_URL"));
+        assert_eq!(skipped.span, 0..1);
+        assert!(
+            skipped.message.starts_with("PostgreSQL was not probed"),
+            "{}",
+            skipped.message
+        );
     }
+    // An absent URL is the configuration rules' to report.
     assert!(probe(&ProbeInput::default(), &ProbeOptions::default()).is_empty());
 }
 

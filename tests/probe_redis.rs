@@ -235,14 +235,24 @@ fn silent_server_times_out() {
 }
 
 #[test]
-fn urls_that_cannot_be_probed_give_no_findings() {
+fn urls_that_cannot_be_probed_are_reported_as_skipped() {
     for url in [
         "unix:///run/redis.sock",
         "redis://h/not-a-db",
         "memcached://h",
     ] {
         let findings = probe(&input_with_redis(url), &options(Duration::from_secs(1)));
-        assert!(findings.is_empty(), "{url}: {findings:#?}");
+        assert_eq!(findings.len(), 1, "{url}: {findings:#?}");
+        let skipped = &findings[0];
+        assert_eq!(skipped.rule, "probe-skipped");
+        assert_eq!(skipped.severity, Severity::Warning);
+        assert_eq!(skipped.key.as_deref(), Some("REDIS_URL"));
+        assert_eq!(skipped.span, 100..101);
+        assert!(
+            skipped.message.starts_with("Redis was not probed"),
+            "{}",
+            skipped.message
+        );
     }
 }
 

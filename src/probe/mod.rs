@@ -62,6 +62,10 @@ pub struct Located<T> {
 
 /// The effective values the probes need (defaults already applied by the caller).
 ///
+/// A value the configuration does not set (an application default) is located exactly where
+/// the URL it sizes is (same source, same span): findings about it point there, and say it is
+/// a default (see [`unset_note`]).
+///
 /// Its `Debug` output hides the URLs' credentials.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProbeInput {
@@ -127,8 +131,8 @@ pub enum ProbeError {
 
 /// Probe the servers `input` names and report what was found.
 ///
-/// Returns no findings for a URL that is absent or cannot be understood (the configuration
-/// rules report those).
+/// Returns no findings for an absent URL (the configuration rules report those), and a
+/// `probe-skipped` warning for one that is set but cannot be understood.
 pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Finding>, ProbeError> {
     let tls = tls::TlsSettings::load(&options.ca_files, options.insecure)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -178,6 +182,24 @@ fn total_processes(input: &ProbeInput, options: &ProbeOptions) -> i64 {
     i64::from(options.replicas.max(1)).saturating_mul(workers)
 }
 
+/// ` (NAME is not set: this is its default)` for the values among `values` that are defaults,
+/// i.e. located at `url` itself rather than where the configuration sets them; else nothing.
+fn unset_note<T>(values: &[&Located<T>], url: &Located<String>) -> String {
+    let unset: Vec<&str> = values
+        .iter()
+        .filter(|value| value.source == url.source && value.span == url.span)
+        .map(|value| value.key.as_str())
+        .collect();
+    match unset.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({one} is not set: this is its default)"),
+        many => format!(
+            " ({} are not set: these are their defaults)",
+            many.join(" and ")
+        ),
+    }
+}
+
 /// A finding pointing at where `located` was written.
 fn finding_at<T>(
     located: &Located<T>,
@@ -194,6 +216,42 @@ fn finding_at<T>(
         source: located.source,
         key: Some(located.key.clone()),
         span: located.span.clone(),
+        labels: Vec::new(),
+    }
+}
+
+/// The warning that a URL is set but is not one the probe can connect with, so that a probe
+/// that did not run is never mistaken for one that passed.
+fn skipped_finding(located: &Located<String>, service: &str, needs: &str) -> Finding {
+    finding_at(
+        located,
+        "probe-skipped",
+        Severity::Warning,
+        format!("{service} was not probed: `{}` is not {needs}", located.key),
+        Some(format!(
+            "`deploycheck lint` says what is wrong with `{}`, if anything (a unix-socket URL is \
+             fine for the application, but cannot be probed from here)",
+            located.key
+        )),
+    )
+}
+
+/// The warning that a configuration names no server at all (`deploycheck probe` on a file
+/// without `DATABASE_URL` and `REDIS_URL`): an empty probe report must not read as a pass.
+pub fn nothing_to_probe(source: SourceId) -> Finding {
+    Finding {
+        rule: "probe-skipped".to_string(),
+        severity: Severity::Warning,
+        message: "nothing was probed: the configuration sets neither `DATABASE_URL` nor \
+                  `REDIS_URL`"
+            .to_string(),
+        help: Some(
+            "probe the file (or layers) that set them, e.g. `--env-file .env --railway vars.json`"
+                .to_string(),
+        ),
+        source,
+        key: None,
+        span: 0..0,
         labels: Vec::new(),
     }
 }
@@ -296,6 +354,36 @@ mod tests {
         let debug = format!("{input:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
         assert!(debug.contains("postgresql+asyncpg://***@db/app"), "{debug}");
+    }
+
+    #[test]
+    fn unset_note_names_the_values_located_at_the_url() {
+        let url = Located {
+            value: "postgresql://app@db/app".to_string(),
+            source: SourceId(0),
+            key: "DATABASE_URL".into(),
+            span: 13..36,
+        };
+        let at = |key: &str, source: usize, span: Span| Located {
+            value: 10_i64,
+            source: SourceId(source),
+            key: key.into(),
+            span,
+        };
+        let set = at("DB_POOL_SIZE", 0, 50..52);
+        let default_pool = at("DB_POOL_SIZE", 0, 13..36);
+        let default_overflow = at("DB_MAX_OVERFLOW", 0, 13..36);
+        // The same span in another file is not the URL.
+        let elsewhere = at("DB_MAX_OVERFLOW", 1, 13..36);
+        assert_eq!(unset_note(&[&set, &elsewhere], &url), "");
+        assert_eq!(
+            unset_note(&[&set, &default_overflow], &url),
+            " (DB_MAX_OVERFLOW is not set: this is its default)"
+        );
+        assert_eq!(
+            unset_note(&[&default_pool, &default_overflow], &url),
+            " (DB_POOL_SIZE and DB_MAX_OVERFLOW are not set: these are their defaults)"
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ use super::net::{self, ConnectFailure, Stage, endpoint};
 use super::tls::{TlsSettings, Verification};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    total_processes,
+    skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Label, Severity};
 
@@ -226,7 +226,11 @@ pub(crate) async fn probe(
         return Vec::new();
     };
     let Some(target) = parse_database_url(&located.value) else {
-        return Vec::new();
+        return vec![skipped_finding(
+            located,
+            "PostgreSQL",
+            "a PostgreSQL URL with a TCP host, a user and a known ssl mode",
+        )];
     };
     let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);
@@ -536,10 +540,11 @@ fn pool_finding(
         format!(
             "the pools may open {total} connections ((DB_POOL_SIZE {} + DB_MAX_OVERFLOW {}) × \
              {processes} process{}), but PostgreSQL allows {available} \
-             (max_connections {max_connections} − {reserved} reserved)",
+             (max_connections {max_connections} − {reserved} reserved){}",
             pool_size.value,
             max_overflow.value,
             if processes == 1 { "" } else { "es" },
+            unset_note(&[pool_size, max_overflow], located_url),
         ),
         Some(format!(
             "keep (DB_POOL_SIZE + DB_MAX_OVERFLOW) × replicas × WEB_CONCURRENCY at or below \
@@ -580,8 +585,8 @@ fn failure_finding(
     let server = target.endpoint();
     let unreachable_help = Some(
         "check the host and port, that the server runs and accepts connections from where \
-         this check runs (`*.railway.internal` names resolve only inside Railway), or raise the \
-         probe timeout"
+         this check runs (`*.railway.internal` names resolve only inside Railway), or raise \
+         --probe-timeout"
             .to_string(),
     );
     match failure {

@@ -26,7 +26,7 @@ use super::postgres::seconds;
 use super::tls::{TlsSettings, Verification};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    total_processes,
+    skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Severity};
 
@@ -176,7 +176,11 @@ pub(crate) async fn probe(
         return Vec::new();
     };
     let Some(target) = parse_redis_url(&located.value) else {
-        return Vec::new();
+        return vec![skipped_finding(
+            located,
+            "Redis",
+            "a redis:// or rediss:// URL with a host and a numeric database",
+        )];
     };
     let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);
@@ -475,9 +479,10 @@ fn session_findings(
                 Severity::Error,
                 format!(
                     "the pools may open {total} connections (REDIS_MAX_CONNECTIONS {} × \
-                     {processes} process{}), but Redis allows {max_clients} clients",
+                     {processes} process{}), but Redis allows {max_clients} clients{}",
                     pool.value,
                     if processes == 1 { "" } else { "es" },
+                    unset_note(&[pool], located),
                 ),
                 Some(format!(
                     "keep REDIS_MAX_CONNECTIONS × replicas × WEB_CONCURRENCY at or below \
@@ -505,7 +510,7 @@ fn failure_finding(
             Some(
                 "check the host and port, that Redis runs and accepts connections from where \
                  this check runs (`*.railway.internal` names resolve only inside Railway), and \
-                 `rediss://` for a TLS port"
+                 `rediss://` for a TLS port; or raise --probe-timeout"
                     .to_string(),
             ),
         )

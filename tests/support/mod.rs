@@ -21,6 +21,8 @@ use tempfile::TempDir;
 pub const PASSWORD: &str = "s3cret p@ss:word/%";
 
 /// Skip (or, under CI, fail) because `what` is missing.
+// The notice is for the person running the tests; the test harness captures it like any output.
+#[allow(clippy::disallowed_macros)]
 pub fn unavailable(what: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("{what} is required under CI but is not available");
@@ -186,6 +188,11 @@ impl Postgres {
     /// Start a cluster; `tls` turns on `ssl` with a freshly generated certificate. `None` when
     /// the binaries are missing (after [`unavailable`]).
     pub fn start(tls: bool) -> Option<(Self, Option<Certificates>)> {
+        Self::start_with_password(tls, PASSWORD)
+    }
+
+    /// [`Postgres::start`] with `password` for user `postgres`.
+    pub fn start_with_password(tls: bool, password: &str) -> Option<(Self, Option<Certificates>)> {
         let Some(bin) = postgres_bin_dir() else {
             unavailable("PostgreSQL (initdb, pg_ctl)");
             return None;
@@ -201,7 +208,7 @@ impl Postgres {
         }
         let data = dir.path().join("data");
         let password_file = dir.path().join("password");
-        fs::write(&password_file, PASSWORD).expect("password file");
+        fs::write(&password_file, password).expect("password file");
         let certificates = tls.then(|| Certificates::generate(dir.path(), "postgres"));
         if as_postgres_user {
             // initdb refuses to run as root; the cluster belongs to `postgres`.
@@ -336,13 +343,22 @@ fn redis_server_binary() -> Option<PathBuf> {
 }
 
 impl Redis {
-    /// Start redis-server requiring `PASSWORD`; with `tls`, only a TLS port is opened.
+    /// Start redis-server requiring [`PASSWORD`]; with `tls`, only a TLS port is opened.
     pub fn start(tls: bool) -> Option<(Self, Option<Certificates>)> {
         Self::start_with(tls, &[])
     }
 
     /// [`Redis::start`] with further `redis-server` arguments.
     pub fn start_with(tls: bool, extra: &[&str]) -> Option<(Self, Option<Certificates>)> {
+        Self::start_with_password(tls, PASSWORD, extra)
+    }
+
+    /// [`Redis::start_with`] requiring `password` instead of [`PASSWORD`].
+    pub fn start_with_password(
+        tls: bool,
+        password: &str,
+        extra: &[&str],
+    ) -> Option<(Self, Option<Certificates>)> {
         let Some(binary) = redis_server_binary() else {
             unavailable("redis-server");
             return None;
@@ -355,7 +371,7 @@ impl Redis {
         let mut command = Command::new(binary);
         command
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--requirepass", PASSWORD, "--maxclients", "64"])
+            .args(["--requirepass", password, "--maxclients", "64"])
             .arg("--dir")
             .arg(dir.path())
             .args(extra);
@@ -420,7 +436,7 @@ impl Drop for Redis {
 pub struct SilentListener {
     pub port: u16,
     _listener: TcpListener,
-    _accepted: std::sync::Arc<std::sync::Mutex<Vec<TcpStream>>>,
+    accepted: std::sync::Arc<std::sync::Mutex<Vec<TcpStream>>>,
 }
 
 impl SilentListener {
@@ -441,7 +457,12 @@ impl SilentListener {
         SilentListener {
             port,
             _listener: listener,
-            _accepted: accepted,
+            accepted,
         }
+    }
+
+    /// How many connections were accepted so far (give a connection in flight a moment first).
+    pub fn connections(&self) -> usize {
+        self.accepted.lock().map_or(0, |kept| kept.len())
     }
 }
