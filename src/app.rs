@@ -245,6 +245,12 @@ fn lint(
     probe_only: bool,
     streams: &mut Streams,
 ) -> Result<ExitStatus, Error> {
+    if !probe_only && !args.probe && args.probe_options.any() {
+        return Err(Error::Usage {
+            message: "--probe-timeout, --probe-ca, --probe-insecure and --replicas have no effect without --probe".to_owned(),
+            help: Some("add --probe, or use `deploycheck probe`".to_owned()),
+        });
+    }
     let config = settings::configuration(&args.rules)?;
     let mut rules = load_rules(&settings::rule_sources(&args.rules, &config))?;
     let settings = settings::resolve(&args, config, &rules)?;

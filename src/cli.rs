@@ -129,7 +129,7 @@ pub struct LintArgs {
 pub struct ProbeArgs {
     /// Time limit of each probe, from DNS lookup to the last answer (e.g. 5s, 1500ms, 1m)
     /// [default: 5s].
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub probe_timeout: Option<std::time::Duration>,
 
     /// Trust this CA certificate (PEM) too, besides the built-in Mozilla roots (repeatable).
@@ -323,4 +323,23 @@ pub enum FailOn {
     Info,
     /// Always exit 0 when the check ran.
     Never,
+}
+
+/// A humantime duration above zero (a zero timeout would fail every probe at once).
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("the timeout must be above zero".to_owned()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(format!("{error} (write e.g. `5s`, `1500ms`, `1m`)")),
+    }
+}
+
+impl ProbeArgs {
+    /// Was any probe flag given on the command line?
+    pub fn any(&self) -> bool {
+        self.probe_timeout.is_some()
+            || !self.probe_ca.is_empty()
+            || self.probe_insecure
+            || self.replicas.is_some()
+    }
 }

@@ -205,22 +205,31 @@ pub fn redact_source(
             spans.push(inside_quotes(written, span.clone()));
             continue;
         }
-        // Mask each URL password where it is written. One that is not written verbatim (wrapped
-        // over table rows, or escaped in JSON) takes the whole value with it.
+        // Mask each URL password where it is written: by its place in the URL when the value is
+        // written verbatim, else by searching for it (long enough to be unambiguous). One found
+        // neither way (wrapped over table rows, escaped in JSON) takes the whole value with it.
+        let positional = url_password_ranges(written);
         let value = entry.value.as_deref().unwrap_or("");
         for range in url_password_ranges(value) {
             let password = &value[range];
-            let mut found = false;
-            for (start, _) in written.match_indices(password) {
+            let placed = positional.iter().any(|r| &written[r.clone()] == password);
+            let searched: Vec<usize> = if placed || password.chars().count() < Redactor::MIN_LEN {
+                Vec::new()
+            } else {
+                written
+                    .match_indices(password)
+                    .map(|(start, _)| start)
+                    .collect()
+            };
+            for start in &searched {
                 spans.push(span.start + start..span.start + start + password.len());
-                found = true;
             }
-            if !found {
+            if !placed && searched.is_empty() {
                 spans.push(inside_quotes(written, span.clone()));
             }
         }
         spans.extend(
-            url_password_ranges(written)
+            positional
                 .into_iter()
                 .map(|r| span.start + r.start..span.start + r.end),
         );

@@ -257,7 +257,7 @@ fn healthy_servers_give_only_information() {
             file.path()
         ),
         "DATABASE_URL=postgresql+asyncpg://postgres:*".to_string(),
-        "(0 errors, 0 warnings, 2 infos)".to_string(),
+        "No problems found; 2 infos.".to_string(),
     ] {
         assert!(
             run.stdout.contains(&needle),
@@ -667,7 +667,11 @@ fn bad_probe_flags_are_usage_errors() {
             .filter(|line| line.contains(missing))
             .collect();
         assert_eq!(naming.len(), 1, "{}", run.stderr);
-        assert!(naming[0].contains("cannot read CA file"), "{}", run.stderr);
+        assert!(
+            naming[0].contains("cannot read the CA file"),
+            "{}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
 
@@ -707,20 +711,26 @@ fn nothing_connects_without_probe() {
     for args in [
         &["lint", file.path()][..],
         &["lint", "--format", "json", file.path()][..],
-        // Probe options alone do not turn probing on.
-        &[
-            "lint",
-            "--probe-timeout",
-            "1s",
-            "--replicas",
-            "2",
-            file.path(),
-        ][..],
         &["show", file.path()][..],
     ] {
         let run = deploycheck(args);
         assert_ne!(run.code, Some(2), "{args:?}: {}", run.both());
     }
+    // Probe options alone do not turn probing on: they are a usage error.
+    let run = deploycheck(&[
+        "lint",
+        "--probe-timeout",
+        "1s",
+        "--replicas",
+        "2",
+        file.path(),
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.both());
+    assert!(
+        run.stderr.contains("have no effect without --probe"),
+        "{}",
+        run.stderr
+    );
     // Give a connection the linter might have opened time to be accepted.
     thread::sleep(Duration::from_millis(300));
     assert_eq!(database.connections(), 0, "lint connected to PostgreSQL");

@@ -102,30 +102,23 @@ impl fmt::Debug for ProbeInput {
 /// A setup mistake that stops the probes before any connection is made.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ProbeError {
-    #[error("cannot read CA file {}", path.display())]
-    #[diagnostic(
-        code(deploycheck::probe::ca_file_unreadable),
-        help("`--probe-ca` takes a readable PEM file holding one or more CA certificates")
-    )]
+    #[error("{}: cannot read the CA file: {cause}", path.display())]
+    #[diagnostic(help(
+        "`--probe-ca` takes a readable PEM file holding one or more CA certificates"
+    ))]
     CaFileUnreadable {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        /// Said in the message's one line, not as a chained cause.
+        cause: std::io::Error,
     },
-    #[error("CA file {} holds no usable PEM certificate: {reason}", path.display())]
-    #[diagnostic(
-        code(deploycheck::probe::ca_file_not_pem),
-        help("the file must contain `-----BEGIN CERTIFICATE-----` blocks")
-    )]
+    #[error("{}: no usable PEM certificate in the CA file: {reason}", path.display())]
+    #[diagnostic(help("the file must contain `-----BEGIN CERTIFICATE-----` blocks"))]
     CaFileNotPem { path: PathBuf, reason: String },
-    #[error("CA file {} holds a certificate that cannot be a trust root: {reason}", path.display())]
-    #[diagnostic(code(deploycheck::probe::ca_certificate_rejected))]
+    #[error("{}: a certificate in the CA file cannot be a trust root: {reason}", path.display())]
     CaCertificateRejected { path: PathBuf, reason: String },
     #[error("cannot set up TLS for the probes: {0}")]
-    #[diagnostic(code(deploycheck::probe::tls_setup))]
     TlsSetup(String),
     #[error("cannot start the probe runtime")]
-    #[diagnostic(code(deploycheck::probe::runtime))]
     Runtime(#[source] std::io::Error),
 }
 

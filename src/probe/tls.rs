@@ -100,9 +100,9 @@ impl TlsSettings {
 }
 
 fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, ProbeError> {
-    let bytes = std::fs::read(path).map_err(|source| ProbeError::CaFileUnreadable {
+    let bytes = std::fs::read(path).map_err(|cause| ProbeError::CaFileUnreadable {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let certificates = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()

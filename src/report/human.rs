@@ -89,6 +89,8 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
     let total = summary.errors + summary.warnings + summary.infos;
     if total == 0 {
         writeln!(out, "No problems found.")
+    } else if summary.errors + summary.warnings == 0 {
+        writeln!(out, "No problems found; {}.", plural(summary.infos, "info"))
     } else {
         writeln!(
             out,
