@@ -174,6 +174,7 @@ fn load_units(
     paths: &[String],
     layers: &LayerArgs,
     explicit_profile: &dyn Fn(Option<&str>) -> Option<String>,
+    default_profile: Option<&str>,
     example: Option<&ExampleChoice>,
 ) -> Result<Vec<Unit>, Error> {
     if layers.any() && !paths.is_empty() {
@@ -213,12 +214,14 @@ fn load_units(
         }
         let profile = match explicit_profile(first_path.as_deref()) {
             Some(profile) => profile,
-            None => inputs::railway_profile(&stack).unwrap_or_else(|| {
-                first_path
-                    .as_deref()
-                    .map_or("production", profile_from_name)
-                    .to_owned()
-            }),
+            None => inputs::railway_profile(&stack)
+                .or_else(|| default_profile.map(str::to_owned))
+                .unwrap_or_else(|| {
+                    first_path
+                        .as_deref()
+                        .map_or("production", profile_from_name)
+                        .to_owned()
+                }),
         };
         let example_path = match example {
             None | Some(ExampleChoice::Off) => None,
@@ -263,10 +266,11 @@ fn lint(
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut recorded = Baseline::new();
     let mut loader = Loader::new(&rules, streams.stdin);
+    // The command line, then a per-file entry, beat Railway's environment name; the
+    // configuration's own `profile` only beats the file name.
     let explicit_profile = |path: Option<&str>| -> Option<String> {
         args.profile.clone().or_else(|| {
             path.and_then(|p| settings.per_file(p).find_map(|entry| entry.profile.clone()))
-                .or_else(|| settings.profile.clone())
         })
     };
     let units = load_units(
@@ -274,6 +278,7 @@ fn lint(
         &args.paths,
         &args.layers,
         &explicit_profile,
+        settings.config.profile.as_deref(),
         // The probes never compare with a .env.example: one that cannot be read must not stop
         // them.
         (!probe_only).then_some(&settings.example),
@@ -484,7 +489,7 @@ fn show(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         None if args.layers.any() || args.layers.process_env => Vec::new(),
         None => vec!["-".to_owned()],
     };
-    let units = load_units(&mut loader, &paths, &args.layers, &|_| None, None)?;
+    let units = load_units(&mut loader, &paths, &args.layers, &|_| None, None, None)?;
     let layers = units
         .into_iter()
         .next()

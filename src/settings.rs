@@ -65,7 +65,6 @@ impl Selection {
 /// Everything `lint` and `probe` need beyond the rule set.
 #[derive(Debug, Clone)]
 pub struct LintSettings {
-    pub profile: Option<String>,
     pub fail_on: FailOn,
     pub example: ExampleChoice,
     pub probe: ProbeOptions,
@@ -175,7 +174,6 @@ pub fn resolve(args: &LintArgs, config: Config, rules: &RuleSet) -> Result<LintS
             .max(1),
     };
     Ok(LintSettings {
-        profile: args.profile.clone().or_else(|| config.profile.clone()),
         fail_on,
         example,
         probe,

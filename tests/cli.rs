@@ -339,7 +339,12 @@ fn process_environment_overrides_files_and_shows_only_declared_variables() {
 
 #[test]
 fn probe_flags_are_checked() {
-    assert_eq!(deploycheck(&["probe", "--probe-timeout", "0s", CLEAN], b"").status.code(), Some(2));
+    assert_eq!(
+        deploycheck(&["probe", "--probe-timeout", "0s", CLEAN], b"")
+            .status
+            .code(),
+        Some(2)
+    );
     let output = deploycheck(&["lint", "--probe-insecure", CLEAN], b"");
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("no effect without --probe"));

@@ -458,3 +458,53 @@ fn output_file() {
             .expect("json");
     assert_eq!(sarif["version"], "2.1.0");
 }
+
+#[test]
+fn profile_precedence() {
+    let dir = Dir::new("profiles");
+    dir.write(
+        "deploycheck.toml",
+        "profile = \"staging\"\n\n[per-file.\"prod-*.json\"]\nprofile = \"production\"\n",
+    );
+    dir.write(".env.production", "DEBUG=true\n");
+    dir.write(
+        "railway.json",
+        "{\"RAILWAY_ENVIRONMENT_NAME\": \"production\", \"DEBUG\": \"true\"}",
+    );
+    dir.write(
+        "prod-dump.json",
+        "{\"RAILWAY_ENVIRONMENT_NAME\": \"pr-42\", \"DEBUG\": \"true\"}",
+    );
+    let profile = |args: &[&str]| {
+        json(&run_in(&dir.0, args))["profile"]
+            .as_str()
+            .expect("profile")
+            .to_owned()
+    };
+    // The configuration's profile beats the file name...
+    assert_eq!(
+        profile(&["lint", "--format", "json", ".env.production"]),
+        "staging"
+    );
+    // ...Railway's environment name beats the configuration...
+    assert_eq!(
+        profile(&["lint", "--format", "json", "railway.json"]),
+        "production"
+    );
+    // ...a per-file entry beats Railway's name, and the command line beats everything.
+    assert_eq!(
+        profile(&["lint", "--format", "json", "prod-dump.json"]),
+        "production"
+    );
+    assert_eq!(
+        profile(&[
+            "lint",
+            "--profile",
+            "test",
+            "--format",
+            "json",
+            "prod-dump.json"
+        ]),
+        "test"
+    );
+}
