@@ -7,8 +7,9 @@ use std::path::Path;
 
 use crate::baseline::Baseline;
 use crate::cli::{
-    Cli, ColorChoice, Command, DiffArgs, ExplainArgs, FailOn, InputFormatArg, LayerArgs, LintArgs,
-    LintFormat, ListFormat, RuleSources, RulesArgs, ShowArgs, ShowFormat,
+    Cli, ColorChoice, Command, CompletionsArgs, DiffArgs, ExplainArgs, FailOn, InputFormatArg,
+    LayerArgs, LintArgs, LintFormat, ListFormat, ManArgs, RuleSources, RulesArgs, ShowArgs,
+    ShowFormat,
 };
 use crate::config::ExampleChoice;
 use crate::engine::{self, Layer};
@@ -80,6 +81,8 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
         Command::Rules(args) => list_rules(args, streams),
         Command::Explain(args) => explain(args, streams),
         Command::Diff(args) => diff(args, streams),
+        Command::Completions(args) => completions(args, streams),
+        Command::Man(args) => man(args, streams),
     }
 }
 
@@ -87,6 +90,63 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
 fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
     let config = settings::configuration(sources)?;
     load_rules(&settings::rule_sources(sources, &config))
+}
+
+/// The command line as clap knows it, with the name it is installed under, for the generators.
+fn command_definition() -> clap::Command {
+    let mut command = <Cli as clap::CommandFactory>::command()
+        .bin_name("deploycheck")
+        // `help` is a flag on every page; a `deploycheck-help` page would only repeat them.
+        .disable_help_subcommand(true);
+    // Resolves the subcommands' full names (`deploycheck lint`), which both generators print.
+    command.build();
+    command
+}
+
+fn completions(args: CompletionsArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
+    use clap_complete::Generator;
+    let command = command_definition();
+    // `try_generate`, not `generate`: the latter panics when the write fails (a closed pipe).
+    args.shell.try_generate(&command, streams.stdout)?;
+    streams.stdout.flush()?;
+    Ok(ExitStatus::Success)
+}
+
+/// A page whose footer names the program and its version (a subcommand has no version of its
+/// own, so clap_mangen would print only the subcommand's name there).
+fn manual_page(command: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(command).source(format!("deploycheck {}", env!("CARGO_PKG_VERSION")))
+}
+
+fn man(args: ManArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
+    let command = command_definition();
+    let Some(dir) = args.out_dir else {
+        manual_page(command).render(streams.stdout)?;
+        streams.stdout.flush()?;
+        return Ok(ExitStatus::Success);
+    };
+    let cannot_write = |path: &Path, error: std::io::Error| Error::Unreadable {
+        path: path.display().to_string(),
+        reason: format!("cannot write the manual page: {error}"),
+    };
+    std::fs::create_dir_all(&dir).map_err(|error| cannot_write(&dir, error))?;
+    let mut pages = vec![command.clone()];
+    pages.extend(
+        command
+            .get_subcommands()
+            .filter(|subcommand| !subcommand.is_hide_set())
+            .cloned(),
+    );
+    for page in pages {
+        let man = manual_page(page);
+        let path = dir.join(man.get_filename());
+        let mut rendered = Vec::new();
+        man.render(&mut rendered)?;
+        std::fs::write(&path, rendered).map_err(|error| cannot_write(&path, error))?;
+        writeln!(streams.stdout, "{}", path.display())?;
+    }
+    streams.stdout.flush()?;
+    Ok(ExitStatus::Success)
 }
 
 /// Load the built-in rules (unless `--no-builtin`) and every `--rules` path.

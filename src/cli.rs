@@ -52,6 +52,12 @@ pub enum Command {
     /// Compare two configurations (any formats): keys only in one, and keys whose values
     /// differ. Secret values are compared, never printed. Exits 1 when they differ.
     Diff(DiffArgs),
+    /// Print a shell completion script, e.g. `deploycheck completions bash >
+    /// ~/.local/share/bash-completion/completions/deploycheck`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `deploycheck man | man -l -`; with --out-dir, write
+    /// one page per subcommand there instead.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +191,21 @@ pub enum InputFormatArg {
     RailwayJson,
     RailwayKv,
     RailwayTable,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `deploycheck.1` and one `deploycheck-<command>.1` per subcommand into DIR (created
+    /// if missing), and print the paths written, instead of printing the top page.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
