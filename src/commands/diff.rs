@@ -1,0 +1,130 @@
+//! `diff A B`: two configurations of any formats, compared key by key.
+
+use std::collections::BTreeMap;
+
+use crate::app::{ExitStatus, Streams, configured_rules};
+use crate::cli::{DiffArgs, ListFormat};
+use crate::commands::lint::input_format;
+use crate::engine::Layer;
+use crate::error::Error;
+use crate::inputs::Loader;
+use crate::secret;
+
+pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
+    let rules = configured_rules(&args.rules)?;
+    let mut loader = Loader::new(&rules, streams.stdin);
+    let format = input_format(args.input_format);
+    let a = loader.load(&args.a, format)?;
+    let b = loader.load(&args.b, format)?;
+    let normalize = |key: &str| {
+        if rules.case_sensitive {
+            key.to_owned()
+        } else {
+            key.to_lowercase()
+        }
+    };
+    let values = |layer: &Layer| -> BTreeMap<String, (String, Option<String>)> {
+        layer
+            .parsed
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    normalize(&entry.key),
+                    (entry.key.clone(), entry.value.clone()),
+                )
+            })
+            .collect()
+    };
+    let (a_values, b_values) = (values(&a), values(&b));
+    let shown = |key: &str, value: &Option<String>| -> serde_json::Value {
+        let secret = rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+        match value {
+            _ if secret => serde_json::Value::Null,
+            None => serde_json::Value::Null,
+            Some(value) => serde_json::Value::String(secret::mask_url_passwords(value)),
+        }
+    };
+    let only_a: Vec<&String> = a_values
+        .iter()
+        .filter(|(k, _)| !b_values.contains_key(*k))
+        .map(|(_, (key, _))| key)
+        .collect();
+    let only_b: Vec<&String> = b_values
+        .iter()
+        .filter(|(k, _)| !a_values.contains_key(*k))
+        .map(|(_, (key, _))| key)
+        .collect();
+    let mut different = Vec::new();
+    for (normalized, (key, a_value)) in &a_values {
+        if let Some((_, b_value)) = b_values.get(normalized) {
+            if a_value != b_value {
+                let secret =
+                    rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+                different.push((key, secret, shown(key, a_value), shown(key, b_value)));
+            }
+        }
+    }
+    let (a_name, b_name) = (
+        loader.sources.get(a.source).name.clone(),
+        loader.sources.get(b.source).name.clone(),
+    );
+    let out = &mut *streams.stdout;
+    match args.format {
+        ListFormat::Json => {
+            let document = serde_json::json!({
+                "version": 1,
+                "a": a_name,
+                "b": b_name,
+                "only_in_a": only_a,
+                "only_in_b": only_b,
+                "different": different.iter().map(|(key, secret, a, b)| serde_json::json!({
+                    "key": key, "secret": secret, "a": a, "b": b,
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        ListFormat::Human => {
+            for key in &only_a {
+                writeln!(out, "- {key}  (only in {a_name})")?;
+            }
+            for key in &only_b {
+                writeln!(out, "+ {key}  (only in {b_name})")?;
+            }
+            for (key, secret, a_value, b_value) in &different {
+                if *secret {
+                    writeln!(out, "~ {key}  (secret; the values differ)")?;
+                } else {
+                    let text = |v: &serde_json::Value| {
+                        v.as_str()
+                            .map_or("(no value)".to_owned(), |s| format!("`{s}`"))
+                    };
+                    writeln!(out, "~ {key}  {} → {}", text(a_value), text(b_value))?;
+                }
+            }
+            let total = only_a.len() + only_b.len() + different.len();
+            if total == 0 {
+                writeln!(
+                    out,
+                    "{a_name} and {b_name} define the same variables with the same values."
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{} only in {a_name}, {} only in {b_name}, {} with different values.",
+                    only_a.len(),
+                    only_b.len(),
+                    different.len()
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    let same = only_a.is_empty() && only_b.is_empty() && different.is_empty();
+    Ok(if same {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}

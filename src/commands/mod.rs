@@ -1,0 +1,7 @@
+//! One module per command: `lint` (and `probe`), `show`, `diff`, and the documentation
+//! commands (`rules`, `explain`, `completions`, `man`).
+
+pub mod diff;
+pub mod docs;
+pub mod lint;
+pub mod show;

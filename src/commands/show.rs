@@ -1,0 +1,117 @@
+//! `show`: what python-dotenv's `dotenv_values` returns (across layers, with `--sources`).
+
+use crate::app::{ExitStatus, Streams, configured_rules};
+use crate::cli::{ShowArgs, ShowFormat};
+use crate::commands::lint::load_units;
+use crate::error::Error;
+use crate::inputs::Loader;
+use crate::secret::{self, MASK};
+
+pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
+    let rules = configured_rules(&args.rules)?;
+    let mut loader = Loader::new(&rules, streams.stdin);
+    loader.interpolate = !args.no_interpolate;
+    let paths: Vec<String> = match &args.path {
+        Some(path) => vec![path.clone()],
+        None if args.layers.any() || args.layers.process_env => Vec::new(),
+        None => vec!["-".to_owned()],
+    };
+    let units = load_units(&mut loader, &paths, &args.layers, &|_| None, None, None)?;
+    let layers = units
+        .into_iter()
+        .next()
+        .map(|unit| unit.layers)
+        .unwrap_or_default();
+    // python-dotenv returns a dict: a key keeps its first position and takes its last value.
+    // Across layers, the later layer wins (pydantic-settings' precedence).
+    let mut values: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut position: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for layer in &layers {
+        let file = loader.sources.get(layer.source);
+        for entry in &layer.parsed.entries {
+            let origin = format!("{}:{}", file.name, file.line_of(entry.key_span.start));
+            match position.get(&entry.key) {
+                Some(&index) => {
+                    values[index].1 = entry.value.clone();
+                    values[index].2 = origin;
+                }
+                None => {
+                    position.insert(entry.key.clone(), values.len());
+                    values.push((entry.key.clone(), entry.value.clone(), origin));
+                }
+            }
+        }
+    }
+    if !args.reveal {
+        for (key, value, _) in &mut values {
+            let secret =
+                rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+            if let Some(text) = value {
+                *text = if secret {
+                    MASK.to_owned()
+                } else {
+                    secret::mask_url_passwords(text)
+                };
+            }
+        }
+    }
+    let out = &mut *streams.stdout;
+    match (args.format, args.sources) {
+        (ShowFormat::Json, false) => {
+            let mut map = serde_json::Map::new();
+            for (key, value, _) in values {
+                map.insert(
+                    key,
+                    value.map_or(serde_json::Value::Null, serde_json::Value::String),
+                );
+            }
+            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        (ShowFormat::Json, true) => {
+            let mut map = serde_json::Map::new();
+            for (key, value, origin) in values {
+                map.insert(key, serde_json::json!({ "value": value, "source": origin }));
+            }
+            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        (ShowFormat::Dotenv, sources) => {
+            for (key, value, origin) in values {
+                if sources {
+                    writeln!(out, "# from {origin}")?;
+                }
+                match value {
+                    None => writeln!(out, "{key}")?,
+                    Some(value) => writeln!(out, "{key}={}", dotenv_quote(&value))?,
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}
+
+/// Single quotes when python-dotenv reads them back unchanged (no `'` or `\`), else double
+/// quotes with escapes. `$` is escaped by neither, so `${` stays literal only with
+/// `--no-interpolate` on the reading side; show it as it is.
+fn dotenv_quote(value: &str) -> String {
+    if !value.contains(['\'', '\\']) {
+        return format!("'{value}'");
+    }
+    let mut quoted = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
