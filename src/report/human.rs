@@ -8,6 +8,8 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
+use owo_colors::OwoColorize;
+
 use super::{Report, location};
 use crate::finding::{Severity, Summary};
 use crate::source::{SourceFile, Span};
@@ -77,29 +79,40 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
             rendered = format!("{}\n", finding.message);
         }
         // The location first, as compilers print it: editors and terminals make it clickable.
-        writeln!(
-            out,
-            "{}:{line}:{column}: {}[{}]",
-            file.name, finding.severity, finding.rule
-        )?;
+        let location = format!("{}:{line}:{column}:", file.name);
+        let tag = format!("{}[{}]", finding.severity, finding.rule);
+        if style.color {
+            let tag = match finding.severity {
+                Severity::Error => tag.red().bold().to_string(),
+                Severity::Warning => tag.yellow().bold().to_string(),
+                Severity::Info => tag.cyan().bold().to_string(),
+            };
+            writeln!(out, "{} {tag}", location.bold())?;
+        } else {
+            writeln!(out, "{location} {tag}")?;
+        }
         out.write_all(rendered.as_bytes())?;
         writeln!(out)?;
     }
     let summary = Summary::of(report.findings);
     let total = summary.errors + summary.warnings + summary.infos;
-    if total == 0 {
-        writeln!(out, "No problems found.")
+    let line = if total == 0 {
+        "No problems found.".to_owned()
     } else if summary.errors + summary.warnings == 0 {
-        writeln!(out, "No problems found; {}.", plural(summary.infos, "info"))
+        format!("No problems found; {}.", plural(summary.infos, "info"))
     } else {
-        writeln!(
-            out,
+        format!(
             "Found {} ({}, {}, {}).",
             plural(total, "problem"),
             plural(summary.errors, "error"),
             plural(summary.warnings, "warning"),
             plural(summary.infos, "info"),
         )
+    };
+    match (style.color, summary.errors + summary.warnings) {
+        (false, _) => writeln!(out, "{line}"),
+        (true, 0) => writeln!(out, "{}", line.green().bold()),
+        (true, _) => writeln!(out, "{}", line.bold()),
     }
 }
 
