@@ -108,9 +108,9 @@ impl Baseline {
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::from)?;
         text.push('\n');
-        std::fs::write(path, text).map_err(|error| Error::Unreadable {
+        std::fs::write(path, text).map_err(|error| Error::Unwritable {
             path: path.display().to_string(),
-            reason: format!("cannot write the baseline: {error}"),
+            reason: error.to_string(),
         })
     }
 }

@@ -16,6 +16,10 @@ pub enum Error {
     #[diagnostic(help("name the .env file itself, e.g. `{path}/.env`"))]
     IsDirectory { path: String },
 
+    #[error("{path}: cannot write: {reason}")]
+    #[diagnostic(help("check that the directory exists and is writable"))]
+    Unwritable { path: String, reason: String },
+
     #[error("{path}: cannot read: {reason}")]
     Unreadable { path: String, reason: String },
 

@@ -349,3 +349,11 @@ fn probe_flags_are_checked() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("no effect without --probe"));
 }
+
+#[test]
+fn unwritable_report_file() {
+    let output = deploycheck(&["lint", "-o", "/nonexistent-dir/report.json", CLEAN], b"");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("/nonexistent-dir/report.json: cannot write"), "{stderr}");
+}

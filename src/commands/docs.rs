@@ -149,9 +149,9 @@ pub fn man(args: ManArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         streams.stdout.flush()?;
         return Ok(ExitStatus::Success);
     };
-    let cannot_write = |path: &Path, error: std::io::Error| Error::Unreadable {
+    let cannot_write = |path: &Path, error: std::io::Error| Error::Unwritable {
         path: path.display().to_string(),
-        reason: format!("cannot write the manual page: {error}"),
+        reason: error.to_string(),
     };
     std::fs::create_dir_all(&dir).map_err(|error| cannot_write(&dir, error))?;
     let mut pages = vec![command.clone()];

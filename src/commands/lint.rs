@@ -239,9 +239,9 @@ pub fn run(
     let mut file_output;
     let out: &mut dyn Write = match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|error| Error::Unreadable {
+            let file = std::fs::File::create(path).map_err(|error| Error::Unwritable {
                 path: path.display().to_string(),
-                reason: format!("cannot create the report file: {error}"),
+                reason: error.to_string(),
             })?;
             file_output = std::io::BufWriter::new(file);
             &mut file_output
@@ -327,9 +327,9 @@ fn append_step_summary(report: &Report) -> Result<(), Error> {
         .create(true)
         .append(true)
         .open(&path)
-        .map_err(|error| Error::Unreadable {
+        .map_err(|error| Error::Unwritable {
             path: path.to_string_lossy().into_owned(),
-            reason: format!("cannot append to GITHUB_STEP_SUMMARY: {error}"),
+            reason: format!("{error} (the file GITHUB_STEP_SUMMARY names)"),
         })?;
     file.write_all(report::github::step_summary(report).as_bytes())?;
     Ok(())
