@@ -355,5 +355,8 @@ fn unwritable_report_file() {
     let output = deploycheck(&["lint", "-o", "/nonexistent-dir/report.json", CLEAN], b"");
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("/nonexistent-dir/report.json: cannot write"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent-dir/report.json: cannot write"),
+        "{stderr}"
+    );
 }
