@@ -67,7 +67,11 @@ pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
 
 /// `text` with every URL password replaced by [`MASK`].
 pub fn mask_url_passwords(text: &str) -> String {
-    let ranges = url_password_ranges(text);
+    replace_with_mask(text, url_password_ranges(text))
+}
+
+/// `text` with each (sorted, disjoint) range replaced by [`MASK`].
+fn replace_with_mask(text: &str, ranges: Vec<Range<usize>>) -> String {
     if ranges.is_empty() {
         return text.to_owned();
     }
@@ -144,19 +148,7 @@ impl Redactor {
 
     /// `text` with every known secret replaced by [`MASK`].
     pub fn redact(&self, text: &str) -> String {
-        let ranges = self.find(text);
-        if ranges.is_empty() {
-            return text.to_owned();
-        }
-        let mut masked = String::with_capacity(text.len());
-        let mut last = 0;
-        for range in ranges {
-            masked.push_str(&text[last..range.start]);
-            masked.push_str(MASK);
-            last = range.end;
-        }
-        masked.push_str(&text[last..]);
-        masked
+        replace_with_mask(text, self.find(text))
     }
 }
 
