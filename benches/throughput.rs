@@ -264,13 +264,7 @@ fn run_phases(rules: &rules::RuleSet, input: &str) -> (Duration, Duration, Durat
     let evaluate = started.elapsed();
 
     let started = Instant::now();
-    for finding in &mut findings {
-        finding.message = loader.redactor.redact(&finding.message);
-        finding.help = finding
-            .help
-            .as_deref()
-            .map(|help| loader.redactor.redact(help));
-    }
+    loader.redactor.redact_findings(&mut findings);
     finding::sort(&mut findings);
     let docs = rules.docs();
     let report = Report {

@@ -150,6 +150,14 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         replace_with_mask(text, self.find(text))
     }
+
+    /// Mask the message and help of every finding: the last net before any reporter.
+    pub fn redact_findings(&self, findings: &mut [crate::finding::Finding]) {
+        for finding in findings {
+            finding.message = self.redact(&finding.message);
+            finding.help = finding.help.as_deref().map(|help| self.redact(help));
+        }
+    }
 }
 
 fn percent_decode(text: &str) -> Result<String, ()> {

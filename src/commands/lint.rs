@@ -215,13 +215,7 @@ pub fn run(
             suppress::unused_config(&settings.config.suppress, &used_suppressions, config_source);
         findings.extend(settings.filter(unused, None, &docs));
     }
-    for finding in &mut findings {
-        finding.message = loader.redactor.redact(&finding.message);
-        finding.help = finding
-            .help
-            .as_deref()
-            .map(|help| loader.redactor.redact(help));
-    }
+    loader.redactor.redact_findings(&mut findings);
     finding::sort(&mut findings);
     if let Some(path) = &args.write_baseline {
         recorded.write(path)?;

@@ -14,6 +14,7 @@ use std::cmp::Reverse;
 use unicode_width::UnicodeWidthChar;
 
 use super::{Entry, InputFormat, Notice, Parsed, Span, SyntaxError};
+use crate::error::line_col;
 
 /// Rule id of the notice pushed when `--kv` values had to be reconstructed.
 pub const KV_LOSSY_RULE: &str = "railway-kv-lossy";
@@ -469,18 +470,6 @@ impl<'text> JsonReader<'text> {
     fn end_of_input_error(&self) -> RailwayError {
         self.syntax_error("the text ends before the JSON object is closed (truncated?)")
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 // ---------------------------------------------------------------------------------------------
