@@ -77,6 +77,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Probe(#[from] crate::probe::ProbeError),
 
+    /// A bug in deploycheck: something it must never do. Exits 2 rather than carry on wrongly.
+    #[error("internal error: {message}")]
+    #[diagnostic(help("this is a bug in deploycheck; please report it with the command you ran"))]
+    Internal { message: String },
+
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 }

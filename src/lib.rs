@@ -24,4 +24,5 @@ pub mod rules;
 pub mod secret;
 pub mod settings;
 pub mod source;
+pub mod suggest;
 pub mod suppress;

@@ -299,7 +299,7 @@ impl Known {
         if with_tags {
             candidates.extend(self.tags.iter().map(String::as_str));
         }
-        match crate::app::closest(word, &candidates) {
+        match crate::suggest::closest(word, &candidates) {
             Some(near) => {
                 format!("did you mean `{near}`? `deploycheck rules` lists rules and their tags")
             }

@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use crate::app::{ExitStatus, Streams, closest, configured_rules};
+use crate::app::{ExitStatus, Streams, configured_rules};
 use crate::cli::{Cli, CompletionsArgs, ExplainArgs, ListFormat, ManArgs, RulesArgs};
 use crate::error::Error;
 use crate::rules;
+use crate::suggest::closest;
 
 pub fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let rules = configured_rules(&args.rules)?;

@@ -177,7 +177,7 @@ pub fn run(
             .layers
             .first()
             .map_or(SourceId(0), |layer| layer.source);
-        let config = engine::Config::build(&rules, &unit.layers, primary);
+        let config = engine::Merged::build(&rules, &unit.layers, primary);
         if probe_only || args.probe {
             let input = probe_input(&config);
             unit_findings.extend(probe::run(&input, &settings.probe)?);
@@ -264,7 +264,7 @@ pub fn run(
 
 /// What the probes need from a configuration: the URLs and pool sizes, each with the place
 /// that set it (a default points at the URL it sizes).
-fn probe_input(config: &engine::Config) -> probe::ProbeInput {
+fn probe_input(config: &engine::Merged) -> probe::ProbeInput {
     let located_text = |name: &str| -> Option<probe::Located<String>> {
         let assignment = config.assignment(name)?;
         let value = assignment.entry.value.clone()?;

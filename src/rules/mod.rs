@@ -7,6 +7,8 @@
 //! rule file, never a surprise during evaluation.
 
 pub mod builtin;
+pub mod kind;
+pub mod raised;
 pub mod schema;
 pub mod validate;
 
@@ -14,7 +16,11 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::finding::Severity;
+pub use kind::CheckKind;
+pub use raised::{Raised, RuleId};
+
+use crate::error::Error;
+use crate::finding::{Finding, Severity};
 use crate::source::Span;
 
 /// A rule's documentation: what `explain` prints and what SARIF's `tool.driver.rules` holds.
@@ -109,6 +115,59 @@ pub struct Rule {
     pub origin: Origin,
 }
 
+impl Rule {
+    /// Is this a rule the program raises itself (a probe, an input reader, a suppression)?
+    pub fn raised_by_program(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|check| check.kind.raised_by_program())
+    }
+
+    /// The message of a finding: the rule's `message` template when it has one, else `detail`.
+    pub fn message_for(&self, fill: &Fill) -> String {
+        match &self.message {
+            Some(template) => fill.render(template),
+            None => fill.detail.to_owned(),
+        }
+    }
+
+    /// The help of a finding: the rule's help with its placeholders filled in, and a
+    /// finding-specific suggestion appended when the help does not place it itself.
+    pub fn help_for(&self, fill: &Fill) -> Option<String> {
+        if self.doc.help.is_empty() {
+            return fill.suggestion.map(str::to_owned);
+        }
+        let mut help = fill.render(&self.doc.help);
+        if let Some(suggestion) = fill.suggestion {
+            if !self.doc.help.contains("{suggestion}") {
+                help.push_str(": ");
+                help.push_str(suggestion);
+            }
+        }
+        Some(help)
+    }
+}
+
+/// What fills a rule's `{key}`, `{value}`, `{detail}` and `{suggestion}` placeholders. The
+/// value is the shown (masked) one: nothing here may hold a secret.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fill<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
+    pub detail: &'a str,
+    pub suggestion: Option<&'a str>,
+}
+
+impl Fill<'_> {
+    fn render(&self, template: &str) -> String {
+        template
+            .replace("{key}", self.key)
+            .replace("{value}", self.value)
+            .replace("{detail}", self.detail)
+            .replace("{suggestion}", self.suggestion.unwrap_or(""))
+    }
+}
+
 /// When a rule applies.
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -152,6 +211,8 @@ pub enum Targets {
 /// One typed predicate applied to each target.
 #[derive(Debug, Clone)]
 pub struct Check {
+    /// The kind as written (`kind = "..."`).
+    pub kind: CheckKind,
     pub targets: Targets,
     pub predicate: Predicate,
 }
@@ -163,6 +224,33 @@ pub enum Predicate {
     Required,
     /// The variable is not set explicitly.
     Unset,
+    /// A check of each target's effective value.
+    Value(ValueCheck),
+    /// The raw text (before interpolation) does not contain the pattern.
+    RawContains(Regex),
+    /// Every statement parses (python-dotenv skips none).
+    Syntax,
+    /// No key is set twice.
+    DuplicateKey,
+    /// Reported by an input reader (e.g. a lossy `railway variables` format).
+    Notice,
+    /// Every `${NAME}` reference names a defined variable.
+    UnresolvedReference,
+    /// Every key the `.env.example` documents is set (or has a default).
+    ExampleMissingKey,
+    /// Every key set is documented in the `.env.example`.
+    ExampleUndocumentedKey,
+    /// No secret keeps the `.env.example`'s value.
+    ExampleValueCopied,
+    /// Reported by a live probe (`--probe`); documentation only here.
+    Probe,
+    /// Reported about a suppression comment or entry; documentation only here.
+    Suppression,
+}
+
+/// A check of one effective value.
+#[derive(Debug, Clone)]
+pub enum ValueCheck {
     Equals {
         value: String,
         case_sensitive: bool,
@@ -189,28 +277,10 @@ pub enum Predicate {
     Url(UrlCheck),
     JsonList {
         element: Option<ElementCheck>,
+        /// Judge a value that is not a JSON list by its comma-separated items.
+        split_invalid: bool,
     },
     Secret(SecretCheck),
-    /// The raw text (before interpolation) does not contain the pattern.
-    RawContains(Regex),
-    /// Every statement parses (python-dotenv skips none).
-    Syntax,
-    /// No key is set twice.
-    DuplicateKey,
-    /// Reported by an input reader (e.g. a lossy `railway variables` format).
-    Notice,
-    /// Every `${NAME}` reference names a defined variable.
-    UnresolvedReference,
-    /// Every key the `.env.example` documents is set (or has a default).
-    ExampleMissingKey,
-    /// Every key set is documented in the `.env.example`.
-    ExampleUndocumentedKey,
-    /// No secret keeps the `.env.example`'s value.
-    ExampleValueCopied,
-    /// Reported by a live probe (`--probe`); documentation only here.
-    Probe,
-    /// Reported about a suppression comment or entry; documentation only here.
-    Suppression,
 }
 
 /// What a `url` check requires.
@@ -233,7 +303,10 @@ pub struct UrlCheck {
 /// Per-element checks of a JSON list of origins.
 #[derive(Debug, Clone, Default)]
 pub struct ElementCheck {
+    /// Elements that are flagged.
     pub forbid: Vec<String>,
+    /// Elements the other element checks leave alone (another rule judges them).
+    pub skip: Vec<String>,
     pub schemes: Vec<String>,
     pub forbid_local_host: bool,
     pub origin_only: bool,
@@ -300,5 +373,48 @@ impl RuleSet {
 
     pub fn docs(&self) -> Vec<RuleDoc> {
         self.rules.iter().map(|rule| rule.doc.clone()).collect()
+    }
+
+    /// Only the rules the program raises itself (what `--no-builtin` keeps of the built-ins).
+    pub fn raised_by_program(mut self) -> Self {
+        self.rules.retain(Rule::raised_by_program);
+        self.variables.clear();
+        self
+    }
+
+    /// The finding for something the program raised, with the rule set's severity and help.
+    ///
+    /// A rule missing from the set is a bug (the registry test checks every [`RuleId`] against
+    /// the built-ins, and `--no-builtin` keeps them): it fails the run rather than drop the
+    /// finding, since a dropped probe failure would let a CI gate pass.
+    pub fn complete(&self, raised: Raised) -> Result<Finding, Error> {
+        let id = raised.rule.as_str();
+        let rule = self.rule(id).ok_or_else(|| Error::Internal {
+            message: format!("the rule `{id}` was raised but is not in the loaded rule set"),
+        })?;
+        let fill = Fill {
+            key: raised.key.as_deref().unwrap_or(""),
+            value: "",
+            detail: &raised.message,
+            suggestion: raised.suggestion.as_deref(),
+        };
+        Ok(Finding {
+            rule: id.to_owned(),
+            severity: rule.doc.severity,
+            message: rule.message_for(&fill),
+            help: rule.help_for(&fill),
+            source: raised.source,
+            key: raised.key,
+            span: raised.span,
+            labels: raised.labels,
+        })
+    }
+
+    /// [`RuleSet::complete`] for each.
+    pub fn complete_all(
+        &self,
+        raised: impl IntoIterator<Item = Raised>,
+    ) -> Result<Vec<Finding>, Error> {
+        raised.into_iter().map(|r| self.complete(r)).collect()
     }
 }

@@ -137,6 +137,7 @@ pub struct Check {
     pub required_params: Option<Spanned<Vec<String>>>,
     // json-list
     pub element: Option<Spanned<Element>>,
+    pub split_invalid: Option<Spanned<bool>>,
     // secret
     pub min_length: Option<Spanned<usize>>,
     pub min_bits: Option<Spanned<f64>>,
@@ -151,6 +152,8 @@ pub struct Check {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Element {
     pub forbid: Option<Vec<String>>,
+    /// Elements the other element checks leave alone (another rule judges them, e.g. `*`).
+    pub skip: Option<Vec<String>>,
     pub schemes: Option<Vec<String>>,
     #[serde(default)]
     pub forbid_local_host: bool,

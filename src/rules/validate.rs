@@ -9,72 +9,11 @@ use toml::Spanned;
 
 use super::schema;
 use super::{
-    Check, Condition, ElementCheck, Origin, Predicate, Rule, RuleDoc, RuleSet, SecretCheck,
-    Targets, UrlCheck, Variable, VariableType,
+    Check, CheckKind, Condition, ElementCheck, Origin, Predicate, Rule, RuleDoc, RuleSet,
+    SecretCheck, Targets, UrlCheck, ValueCheck, Variable, VariableType,
 };
 use crate::error::Error;
 use crate::finding::Severity;
-
-/// The check kinds and the optional fields each accepts (besides `kind`).
-const CHECK_KINDS: &[(&str, &[&str])] = &[
-    ("required", &["variable", "variables"]),
-    ("unset", &["variable", "variables"]),
-    (
-        "equals",
-        &["variable", "variables", "value", "case-sensitive"],
-    ),
-    (
-        "one-of",
-        &["variable", "variables", "values", "case-sensitive"],
-    ),
-    (
-        "none-of",
-        &["variable", "variables", "values", "case-sensitive"],
-    ),
-    ("bool", &["variable", "variables", "is"]),
-    ("int", &["variable", "variables", "min", "max"]),
-    ("matches", &["variable", "variables", "pattern"]),
-    ("not-matches", &["variable", "variables", "pattern"]),
-    (
-        "url",
-        &[
-            "variable",
-            "variables",
-            "schemes",
-            "require-host",
-            "forbid-local-host",
-            "forbid-hosts",
-            "exempt-hosts",
-            "exempt-private-hosts",
-            "forbidden-params",
-            "required-params",
-        ],
-    ),
-    ("json-list", &["variable", "variables", "element"]),
-    (
-        "secret",
-        &[
-            "variable",
-            "variables",
-            "min-length",
-            "min-bits",
-            "min-distinct",
-            "max-run",
-            "placeholders",
-            "placeholder-patterns",
-        ],
-    ),
-    ("raw-contains", &["variable", "variables", "pattern"]),
-    ("syntax", &[]),
-    ("duplicate-key", &[]),
-    ("notice", &[]),
-    ("unresolved-reference", &[]),
-    ("example-missing-key", &[]),
-    ("example-undocumented-key", &[]),
-    ("example-value-copied", &[]),
-    ("probe", &[]),
-    ("suppression", &[]),
-];
 
 /// Names that say what is *wanted* rather than what is flagged (ruff's convention).
 const FORBIDDEN_ID_PREFIXES: &[&str] = &["avoid-", "use-", "prefer-", "do-not-", "dont-"];
@@ -313,17 +252,23 @@ impl Context<'_> {
     }
 
     fn check(&self, raw: schema::Check, span: std::ops::Range<usize>) -> Result<Check, Error> {
-        let kind = raw.kind.get_ref().as_str();
-        let Some((_, allowed)) = CHECK_KINDS.iter().find(|(name, _)| *name == kind) else {
-            let names: Vec<&str> = CHECK_KINDS.iter().map(|(name, _)| *name).collect();
-            return Err(self.error(
+        let name = raw.kind.get_ref().as_str();
+        let Some(check_kind) = CheckKind::parse(name) else {
+            let names: Vec<&str> = CheckKind::ALL.iter().map(|kind| kind.name()).collect();
+            let mut error = self.error(
                 raw.kind.span(),
                 format!(
-                    "unknown check kind `{kind}`; expected one of {}",
+                    "unknown check kind `{name}`; expected one of {}",
                     names.join(", ")
                 ),
-            ));
+            );
+            if let Some(near) = crate::suggest::closest(name, &names) {
+                error = error.with_help(format!("did you mean `{near}`?"));
+            }
+            return Err(error);
         };
+        let kind = check_kind.name();
+        let allowed = check_kind.options();
         for (field, field_span) in present_fields(&raw) {
             if !allowed.contains(&field) {
                 return Err(self.error(
@@ -357,23 +302,23 @@ impl Context<'_> {
                 .unwrap_or_default()
         };
         let flag = |field: &Option<Spanned<bool>>| field.as_ref().is_some_and(|f| *f.get_ref());
-        let (targets, predicate) = match kind {
-            "required" => (targets_or(named, Targets::Required), Predicate::Required),
-            "unset" => (Targets::Named(need_variable(kind)?), Predicate::Unset),
-            "equals" => {
+        let (targets, predicate) = match check_kind {
+            CheckKind::Required => (targets_or(named, Targets::Required), Predicate::Required),
+            CheckKind::Unset => (Targets::Named(need_variable(kind)?), Predicate::Unset),
+            CheckKind::Equals => {
                 let value = raw
                     .value
                     .as_ref()
                     .ok_or_else(|| self.error(span.clone(), "an `equals` check needs `value`"))?;
                 (
                     Targets::Named(need_variable(kind)?),
-                    Predicate::Equals {
+                    Predicate::Value(ValueCheck::Equals {
                         value: value.get_ref().clone(),
                         case_sensitive: case_sensitive.unwrap_or(true),
-                    },
+                    }),
                 )
             }
-            "one-of" | "none-of" => {
+            CheckKind::OneOf | CheckKind::NoneOf => {
                 let values = raw
                     .values
                     .as_ref()
@@ -383,26 +328,26 @@ impl Context<'_> {
                     .get_ref()
                     .clone();
                 let case_sensitive = case_sensitive.unwrap_or(true);
-                let predicate = if kind == "one-of" {
-                    Predicate::OneOf {
+                let predicate = if check_kind == CheckKind::OneOf {
+                    Predicate::Value(ValueCheck::OneOf {
                         values,
                         case_sensitive,
-                    }
+                    })
                 } else {
-                    Predicate::NoneOf {
+                    Predicate::Value(ValueCheck::NoneOf {
                         values,
                         case_sensitive,
-                    }
+                    })
                 };
                 (Targets::Named(need_variable(kind)?), predicate)
             }
-            "bool" => (
+            CheckKind::Bool => (
                 targets_or(named, Targets::OfType(VariableType::Bool)),
-                Predicate::Bool {
+                Predicate::Value(ValueCheck::Bool {
                     is: raw.is.as_ref().map(|f| *f.get_ref()),
-                },
+                }),
             ),
-            "int" => {
+            CheckKind::Int => {
                 let min = raw.min.as_ref().map(|v| *v.get_ref());
                 let max = raw.max.as_ref().map(|v| *v.get_ref());
                 if let (Some(low), Some(high), Some(at)) = (min, max, raw.max.as_ref()) {
@@ -414,24 +359,24 @@ impl Context<'_> {
                 }
                 (
                     targets_or(named, Targets::OfType(VariableType::Int)),
-                    Predicate::Int { min, max },
+                    Predicate::Value(ValueCheck::Int { min, max }),
                 )
             }
-            "matches" | "not-matches" => {
+            CheckKind::Matches | CheckKind::NotMatches => {
                 let pattern = raw.pattern.as_ref().ok_or_else(|| {
                     self.error(span.clone(), format!("a `{kind}` check needs `pattern`"))
                 })?;
                 let regex = self.regex(pattern)?;
-                let predicate = if kind == "matches" {
-                    Predicate::Matches(regex)
+                let predicate = if check_kind == CheckKind::Matches {
+                    Predicate::Value(ValueCheck::Matches(regex))
                 } else {
-                    Predicate::NotMatches(regex)
+                    Predicate::Value(ValueCheck::NotMatches(regex))
                 };
                 (Targets::Named(need_variable(kind)?), predicate)
             }
-            "url" => (
+            CheckKind::Url => (
                 targets_or(named, Targets::OfType(VariableType::Url)),
-                Predicate::Url(UrlCheck {
+                Predicate::Value(ValueCheck::Url(UrlCheck {
                     schemes: list(&raw.schemes),
                     require_host: flag(&raw.require_host),
                     forbid_local_host: flag(&raw.forbid_local_host),
@@ -440,23 +385,25 @@ impl Context<'_> {
                     exempt_private_hosts: flag(&raw.exempt_private_hosts),
                     forbidden_params: list(&raw.forbidden_params),
                     required_params: list(&raw.required_params),
-                }),
+                })),
             ),
-            "json-list" => (
+            CheckKind::JsonList => (
                 targets_or(named, Targets::OfType(VariableType::JsonList)),
-                Predicate::JsonList {
+                Predicate::Value(ValueCheck::JsonList {
                     element: raw.element.map(|element| {
                         let element = element.into_inner();
                         ElementCheck {
                             forbid: element.forbid.unwrap_or_default(),
+                            skip: element.skip.unwrap_or_default(),
                             schemes: element.schemes.unwrap_or_default(),
                             forbid_local_host: element.forbid_local_host,
                             origin_only: element.origin_only,
                         }
                     }),
-                },
+                    split_invalid: flag(&raw.split_invalid),
+                }),
             ),
-            "secret" => {
+            CheckKind::Secret => {
                 let mut patterns = Vec::new();
                 if let Some(list) = &raw.placeholder_patterns {
                     for pattern in list.get_ref() {
@@ -467,7 +414,7 @@ impl Context<'_> {
                 }
                 (
                     targets_or(named, Targets::OfType(VariableType::Secret)),
-                    Predicate::Secret(SecretCheck {
+                    Predicate::Value(ValueCheck::Secret(SecretCheck {
                         min_length: raw.min_length.as_ref().map(|v| *v.get_ref()),
                         min_bits: raw.min_bits.as_ref().map(|v| *v.get_ref()),
                         min_distinct: raw.min_distinct.as_ref().map(|v| *v.get_ref()),
@@ -477,10 +424,10 @@ impl Context<'_> {
                             .map(|p| p.to_lowercase())
                             .collect(),
                         placeholder_patterns: patterns,
-                    }),
+                    })),
                 )
             }
-            "raw-contains" => {
+            CheckKind::RawContains => {
                 let pattern = raw.pattern.as_ref().ok_or_else(|| {
                     self.error(span.clone(), "a `raw-contains` check needs `pattern`")
                 })?;
@@ -489,17 +436,23 @@ impl Context<'_> {
                     Predicate::RawContains(self.regex(pattern)?),
                 )
             }
-            "syntax" => (Targets::Input, Predicate::Syntax),
-            "duplicate-key" => (Targets::Input, Predicate::DuplicateKey),
-            "notice" => (Targets::Input, Predicate::Notice),
-            "unresolved-reference" => (Targets::Input, Predicate::UnresolvedReference),
-            "example-missing-key" => (Targets::Input, Predicate::ExampleMissingKey),
-            "example-undocumented-key" => (Targets::Input, Predicate::ExampleUndocumentedKey),
-            "example-value-copied" => (Targets::Input, Predicate::ExampleValueCopied),
-            "suppression" => (Targets::Input, Predicate::Suppression),
-            _ => (Targets::Input, Predicate::Probe),
+            CheckKind::Syntax => (Targets::Input, Predicate::Syntax),
+            CheckKind::DuplicateKey => (Targets::Input, Predicate::DuplicateKey),
+            CheckKind::Notice => (Targets::Input, Predicate::Notice),
+            CheckKind::UnresolvedReference => (Targets::Input, Predicate::UnresolvedReference),
+            CheckKind::ExampleMissingKey => (Targets::Input, Predicate::ExampleMissingKey),
+            CheckKind::ExampleUndocumentedKey => {
+                (Targets::Input, Predicate::ExampleUndocumentedKey)
+            }
+            CheckKind::ExampleValueCopied => (Targets::Input, Predicate::ExampleValueCopied),
+            CheckKind::Suppression => (Targets::Input, Predicate::Suppression),
+            CheckKind::Probe => (Targets::Input, Predicate::Probe),
         };
-        Ok(Check { targets, predicate })
+        Ok(Check {
+            kind: check_kind,
+            targets,
+            predicate,
+        })
     }
 }
 
@@ -536,6 +489,7 @@ fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Ra
         ("forbidden-params", span(&raw.forbidden_params)),
         ("required-params", span(&raw.required_params)),
         ("element", span(&raw.element)),
+        ("split-invalid", span(&raw.split_invalid)),
         ("min-length", span(&raw.min_length)),
         ("min-bits", span(&raw.min_bits)),
         ("min-distinct", span(&raw.min_distinct)),

@@ -1,0 +1,283 @@
+//! The engine: entries × rules → findings. Pure and synchronous: no I/O, no printing, no exit.
+//!
+//! The layers of one configuration merge into a [`Merged`] view ([`merged`]). Each rule whose
+//! `when` holds runs its checks: value checks against the *effective* value of each target
+//! variable ([`predicate`], one module per family), and input-level checks against the inputs
+//! as written ([`input_checks`]: syntax, duplicates, reader notices, `.env.example` drift).
+//! Every check kind is handled by an exhaustive `match`, so a new kind does not compile until
+//! it is run here.
+
+mod input_checks;
+mod merged;
+pub mod predicate;
+
+pub use merged::{Assignment, Effective, Layer, LayerKind, Merged};
+pub use predicate::json_list::parse_json_list;
+pub use predicate::scalar::{parse_bool, parse_int};
+pub use predicate::secret::{estimated_bits, longest_run};
+pub use predicate::url::{glob_match, is_local_host, is_private_host};
+
+use crate::finding::{self, Finding, Label};
+use crate::rules::{Check, Fill, Predicate, Rule, RuleSet, Targets};
+use crate::source::{Entry, SourceId, Sources, Span};
+use predicate::{Judged, Problem};
+
+/// What the engine judges.
+pub struct Input<'a> {
+    pub sources: &'a Sources,
+    /// Lowest precedence first.
+    pub layers: &'a [Layer],
+    pub profile: &'a str,
+    /// The `.env.example` the configuration is compared with, if any.
+    pub example: Option<&'a Layer>,
+}
+
+/// Evaluate every rule against the input. Findings come back in report order.
+pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
+    let primary = input
+        .layers
+        .first()
+        .map_or(SourceId(0), |layer| layer.source);
+    let config = Merged::build(rules, input.layers, primary);
+    let mut findings = Vec::new();
+    for rule in &rules.rules {
+        if let Some(when) = &rule.when {
+            if !config.holds(when, input.profile) {
+                continue;
+            }
+        }
+        let mut run = RuleRun {
+            rule,
+            config: &config,
+            input,
+            findings: &mut findings,
+        };
+        for check in &rule.checks {
+            run.check(check);
+        }
+    }
+    finding::sort(&mut findings);
+    findings
+}
+
+struct RuleRun<'r, 'a> {
+    rule: &'r Rule,
+    config: &'r Merged<'a>,
+    input: &'r Input<'r>,
+    findings: &'r mut Vec<Finding>,
+}
+
+impl<'a> RuleRun<'_, 'a> {
+    fn push(
+        &mut self,
+        key: Option<String>,
+        (source, span): (SourceId, Span),
+        detail: String,
+        value: Option<&str>,
+        suggestion: Option<String>,
+        labels: Vec<Label>,
+    ) {
+        let fill = Fill {
+            key: key.as_deref().unwrap_or(""),
+            value: value.unwrap_or(""),
+            detail: &detail,
+            suggestion: suggestion.as_deref(),
+        };
+        let message = self.rule.message_for(&fill);
+        let help = self.rule.help_for(&fill);
+        self.findings.push(Finding {
+            rule: self.rule.doc.id.clone(),
+            severity: self.rule.doc.severity,
+            message,
+            help,
+            source,
+            key,
+            span,
+            labels,
+        });
+    }
+
+    /// A finding with no value to show, no suggestion and no extra labels.
+    fn flag(&mut self, key: Option<String>, at: (SourceId, Span), detail: String) {
+        self.push(key, at, detail, None, None, Vec::new());
+    }
+
+    fn target_names(&self, targets: &Targets) -> Vec<String> {
+        let rules = self.config.rules;
+        match targets {
+            Targets::Named(names) => names.clone(),
+            Targets::OfType(kind) => rules
+                .variables
+                .values()
+                .filter(|v| v.kind == *kind)
+                .map(|v| v.name.clone())
+                .collect(),
+            Targets::Required => rules
+                .variables
+                .values()
+                .filter(|v| v.required)
+                .map(|v| v.name.clone())
+                .collect(),
+            Targets::Every => self.config.winners().map(|a| a.entry.key.clone()).collect(),
+            Targets::Input => Vec::new(),
+        }
+    }
+
+    fn check(&mut self, check: &Check) {
+        match &check.predicate {
+            Predicate::Syntax => self.syntax(),
+            Predicate::DuplicateKey => self.duplicates(),
+            Predicate::Notice => self.notices(),
+            Predicate::UnresolvedReference => self.unresolved(),
+            Predicate::ExampleMissingKey => self.example_missing(),
+            Predicate::ExampleUndocumentedKey => self.example_undocumented(),
+            Predicate::ExampleValueCopied => self.example_copied(),
+            // Raised by the probes and the suppression pass, not evaluated here.
+            Predicate::Probe | Predicate::Suppression => {}
+            Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
+            Predicate::Required => {
+                for name in self.target_names(&check.targets) {
+                    let effective = self.config.effective(&name);
+                    self.required(&name, effective);
+                }
+            }
+            Predicate::Unset => {
+                for name in self.target_names(&check.targets) {
+                    if let Effective::Set(a) | Effective::NoValue(a) = self.config.effective(&name)
+                    {
+                        let detail = format!("`{}` is set", a.entry.key);
+                        self.flag(
+                            Some(a.entry.key.clone()),
+                            (a.source, value_span(a.entry)),
+                            detail,
+                        );
+                    }
+                }
+            }
+            Predicate::Value(value_check) => {
+                for name in self.target_names(&check.targets) {
+                    let effective = self.config.effective(&name);
+                    if let Some(judged) = self.judged(&name, effective) {
+                        let problems = predicate::judge(value_check, &judged);
+                        self.report(&judged, problems);
+                    }
+                }
+            }
+        }
+    }
+
+    fn judged(&self, name: &str, effective: Effective<'a>) -> Option<Judged<'a>> {
+        let required = self.config.rules.variable(name).is_some_and(|v| v.required);
+        let (value, assignment) = match effective {
+            Effective::Set(a) => (a.entry.value.as_deref()?, Some(a)),
+            Effective::Default(value) => (value, None),
+            Effective::NoValue(_) | Effective::Absent => return None,
+        };
+        // An empty required variable is `missing-required-variable`'s to report.
+        if required && value.is_empty() {
+            return None;
+        }
+        let name = assignment.map_or_else(|| name.to_owned(), |a| a.entry.key.clone());
+        Some(Judged {
+            shown: self.config.shown(&name, value),
+            name,
+            value,
+            assignment,
+        })
+    }
+
+    fn report(&mut self, judged: &Judged<'a>, problems: Vec<Problem>) {
+        for problem in problems {
+            let (source, span, detail) = match judged.assignment {
+                Some(a) => {
+                    let span = problem
+                        .span
+                        .map(|narrow| {
+                            locate(self.input.sources, a, &narrow)
+                                .unwrap_or_else(|| value_span(a.entry))
+                        })
+                        .unwrap_or_else(|| value_span(a.entry));
+                    (a.source, span, problem.detail)
+                }
+                None => (
+                    self.config.primary,
+                    0..0,
+                    format!(
+                        "{} (the default, as `{}` is not set)",
+                        problem.detail, judged.name
+                    ),
+                ),
+            };
+            self.push(
+                Some(judged.name.clone()),
+                (source, span),
+                detail,
+                Some(&judged.shown),
+                problem.suggestion,
+                Vec::new(),
+            );
+        }
+    }
+
+    fn required(&mut self, name: &str, effective: Effective<'a>) {
+        let primary = self.config.primary;
+        match effective {
+            Effective::Set(a)
+                if a.entry
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| v.trim().is_empty()) =>
+            {
+                let detail = format!("required variable `{}` is empty", a.entry.key);
+                self.push(
+                    Some(a.entry.key.clone()),
+                    (a.source, value_span(a.entry)),
+                    detail,
+                    Some(""),
+                    None,
+                    Vec::new(),
+                );
+            }
+            Effective::NoValue(a) => {
+                let detail = format!(
+                    "required variable `{}` has no value (it is written without `=`)",
+                    a.entry.key
+                );
+                self.flag(
+                    Some(a.entry.key.clone()),
+                    (a.source, a.entry.key_span.clone()),
+                    detail,
+                );
+            }
+            Effective::Absent => {
+                let detail = format!("required variable `{name}` is not set");
+                self.flag(Some(name.to_owned()), (primary, 0..0), detail);
+            }
+            // Set to something, or a default the application supplies: not missing.
+            Effective::Set(_) | Effective::Default(_) => {}
+        }
+    }
+}
+
+/// The value's place in the source; the key's where the value is empty.
+fn value_span(entry: &Entry) -> Span {
+    match &entry.value_span {
+        Some(span) if !span.is_empty() => span.clone(),
+        _ => entry.key_span.clone(),
+    }
+}
+
+/// Find `needle` (a piece of the value) in the value as written.
+fn locate(sources: &Sources, a: Assignment, needle: &Span) -> Option<Span> {
+    // `needle` is a range into the *value*; map it through the text as written when the value
+    // appears verbatim there (unquoted or quoted without escapes).
+    let value = a.entry.value.as_deref()?;
+    let written_span = a.entry.value_span.clone()?;
+    let written = sources.get(a.source).text.get(written_span.clone())?;
+    let piece = value.get(needle.clone())?;
+    let offset = written
+        .find(value)
+        .map(|start| start + needle.start)
+        .or_else(|| written.find(piece))?;
+    Some(written_span.start + offset..written_span.start + offset + piece.len())
+}

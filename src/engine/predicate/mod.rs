@@ -1,0 +1,68 @@
+//! Value predicates: does one effective value hold? One module per family: [`scalar`]
+//! (equality, lists of values, pydantic booleans and integers, patterns), [`url`], [`json_list`]
+//! and [`secret`] strength. Each returns the [`Problem`]s it found; the engine turns them into
+//! findings.
+
+pub mod json_list;
+pub mod scalar;
+pub mod secret;
+pub mod url;
+
+use super::Assignment;
+use crate::rules::ValueCheck;
+use crate::source::Span;
+
+/// A problem one check found, before it becomes a [`Finding`].
+pub(crate) struct Problem {
+    pub detail: String,
+    /// A narrower place than the value as a whole (a query parameter, a list element).
+    pub span: Option<Span>,
+    pub suggestion: Option<String>,
+}
+
+impl Problem {
+    pub fn new(detail: impl Into<String>) -> Self {
+        Problem {
+            detail: detail.into(),
+            span: None,
+            suggestion: None,
+        }
+    }
+}
+
+/// The value a check judges, and where it came from.
+pub(crate) struct Judged<'a> {
+    /// The name shown in messages: as written in the input, else as declared.
+    pub name: String,
+    pub value: &'a str,
+    pub assignment: Option<Assignment<'a>>,
+    pub shown: String,
+}
+
+/// Run a value predicate.
+pub(crate) fn judge(check: &ValueCheck, judged: &Judged) -> Vec<Problem> {
+    match check {
+        ValueCheck::Equals {
+            value,
+            case_sensitive,
+        } => scalar::judge_equals(value, *case_sensitive, judged),
+        ValueCheck::OneOf {
+            values,
+            case_sensitive,
+        } => scalar::judge_one_of(values, *case_sensitive, judged),
+        ValueCheck::NoneOf {
+            values,
+            case_sensitive,
+        } => scalar::judge_none_of(values, *case_sensitive, judged),
+        ValueCheck::Bool { is } => scalar::judge_bool(*is, judged),
+        ValueCheck::Int { min, max } => scalar::judge_int(*min, *max, judged),
+        ValueCheck::Matches(pattern) => scalar::judge_matches(pattern, true, judged),
+        ValueCheck::NotMatches(pattern) => scalar::judge_matches(pattern, false, judged),
+        ValueCheck::Url(check) => url::judge_url(check, judged),
+        ValueCheck::JsonList {
+            element,
+            split_invalid,
+        } => json_list::judge_list(element.as_ref(), *split_invalid, judged),
+        ValueCheck::Secret(check) => secret::judge_secret(check, judged),
+    }
+}

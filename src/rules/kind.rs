@@ -1,0 +1,153 @@
+//! The check kinds (`check = { kind = "..." }`), each declared once: its name, the options it
+//! takes and what it means, in the one [`check_kinds!`] table below.
+//!
+//! Everything else about a kind is an exhaustive `match` over [`CheckKind`]: validation
+//! ([`super::validate`]) turns each into a [`super::Predicate`], and the engine runs each
+//! predicate. Adding a kind here therefore fails to compile until both handle it, and a test
+//! fails until README.md's kind table lists it. Before this, a kind was spelled in seven places
+//! and a forgotten one fell through a `_ =>` arm into a silent no-op.
+
+/// Declares [`CheckKind`] with its name, options and documentation from one table.
+macro_rules! check_kinds {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:literal, options: [$($option:literal),* $(,)?];
+    )*) => {
+        /// A check kind, as `kind = "..."` names it in a rule file.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum CheckKind {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl CheckKind {
+            /// Every kind, in the order the documentation lists them.
+            pub const ALL: &'static [CheckKind] = &[$(CheckKind::$variant),*];
+
+            /// The name a rule file uses.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(CheckKind::$variant => $name,)*
+                }
+            }
+
+            /// The options the kind accepts besides `kind` (validation rejects the others).
+            pub fn options(self) -> &'static [&'static str] {
+                match self {
+                    $(CheckKind::$variant => &[$($option),*],)*
+                }
+            }
+
+            /// What the kind checks, in one line.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(CheckKind::$variant => concat!($($doc),*).trim_ascii(),)*
+                }
+            }
+        }
+    };
+}
+
+check_kinds! {
+    /// The variable is set and not empty (default targets: every `required` variable).
+    Required = "required", options: ["variable", "variables"];
+    /// The variable is not set explicitly.
+    Unset = "unset", options: ["variable", "variables"];
+    /// The value equals `value`.
+    Equals = "equals", options: ["variable", "variables", "value", "case-sensitive"];
+    /// The value is one of `values`.
+    OneOf = "one-of", options: ["variable", "variables", "values", "case-sensitive"];
+    /// The value is none of `values`.
+    NoneOf = "none-of", options: ["variable", "variables", "values", "case-sensitive"];
+    /// A pydantic boolean, and `is` when given.
+    Bool = "bool", options: ["variable", "variables", "is"];
+    /// A pydantic integer within `min`..`max`.
+    Int = "int", options: ["variable", "variables", "min", "max"];
+    /// The value matches `pattern`.
+    Matches = "matches", options: ["variable", "variables", "pattern"];
+    /// The value does not match `pattern`.
+    NotMatches = "not-matches", options: ["variable", "variables", "pattern"];
+    /// A URL with the scheme, host and query parameters asked for.
+    Url = "url", options: [
+        "variable", "variables", "schemes", "require-host", "forbid-local-host", "forbid-hosts",
+        "exempt-hosts", "exempt-private-hosts", "forbidden-params", "required-params",
+    ];
+    /// A JSON array of strings, each element passing `element`'s checks (`split-invalid`: judge
+    /// a value that is not JSON by its comma-separated items).
+    JsonList = "json-list", options: ["variable", "variables", "element", "split-invalid"];
+    /// A strong secret: long, random-looking, not a placeholder.
+    Secret = "secret", options: [
+        "variable", "variables", "min-length", "min-bits", "min-distinct", "max-run",
+        "placeholders", "placeholder-patterns",
+    ];
+    /// The raw text (before interpolation) does not match `pattern`.
+    RawContains = "raw-contains", options: ["variable", "variables", "pattern"];
+    /// Every statement parses (python-dotenv skips none).
+    Syntax = "syntax", options: [];
+    /// No key is set twice in one input.
+    DuplicateKey = "duplicate-key", options: [];
+    /// The input's reader raised no notice under this rule's id.
+    Notice = "notice", options: [];
+    /// Every `${NAME}` reference names a defined variable.
+    UnresolvedReference = "unresolved-reference", options: [];
+    /// Every key the `.env.example` documents is set, or has a default.
+    ExampleMissingKey = "example-missing-key", options: [];
+    /// Every key set is documented in the `.env.example`.
+    ExampleUndocumentedKey = "example-undocumented-key", options: [];
+    /// No secret keeps the `.env.example`'s value.
+    ExampleValueCopied = "example-value-copied", options: [];
+    /// Raised by a live probe (`--probe`); the rule documents it and sets its severity.
+    Probe = "probe", options: [];
+    /// Raised about a suppression; the rule documents it and sets its severity.
+    Suppression = "suppression", options: [];
+}
+
+impl CheckKind {
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|kind| kind.name() == name)
+    }
+
+    /// Kinds whose findings the program raises itself (a probe, an input reader, a suppression)
+    /// rather than the engine evaluating a value: their rules stay loaded under `--no-builtin`,
+    /// since nothing else could give those findings a severity.
+    pub fn raised_by_program(self) -> bool {
+        match self {
+            CheckKind::Notice | CheckKind::Probe | CheckKind::Suppression => true,
+            CheckKind::Required
+            | CheckKind::Unset
+            | CheckKind::Equals
+            | CheckKind::OneOf
+            | CheckKind::NoneOf
+            | CheckKind::Bool
+            | CheckKind::Int
+            | CheckKind::Matches
+            | CheckKind::NotMatches
+            | CheckKind::Url
+            | CheckKind::JsonList
+            | CheckKind::Secret
+            | CheckKind::RawContains
+            | CheckKind::Syntax
+            | CheckKind::DuplicateKey
+            | CheckKind::UnresolvedReference
+            | CheckKind::ExampleMissingKey
+            | CheckKind::ExampleUndocumentedKey
+            | CheckKind::ExampleValueCopied => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        let mut names: Vec<&str> = CheckKind::ALL.iter().map(|kind| kind.name()).collect();
+        for kind in CheckKind::ALL {
+            assert_eq!(CheckKind::parse(kind.name()), Some(*kind));
+            assert!(!kind.summary().is_empty(), "{kind:?} has no summary");
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CheckKind::ALL.len());
+    }
+}

@@ -1,0 +1,105 @@
+//! The rules the program raises itself (live probes, input readers, suppressions), named by a
+//! typed [`RuleId`] instead of a string literal at each place that raises one.
+//!
+//! The rule files stay the one source of each rule's severity, help and documentation: code
+//! says *which* rule and *what* happened ([`Raised`]); [`super::RuleSet::complete`] turns that
+//! into a [`Finding`] with the rule set's severity and help, and fails loudly (an internal
+//! error, exit 2) when the rule is not in the set, instead of dropping the finding. A registry
+//! test checks both directions: every [`RuleId`] has a built-in rule of a program-raised kind,
+//! and every built-in rule of such a kind has a [`RuleId`].
+
+use crate::finding::Label;
+use crate::source::{SourceId, Span};
+
+macro_rules! raised_rules {
+    ($($(#[doc = $doc:literal])* $variant:ident = $id:literal,)*) => {
+        /// A rule the program raises itself.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl RuleId {
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant),*];
+
+            /// The rule's id in the rule files.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => $id,)*
+                }
+            }
+        }
+    };
+}
+
+raised_rules! {
+    /// The dotenv reader stopped expanding `${VAR}` references at its size limit.
+    InterpolationTooLarge = "interpolation-too-large",
+    /// The `--kv` reader reconstructed multi-line values.
+    RailwayKvLossy = "railway-kv-lossy",
+    /// The table reader's output is a best guess.
+    RailwayTableLossy = "railway-table-lossy",
+    ProbePostgresUnreachable = "probe-postgres-unreachable",
+    ProbePostgresAuthFailed = "probe-postgres-auth-failed",
+    ProbePostgresDatabaseMissing = "probe-postgres-database-missing",
+    ProbePostgresTlsFailed = "probe-postgres-tls-failed",
+    ProbePostgresUnencrypted = "probe-postgres-unencrypted",
+    ProbePoolExceedsMaxConnections = "probe-pool-exceeds-max-connections",
+    ProbePostgresInfo = "probe-postgres-info",
+    ProbeRedisUnreachable = "probe-redis-unreachable",
+    ProbeRedisAuthFailed = "probe-redis-auth-failed",
+    ProbeRedisTlsFailed = "probe-redis-tls-failed",
+    ProbeRedisDatabaseMissing = "probe-redis-database-missing",
+    ProbeRedisMaxConnections = "probe-redis-max-connections",
+    ProbeRedisInfo = "probe-redis-info",
+    ProbeInsecureTls = "probe-insecure-tls",
+    ProbeSkipped = "probe-skipped",
+    SuppressionWithoutReason = "suppression-without-reason",
+    UnusedSuppression = "unused-suppression",
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the program found, before the rule set gives it a severity and help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raised {
+    pub rule: RuleId,
+    /// One sentence saying what is wrong. Never holds a secret value.
+    pub message: String,
+    /// A fix specific to this finding (a corrected value, a number), appended to the rule's
+    /// help or filled into its `{suggestion}`. Never holds a secret value.
+    pub suggestion: Option<String>,
+    pub source: SourceId,
+    pub key: Option<String>,
+    pub span: Span,
+    pub labels: Vec<Label>,
+}
+
+impl Raised {
+    /// A finding about the input at `span`, with no key, suggestion or labels yet.
+    pub fn new(rule: RuleId, message: impl Into<String>, source: SourceId, span: Span) -> Self {
+        Raised {
+            rule,
+            message: message.into(),
+            suggestion: None,
+            source,
+            key: None,
+            span,
+            labels: Vec::new(),
+        }
+    }
+
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+}
