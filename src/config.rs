@@ -182,12 +182,17 @@ fn is_pyproject(path: &Path) -> bool {
 fn parse(path: &Path, text: String) -> Result<Config, Error> {
     let name = path.display().to_string();
     let toml_error = |error: toml::de::Error| {
-        Error::rule_file(
+        let message = error.message().trim_end();
+        let error_at = Error::rule_file(
             &name,
             &text,
             error.span().unwrap_or(0..0),
-            error.message().trim_end().to_owned(),
-        )
+            message.to_owned(),
+        );
+        match crate::suggest::unknown_field_help(message) {
+            Some(help) => error_at.with_help(help),
+            None => error_at,
+        }
     };
     let raw: RawConfig = if is_pyproject(path) {
         // Deserialize the table in place so that spans point into pyproject.toml.

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+use crate::cli::{InputFormatArg, LayerArgs};
+use crate::config::ExampleChoice;
 use crate::engine::{Layer, LayerKind};
 use crate::error::Error;
 use crate::rules::RuleSet;
@@ -149,13 +151,125 @@ pub fn railway_profile(layers: &[Layer]) -> Option<String> {
         .find(|entry| entry.key == "RAILWAY_ENVIRONMENT_NAME")
         .and_then(|entry| entry.value.as_deref())
         .filter(|name| !name.is_empty())
-        .map(
-            |name| match crate::app::profile_from_name(&format!(".env.{name}")) {
-                // An environment named like no known profile keeps its own name.
-                "production" if !matches!(name.to_lowercase().as_str(), "production" | "prod") => {
-                    name.to_owned()
-                }
-                profile => profile.to_owned(),
-            },
-        )
+        .map(|name| match profile_from_name(&format!(".env.{name}")) {
+            // An environment named like no known profile keeps its own name.
+            "production" if !matches!(name.to_lowercase().as_str(), "production" | "prod") => {
+                name.to_owned()
+            }
+            profile => profile.to_owned(),
+        })
+}
+
+/// The profile a file name implies: `.env.production` → production, and so on; else
+/// production, since this is a pre-deployment linter.
+pub fn profile_from_name(path: &str) -> &'static str {
+    let name = Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    for part in name.to_lowercase().split('.') {
+        match part {
+            "production" | "prod" => return "production",
+            "staging" | "stage" => return "staging",
+            "development" | "dev" | "local" => return "development",
+            "test" | "testing" => return "test",
+            _ => {}
+        }
+    }
+    "production"
+}
+
+/// One configuration to judge: its layers (lowest precedence first) and how to judge it.
+pub struct Unit {
+    /// The first input's path (for per-file settings), if it has one.
+    pub path: Option<String>,
+    pub layers: Vec<Layer>,
+    pub profile: String,
+    pub example: Option<Layer>,
+}
+
+pub fn input_format(arg: InputFormatArg) -> Option<InputFormat> {
+    match arg {
+        InputFormatArg::Auto => None,
+        InputFormatArg::Dotenv => Some(InputFormat::Dotenv),
+        InputFormatArg::RailwayJson => Some(InputFormat::RailwayJson),
+        InputFormatArg::RailwayKv => Some(InputFormat::RailwayKv),
+        InputFormatArg::RailwayTable => Some(InputFormat::RailwayTable),
+    }
+}
+
+/// Read the layered configuration `--env-file`/`--railway`/`--process-env` name, or, for each
+/// positional path, one configuration of its own (topped by the environment with
+/// `--process-env`).
+pub fn load_units(
+    loader: &mut Loader,
+    paths: &[String],
+    layers: &LayerArgs,
+    explicit_profile: &dyn Fn(Option<&str>) -> Option<String>,
+    default_profile: Option<&str>,
+    example: Option<&ExampleChoice>,
+) -> Result<Vec<Unit>, Error> {
+    if layers.any() && !paths.is_empty() {
+        return Err(Error::Usage {
+            message: "give either paths to lint one by one, or --env-file/--railway layers, not both".to_owned(),
+            help: Some("to lint a file under another layer, name both as layers: `--env-file .env --railway vars.json`".to_owned()),
+        });
+    }
+    let format = input_format(layers.input_format);
+    if layers.process_env {
+        loader.environment = std::env::vars().collect();
+    }
+    let mut groups: Vec<(Option<String>, Vec<Layer>)> = Vec::new();
+    if layers.any() || paths.is_empty() {
+        let mut stack = Vec::new();
+        for path in &layers.env_files {
+            stack.push(loader.load(path, format)?);
+        }
+        if let Some(path) = &layers.railway {
+            stack.push(loader.load(path, format)?);
+        }
+        let first = layers
+            .env_files
+            .first()
+            .or(layers.railway.as_ref())
+            .cloned();
+        groups.push((first, stack));
+    } else {
+        for path in paths {
+            groups.push((Some(path.clone()), vec![loader.load(path, format)?]));
+        }
+    }
+    let mut units = Vec::new();
+    for (first_path, mut stack) in groups {
+        if layers.process_env {
+            stack.push(loader.process_environment());
+        }
+        let profile = match explicit_profile(first_path.as_deref()) {
+            Some(profile) => profile,
+            None => railway_profile(&stack)
+                .or_else(|| default_profile.map(str::to_owned))
+                .unwrap_or_else(|| {
+                    first_path
+                        .as_deref()
+                        .map_or("production", profile_from_name)
+                        .to_owned()
+                }),
+        };
+        let example_path = match example {
+            None | Some(ExampleChoice::Off) => None,
+            Some(ExampleChoice::Path(path)) => Some(path.clone()),
+            Some(ExampleChoice::Beside) => first_path.as_deref().and_then(example_beside),
+        };
+        let example = match example_path {
+            Some(path) => Some(loader.load(&path, Some(InputFormat::Dotenv))?),
+            None => None,
+        };
+        units.push(Unit {
+            path: first_path,
+            layers: stack,
+            profile,
+            example,
+        });
+    }
+    Ok(units)
 }

@@ -10,19 +10,21 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
-pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod exit;
+pub mod filter;
 pub mod finding;
 pub mod inputs;
+pub mod pipeline;
 pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod secret;
 pub mod settings;
 pub mod source;
+pub mod streams;
 pub mod suggest;
-pub mod suppress;

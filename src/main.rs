@@ -3,31 +3,30 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use deploycheck::app::{self, ExitStatus, Streams};
+use deploycheck::app;
 use deploycheck::cli::Cli;
+use deploycheck::exit::ExitStatus;
+use deploycheck::pipeline::is_broken_pipe;
+use deploycheck::streams::{self, Streams};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = app::use_color(
+    let color = streams::use_color(
         cli.color,
         std::io::IsTerminal::is_terminal(&std::io::stderr()),
     );
-    let stdout_is_terminal = Streams::stdio_is_terminal();
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut streams = Streams {
         stdin: &mut stdin,
         stdout: &mut stdout,
-        stdout_is_terminal,
+        stdout_is_terminal: Streams::stdio_is_terminal(),
     };
     let status = match app::run(cli, &mut streams) {
         Ok(status) => status,
-        // A closed pipe (`deploycheck lint … | head`) is not an error worth reporting.
-        Err(deploycheck::error::Error::Output(error))
-            if error.kind() == std::io::ErrorKind::BrokenPipe =>
-        {
-            ExitStatus::Success
-        }
+        // `deploycheck rules | head`: the reader has what it wanted. (`lint` keeps its verdict
+        // through a closed pipe itself.)
+        Err(error) if is_broken_pipe(&error) => ExitStatus::Success,
         Err(error) => {
             let theme = if color {
                 miette::GraphicalTheme::unicode()

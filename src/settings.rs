@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::cli::{FailOn, LintArgs, RuleSources};
 use crate::config::{self, Config, ExampleChoice};
 use crate::error::Error;
-use crate::finding::{Finding, Severity};
+use crate::finding::Severity;
 use crate::probe::ProbeOptions;
 use crate::rules::{RuleDoc, RuleSet};
 
@@ -25,6 +25,26 @@ pub fn configuration(sources: &RuleSources) -> Result<Config, Error> {
         reason: error.to_string(),
     })?;
     Ok(config::discover(&cwd)?.unwrap_or_default())
+}
+
+/// The rules with the configuration file's rule paths (for commands other than lint).
+pub fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
+    let config = configuration(sources)?;
+    crate::rules::load::load(&rule_sources(sources, &config))
+}
+
+/// What `lint` and `probe` run with: the rule set (severity overrides applied) and the
+/// settings, from the command line over the configuration over the defaults.
+pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings), Error> {
+    let config = configuration(&args.rules)?;
+    let mut rules = crate::rules::load::load(&rule_sources(&args.rules, &config))?;
+    let settings = resolve(args, config, &rules)?;
+    for rule in &mut rules.rules {
+        if let Some(level) = settings.severity.get(&rule.doc.id) {
+            rule.doc.severity = *level;
+        }
+    }
+    Ok((rules, settings))
 }
 
 /// Rule files to load: the configuration's, then the command line's.
@@ -48,7 +68,7 @@ pub struct Selection {
 }
 
 impl Selection {
-    fn matches(selector: &str, doc: &RuleDoc) -> bool {
+    pub fn matches(selector: &str, doc: &RuleDoc) -> bool {
         selector == doc.id || selector == "all" || doc.tags.iter().any(|tag| tag == selector)
     }
 
@@ -194,44 +214,6 @@ impl LintSettings {
             .per_file
             .iter()
             .filter(move |entry| config::matches(&entry.matcher, path))
-    }
-
-    /// Apply severity overrides and per-file ignores to one input's findings, then the
-    /// selection. Rule docs get the same overrides (SARIF shows the default level).
-    pub fn filter(
-        &self,
-        findings: Vec<Finding>,
-        path: Option<&str>,
-        docs: &[RuleDoc],
-    ) -> Vec<Finding> {
-        let per_file: Vec<&config::PerFile> =
-            path.map(|p| self.per_file(p).collect()).unwrap_or_default();
-        findings
-            .into_iter()
-            .filter_map(|mut finding| {
-                let doc = docs.iter().find(|doc| doc.id == finding.rule)?;
-                if !self.selection.enabled(doc) {
-                    return None;
-                }
-                if per_file.iter().any(|entry| {
-                    entry
-                        .ignore
-                        .iter()
-                        .any(|s| Selection::matches(s.get_ref(), doc))
-                }) {
-                    return None;
-                }
-                if let Some(level) = self.severity.get(&finding.rule) {
-                    finding.severity = *level;
-                }
-                for entry in &per_file {
-                    if let Some(level) = entry.severity.get(&finding.rule) {
-                        finding.severity = *level.get_ref();
-                    }
-                }
-                Some(finding)
-            })
-            .collect()
     }
 
     /// Rule docs with the configured severity overrides.

@@ -28,3 +28,46 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     previous[b.len()]
 }
+
+/// "did you mean `fail-on`?" for serde's ``unknown field `fial-on`, expected one of `a`, `b` ``
+/// (or ``expected `a` ``) error message, when one of the expected names is near.
+pub fn unknown_field_help(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.is_empty())
+        .collect();
+    closest(field, &expected).map(|near| format!("did you mean `{near}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_names_are_suggested() {
+        assert_eq!(closest("fial-on", &["fail-on", "profile"]), Some("fail-on"));
+        assert_eq!(closest("zzzzzzzz", &["fail-on", "profile"]), None);
+    }
+
+    #[test]
+    fn serde_unknown_field_messages_get_a_suggestion() {
+        let message = "unknown field `fial-on`, expected one of `profile`, `rules`, `fail-on`";
+        assert_eq!(
+            unknown_field_help(message).as_deref(),
+            Some("did you mean `fail-on`?")
+        );
+        assert_eq!(
+            unknown_field_help("unknown field `timout`, expected `timeout`").as_deref(),
+            Some("did you mean `timeout`?")
+        );
+        assert_eq!(
+            unknown_field_help("unknown field `zzzzzzzz`, expected `timeout`"),
+            None
+        );
+        assert_eq!(unknown_field_help("invalid type: string"), None);
+    }
+}

@@ -278,7 +278,7 @@ fn several_files_are_linted_independently() {
 
 #[test]
 fn profile_from_file_name() {
-    use deploycheck::app::profile_from_name;
+    use deploycheck::inputs::profile_from_name;
     assert_eq!(profile_from_name(".env.production"), "production");
     assert_eq!(profile_from_name("config/.env.prod"), "production");
     assert_eq!(profile_from_name(".env.staging"), "staging");

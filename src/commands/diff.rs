@@ -2,13 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::app::{ExitStatus, Streams, configured_rules};
 use crate::cli::{DiffArgs, ListFormat};
-use crate::commands::lint::input_format;
 use crate::engine::Layer;
 use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::inputs::Loader;
+use crate::inputs::input_format;
 use crate::secret;
+use crate::settings::configured_rules;
+use crate::streams::Streams;
 
 pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let rules = configured_rules(&args.rules)?;

@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
-use crate::app::{ExitStatus, Streams, configured_rules};
 use crate::cli::{Cli, CompletionsArgs, ExplainArgs, ListFormat, ManArgs, RulesArgs};
 use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::rules;
+use crate::settings::configured_rules;
+use crate::streams::Streams;
 use crate::suggest::closest;
 
 pub fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {

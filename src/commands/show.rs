@@ -1,11 +1,13 @@
 //! `show`: what python-dotenv's `dotenv_values` returns (across layers, with `--sources`).
 
-use crate::app::{ExitStatus, Streams, configured_rules};
 use crate::cli::{ShowArgs, ShowFormat};
-use crate::commands::lint::load_units;
 use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::inputs::Loader;
+use crate::inputs::load_units;
 use crate::secret::{self, MASK};
+use crate::settings::configured_rules;
+use crate::streams::Streams;
 
 pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let rules = configured_rules(&args.rules)?;

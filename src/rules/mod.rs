@@ -8,6 +8,7 @@
 
 pub mod builtin;
 pub mod kind;
+pub mod load;
 pub mod raised;
 pub mod schema;
 pub mod validate;

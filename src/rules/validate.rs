@@ -22,7 +22,12 @@ const FORBIDDEN_ID_PREFIXES: &[&str] = &["avoid-", "use-", "prefer-", "do-not-",
 pub fn load(path: &str, text: &str) -> Result<(RuleSet, bool), Error> {
     let file: schema::RuleFile = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
-        Error::rule_file(path, text, span, error.message().trim_end().to_owned())
+        let message = error.message().trim_end();
+        let error_at = Error::rule_file(path, text, span, message.to_owned());
+        match crate::suggest::unknown_field_help(message) {
+            Some(help) => error_at.with_help(help),
+            None => error_at,
+        }
     })?;
     let context = Context { path, text };
     context.rule_file(file)

@@ -10,12 +10,9 @@ use std::collections::BTreeSet;
 
 use crate::config::{self, Suppression};
 use crate::engine::{Layer, LayerKind};
-use crate::finding::{Finding, Severity};
-use crate::rules::RuleSet;
+use crate::finding::Finding;
+use crate::rules::{Raised, RuleId, RuleSet};
 use crate::source::{SourceId, Sources, Span};
-
-pub const WITHOUT_REASON: &str = "suppression-without-reason";
-pub const UNUSED: &str = "unused-suppression";
 
 /// One inline directive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,16 +139,25 @@ fn find_comment(line: &str) -> Option<usize> {
     None
 }
 
-/// Drop suppressed findings and add findings about the inline suppressions themselves. Returns
-/// the kept findings and the indices of the `[[suppress]]` entries that matched something
-/// (judged over all inputs by [`unused_config`]).
+/// What [`apply`] leaves.
+pub struct Applied {
+    /// The findings no suppression covers.
+    pub kept: Vec<Finding>,
+    /// Findings about the inline suppressions themselves (stale, malformed, without reason).
+    pub raised: Vec<Raised>,
+    /// The indices of the `[[suppress]]` entries that matched something (judged over all
+    /// inputs by [`unused_config`]).
+    pub used_config: BTreeSet<usize>,
+}
+
+/// Drop suppressed findings and raise findings about the inline suppressions themselves.
 pub fn apply(
     findings: Vec<Finding>,
     sources: &Sources,
     layers: &[Layer],
     rules: &RuleSet,
     config_suppressions: &[Suppression],
-) -> (Vec<Finding>, BTreeSet<usize>) {
+) -> Applied {
     let mut directives: Vec<Directive> = Vec::new();
     for layer in layers
         .iter()
@@ -253,41 +259,23 @@ pub fn apply(
             kept.push(finding);
         }
     }
-    let meta = |rule: &str,
-                severity: Severity,
-                message: String,
-                source: SourceId,
-                span: Span,
-                help: &str| Finding {
-        rule: rule.to_owned(),
-        severity,
-        message,
-        help: Some(help.to_owned()),
-        source,
-        key: None,
-        span,
-        labels: Vec::new(),
-    };
+    let mut raised = Vec::new();
     for (index, directive) in directives.iter().enumerate() {
         if let Some(why) = &directive.malformed {
-            kept.push(meta(
-                UNUSED,
-                Severity::Info,
+            raised.push(Raised::new(
+                RuleId::UnusedSuppression,
                 format!("this `# deploycheck:` comment suppresses nothing: {why}"),
                 directive.source,
                 directive.span.clone(),
-                "fix the directive or delete the comment",
             ));
             continue;
         }
         if directive.reason.is_none() {
-            kept.push(meta(
-                WITHOUT_REASON,
-                Severity::Warning,
-                "this suppression gives no reason".to_owned(),
+            raised.push(Raised::new(
+                RuleId::SuppressionWithoutReason,
+                "this suppression gives no reason",
                 directive.source,
                 directive.span.clone(),
-                "say after the brackets why the finding is accepted, so a reviewer can judge it",
             ));
         }
         for rule in &directive.rules {
@@ -299,17 +287,19 @@ pub fn apply(
                 Some(r) if r.unsuppressible => format!("`{rule}` cannot be suppressed"),
                 Some(_) => format!("no `{rule}` finding here to suppress"),
             };
-            kept.push(meta(
-                UNUSED,
-                Severity::Info,
+            raised.push(Raised::new(
+                RuleId::UnusedSuppression,
                 format!("unused suppression: {why}"),
                 directive.source,
                 directive.span.clone(),
-                "delete the stale suppression",
             ));
         }
     }
-    (kept, used_config)
+    Applied {
+        kept,
+        raised,
+        used_config,
+    }
 }
 
 /// An `unused-suppression` finding for each `[[suppress]]` entry that matched nothing, pointing
@@ -318,7 +308,7 @@ pub fn unused_config(
     config_suppressions: &[Suppression],
     used: &BTreeSet<usize>,
     config_source: SourceId,
-) -> Vec<Finding> {
+) -> Vec<Raised> {
     config_suppressions
         .iter()
         .enumerate()
@@ -333,16 +323,12 @@ pub fn unused_config(
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-            Finding {
-                rule: UNUSED.to_owned(),
-                severity: Severity::Info,
-                message: format!("unused suppression ({what}): it matched no finding"),
-                help: Some("delete the stale [[suppress]] entry".to_owned()),
-                source: config_source,
-                key: None,
-                span: entry.span.clone(),
-                labels: Vec::new(),
-            }
+            Raised::new(
+                RuleId::UnusedSuppression,
+                format!("unused suppression ({what}): it matched no finding"),
+                config_source,
+                entry.span.clone(),
+            )
         })
         .collect()
 }

@@ -1,0 +1,353 @@
+//! The lint pipeline, top to bottom, as `lint` and `probe` run it:
+//!
+//! 1. resolve settings (command line over configuration over defaults) and load the rules;
+//! 2. load inputs into configurations to judge ([`Unit`]s: layers, profile, example);
+//! 3. evaluate the rules on each (the engine: pure and synchronous);
+//! 4. probe the servers each names (optional; the only async code, inside `probe`);
+//! 5. filter: selection and per-file settings, suppressions, the baseline;
+//! 6. mask secrets in what remains;
+//! 7. report, and decide the exit status.
+//!
+//! Commands call [`check`] then [`report`]; nothing here calls back into them. Findings the
+//! program raises itself (probes, suppressions) get their severity and help from the rule set
+//! here ([`RuleSet::complete`]), and a finding whose rule is not loaded fails the run.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use crate::cli::{LintArgs, LintFormat};
+use crate::engine::{self, Merged};
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::filter::{self, baseline::Baseline, suppress};
+use crate::finding::{self, Finding};
+use crate::inputs::{self, Loader, Unit};
+use crate::probe;
+use crate::report::{self, Report};
+use crate::rules::RuleDoc;
+use crate::settings::{self, LintSettings};
+use crate::source::{SourceFile, SourceId, Sources};
+
+/// What a run does besides evaluating the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `lint`: the rules, and the probes with `--probe`.
+    Lint { probe: bool },
+    /// `probe`: the probes alone.
+    ProbeOnly,
+}
+
+impl Mode {
+    fn evaluates(self) -> bool {
+        match self {
+            Mode::Lint { .. } => true,
+            Mode::ProbeOnly => false,
+        }
+    }
+
+    fn probes(self) -> bool {
+        match self {
+            Mode::Lint { probe } => probe,
+            Mode::ProbeOnly => true,
+        }
+    }
+}
+
+/// The judged configurations, ready to report.
+pub struct Outcome {
+    pub sources: Sources,
+    /// Filtered, masked, in report order.
+    pub findings: Vec<Finding>,
+    /// Each configuration judged: its first input's name and its profile.
+    pub inputs: Vec<(String, String)>,
+    /// Documentation of every loaded rule, with the configured severities.
+    pub docs: Vec<RuleDoc>,
+    pub status: ExitStatus,
+}
+
+/// Steps 1 to 6, and the exit status.
+pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
+    if mode == (Mode::Lint { probe: false }) && args.probe_options.any() {
+        return Err(Error::Usage {
+            message: "--probe-timeout, --probe-ca, --probe-insecure and --replicas have no effect without --probe".to_owned(),
+            help: Some("add --probe, or use `deploycheck probe`".to_owned()),
+        });
+    }
+    // 1. Settings and rules.
+    let (rules, settings) = settings::for_lint(args)?;
+    let docs = rules.docs();
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+
+    // 2. Inputs.
+    let mut loader = Loader::new(&rules, stdin);
+    let units = load_units(args, mode, &settings, &mut loader)?;
+    let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
+        (Some(path), false) => Some(loader.sources.add(SourceFile::new(
+            path.display().to_string(),
+            settings.config.text.clone(),
+        ))),
+        _ => None,
+    };
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut recorded = Baseline::new();
+    let mut used_suppressions = BTreeSet::new();
+    for unit in &units {
+        // 3. Evaluate.
+        let mut unit_findings = if mode.evaluates() {
+            let input = engine::Input {
+                sources: &loader.sources,
+                layers: &unit.layers,
+                profile: &unit.profile,
+                example: unit.example.as_ref(),
+            };
+            engine::evaluate(&rules, &input)
+        } else {
+            Vec::new()
+        };
+        let primary = unit
+            .layers
+            .first()
+            .map_or(SourceId(0), |layer| layer.source);
+        let merged = Merged::build(&rules, &unit.layers, primary);
+        // 4. Probe.
+        if mode.probes() {
+            let input = probe_input(&merged);
+            let mut raised = probe::run(&input, &settings.probe)?;
+            // `lint` reports the missing URLs itself (missing-required-variable).
+            if mode == Mode::ProbeOnly && input.database_url.is_none() && input.redis_url.is_none()
+            {
+                raised.push(probe::nothing_to_probe(primary));
+            }
+            unit_findings.extend(raised); // TODO(probe-raised)
+        }
+        // 5. Filter: selection and per-file settings, suppressions, baseline.
+        let applied = suppress::apply(
+            unit_findings,
+            &loader.sources,
+            &unit.layers,
+            &rules,
+            &settings.config.suppress,
+        );
+        used_suppressions.extend(applied.used_config);
+        let mut kept = applied.kept;
+        kept.extend(rules.complete_all(applied.raised)?);
+        let selected = filter::select(&settings, kept, unit.path.as_deref(), &docs)?;
+        for finding in selected {
+            let file = &loader.sources.get(finding.source).name;
+            let value = finding.key.as_deref().and_then(|key| merged.value(key));
+            if let Some(baseline) = &baseline {
+                if baseline.contains(&baseline.fingerprint(&finding, file, value)) {
+                    continue;
+                }
+            }
+            if args.write_baseline.is_some() {
+                let fingerprint = recorded.fingerprint(&finding, file, value);
+                recorded.findings.insert(fingerprint);
+            }
+            findings.push(finding);
+        }
+    }
+    // `[[suppress]]` entries are judged over all inputs: unused means unused everywhere.
+    if let Some(config_source) = config_source {
+        let unused =
+            suppress::unused_config(&settings.config.suppress, &used_suppressions, config_source);
+        let unused = rules.complete_all(unused)?;
+        findings.extend(filter::select(&settings, unused, None, &docs)?);
+    }
+
+    // 6. Mask.
+    loader.redactor.redact_findings(&mut findings);
+    finding::sort(&mut findings);
+
+    if let Some(path) = &args.write_baseline {
+        recorded.write(path)?;
+    }
+    // Writing a baseline adopts the current state: it is not a failed gate.
+    let status = match args.write_baseline {
+        Some(_) => ExitStatus::Success,
+        None => ExitStatus::of(&findings, settings.fail_on),
+    };
+    let inputs = units
+        .iter()
+        .map(|unit| {
+            let name = unit.layers.first().map_or_else(
+                || unit.path.clone().unwrap_or_default(),
+                |layer| loader.sources.get(layer.source).name.clone(),
+            );
+            (name, unit.profile.clone())
+        })
+        .collect();
+    Ok(Outcome {
+        sources: loader.sources,
+        findings,
+        inputs,
+        docs,
+        status,
+    })
+}
+
+/// Step 2: the configurations to judge, each with its profile.
+fn load_units(
+    args: &LintArgs,
+    mode: Mode,
+    settings: &LintSettings,
+    loader: &mut Loader,
+) -> Result<Vec<Unit>, Error> {
+    // The command line, then a per-file entry, beat Railway's environment name; the
+    // configuration's own `profile` only beats the file name.
+    let explicit_profile = |path: Option<&str>| -> Option<String> {
+        args.profile.clone().or_else(|| {
+            path.and_then(|p| settings.per_file(p).find_map(|entry| entry.profile.clone()))
+        })
+    };
+    inputs::load_units(
+        loader,
+        &args.paths,
+        &args.layers,
+        &explicit_profile,
+        settings.config.profile.as_deref(),
+        // The probes never compare with a .env.example: one that cannot be read must not stop
+        // them.
+        mode.evaluates().then_some(&settings.example),
+    )
+}
+
+/// Step 7: render the outcome in the chosen format, to `-o FILE` or to `stdout`.
+pub fn report(
+    outcome: &Outcome,
+    args: &LintArgs,
+    color: bool,
+    stdout: &mut dyn Write,
+) -> Result<(), Error> {
+    let profile = match outcome.inputs.as_slice() {
+        [] => "production",
+        [(_, first), ..] => first.as_str(),
+    };
+    let report = Report {
+        sources: &outcome.sources,
+        findings: &outcome.findings,
+        profile,
+        rules: &outcome.docs,
+    };
+    match &args.output {
+        Some(path) => {
+            let unwritable = |error: std::io::Error| Error::Unwritable {
+                path: path.display().to_string(),
+                reason: error.to_string(),
+            };
+            let file = std::fs::File::create(path).map_err(unwritable)?;
+            let mut out = std::io::BufWriter::new(file);
+            // A full disk or a failed write is the file's problem, said with its name.
+            render(&report, args.format, false, &mut out).map_err(|error| match error {
+                Error::Output(error) => unwritable(error),
+                other => other,
+            })?;
+            out.flush().map_err(unwritable)?;
+            out.into_inner()
+                .map_err(|error| unwritable(error.into_error()))?
+                .sync_all()
+                .map_err(unwritable)
+        }
+        None => {
+            render(&report, args.format, color, stdout)?;
+            stdout.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn render(
+    report: &Report,
+    format: LintFormat,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match format {
+        LintFormat::Human => {
+            report::human::render(report, report::human::Style { color, width: 100 }, out)?
+        }
+        LintFormat::Json => report::json::render(report, out)?,
+        LintFormat::Sarif => report::sarif::render(report, out)?,
+        LintFormat::Github => {
+            report::github::render(report, out)?;
+            append_step_summary(report)?;
+        }
+        LintFormat::Junit => report::junit::render(report, out)?,
+    }
+    Ok(())
+}
+
+/// What the probes need from a configuration: the URLs and pool sizes, each with the place
+/// that set it (a default points at the URL it sizes).
+fn probe_input(merged: &Merged) -> probe::ProbeInput {
+    let located_text = |name: &str| -> Option<probe::Located<String>> {
+        let assignment = merged.assignment(name)?;
+        let value = assignment.entry.value.clone()?;
+        let span = assignment
+            .entry
+            .value_span
+            .clone()
+            .unwrap_or(assignment.entry.key_span.clone());
+        Some(probe::Located {
+            value,
+            source: assignment.source,
+            key: assignment.entry.key.clone(),
+            span,
+        })
+    };
+    let database_url = located_text("DATABASE_URL");
+    let redis_url = located_text("REDIS_URL");
+    let number =
+        |name: &str, fallback: &Option<probe::Located<String>>| -> Option<probe::Located<i64>> {
+            let value = merged.value(name).and_then(engine::parse_int)?;
+            let value = i64::try_from(value).unwrap_or(i64::MAX);
+            match located_text(name) {
+                Some(set) => Some(probe::Located {
+                    value,
+                    source: set.source,
+                    key: set.key,
+                    span: set.span,
+                }),
+                // A default: point at the URL whose server it is compared with.
+                None => fallback.as_ref().map(|url| probe::Located {
+                    value,
+                    source: url.source,
+                    key: name.to_owned(),
+                    span: url.span.clone(),
+                }),
+            }
+        };
+    probe::ProbeInput {
+        db_pool_size: number("DB_POOL_SIZE", &database_url),
+        db_max_overflow: number("DB_MAX_OVERFLOW", &database_url),
+        redis_max_connections: number("REDIS_MAX_CONNECTIONS", &redis_url),
+        web_concurrency: number("WEB_CONCURRENCY", &None),
+        database_url,
+        redis_url,
+    }
+}
+
+/// GitHub shows at most ten annotations of each kind per step: the step summary lists all.
+fn append_step_summary(report: &Report) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let unwritable = |error: std::io::Error| Error::Unwritable {
+        path: Path::new(&path).display().to_string(),
+        reason: format!("{error} (the file GITHUB_STEP_SUMMARY names)"),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(unwritable)?;
+    file.write_all(report::github::step_summary(report).as_bytes())
+        .map_err(unwritable)
+}
+
+/// Is this the error of writing to a pipe whose reader went away (`deploycheck lint | head`)?
+pub fn is_broken_pipe(error: &Error) -> bool {
+    matches!(error, Error::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,34 @@
+//! The process's standard streams, injectable so tests can run a command in memory, and the
+//! colour decision that depends on them.
+
+use std::io::{IsTerminal, Read, Write};
+
+/// The process's standard streams (injectable for tests).
+pub struct Streams<'a> {
+    pub stdin: &'a mut dyn Read,
+    pub stdout: &'a mut dyn Write,
+    /// Is stdout a terminal (for `--color auto`)?
+    pub stdout_is_terminal: bool,
+}
+
+impl Streams<'static> {
+    /// Nothing here is read before a command asks for it.
+    pub fn stdio_is_terminal() -> bool {
+        std::io::stdout().is_terminal()
+    }
+}
+
+/// Decide colour: `--color always|never` win; `auto` means a terminal, `NO_COLOR` unset or
+/// empty (no-color.org), and a terminal that is not `TERM=dumb` (which cannot show escapes).
+pub fn use_color(choice: crate::cli::ColorChoice, is_terminal: bool) -> bool {
+    use crate::cli::ColorChoice;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+        }
+    }
+}
