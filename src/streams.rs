@@ -18,17 +18,30 @@ impl Streams<'static> {
     }
 }
 
-/// Decide colour: `--color always|never` win; `auto` means a terminal, `NO_COLOR` unset or
-/// empty (no-color.org), and a terminal that is not `TERM=dumb` (which cannot show escapes).
+/// Decide colour from the process's environment: see [`color_decision`].
 pub fn use_color(choice: crate::cli::ColorChoice, is_terminal: bool) -> bool {
+    color_decision(
+        choice,
+        is_terminal,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// `--color always|never` win; `auto` means a terminal, `NO_COLOR` unset or empty
+/// (no-color.org), and a terminal that is not `TERM=dumb` (which cannot show escapes).
+pub fn color_decision(
+    choice: crate::cli::ColorChoice,
+    is_terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
     use crate::cli::ColorChoice;
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            is_terminal
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+            is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
         }
     }
 }

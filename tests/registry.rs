@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use deploycheck::rules::{self, Predicate};
+use deploycheck::rules::{self, CheckKind, Predicate, RuleId};
 
 #[test]
 fn builtin_rules_load_and_are_documented() {
@@ -94,5 +94,123 @@ fn the_issue_ids_are_all_present() {
         "pool-size-out-of-range",
     ] {
         assert!(set.rule(id).is_some(), "missing built-in rule {id}");
+    }
+}
+
+/// Every rule the program raises itself (through the typed `RuleId` list) is declared in the
+/// built-in TOML with a program-raised kind, and every such TOML rule has a `RuleId`: severity
+/// and help come from the TOML alone, so a missing entry would leave a finding without them.
+#[test]
+fn raised_rule_ids_and_the_toml_agree_both_ways() {
+    let set = rules::builtin::load().expect("built-in rules load");
+    for id in RuleId::ALL {
+        let rule = set
+            .rule(id.as_str())
+            .unwrap_or_else(|| panic!("{id} is raised from Rust but not declared in rules/"));
+        assert!(
+            rule.raised_by_program(),
+            "{id} is raised from Rust, but its TOML check kind is not probe, notice or suppression"
+        );
+    }
+    for rule in set.rules.iter().filter(|rule| rule.raised_by_program()) {
+        assert!(
+            RuleId::ALL.iter().any(|id| id.as_str() == rule.doc.id),
+            "{} has a program-raised kind but no RuleId: nothing can raise it",
+            rule.doc.id
+        );
+    }
+}
+
+/// `--no-builtin` keeps exactly the rules the program raises, so no probe or suppression finding
+/// can lose its rule.
+#[test]
+fn no_builtin_keeps_the_program_raised_rules() {
+    let sources = deploycheck::cli::RuleSources {
+        rule_paths: Vec::new(),
+        no_builtin: true,
+        config: None,
+        isolated: true,
+    };
+    let set = rules::load::load(&sources).expect("rules load");
+    let mut kept: Vec<&str> = set.rules.iter().map(|rule| rule.doc.id.as_str()).collect();
+    let mut raised: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+    kept.sort_unstable();
+    raised.sort_unstable();
+    assert_eq!(kept, raised);
+}
+
+/// Every `rules/*.toml` file is embedded in the binary.
+#[test]
+fn every_rule_file_is_embedded() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .expect("rules/ lists")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".toml"))
+        .map(|name| format!("rules/{name}"))
+        .collect();
+    let mut embedded: Vec<String> = rules::builtin::FILES
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    on_disk.sort();
+    embedded.sort();
+    assert_eq!(on_disk, embedded);
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md reads")
+}
+
+/// README's rule table lists every built-in rule, with its severity.
+#[test]
+fn readme_lists_every_rule() {
+    let readme = readme();
+    let set = rules::builtin::load().expect("built-in rules load");
+    for rule in &set.rules {
+        let row = format!("| `{}` | {} |", rule.doc.id, rule.doc.severity);
+        assert!(
+            readme.contains(&row),
+            "README.md's rule table lacks `{row}`"
+        );
+    }
+}
+
+/// README's check-kind table lists every kind, and every option of it.
+#[test]
+fn readme_lists_every_check_kind() {
+    let readme = readme();
+    let table: Vec<&str> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| kind | holds when | options |"))
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    assert!(!table.is_empty(), "README.md has no check-kind table");
+    for kind in CheckKind::ALL {
+        let name = format!("`{}`", kind.name());
+        let row = table
+            .iter()
+            .find(|line| {
+                line.split('|')
+                    .nth(1)
+                    .is_some_and(|cell| cell.contains(&name))
+            })
+            .unwrap_or_else(|| panic!("README.md's kind table lacks {name}"));
+        for option in kind.options() {
+            if matches!(*option, "variable" | "variables") {
+                continue;
+            }
+            assert!(
+                row.contains(&format!("`{option}")),
+                "README.md's row for {name} lacks the option `{option}`"
+            );
+        }
     }
 }

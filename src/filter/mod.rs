@@ -58,3 +58,41 @@ pub fn select(
     }
     Ok(kept)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::source::SourceId;
+
+    fn settings() -> LintSettings {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["deploycheck", "lint", ".env"]).expect("parses");
+        let crate::cli::Command::Lint(args) = cli.command else {
+            panic!("lint parses as lint");
+        };
+        let rules = crate::rules::builtin::load().expect("built-ins");
+        crate::settings::resolve(&args, crate::config::Config::default(), &rules).expect("resolve")
+    }
+
+    /// `probe --no-builtin` used to print "No problems found." for two dead endpoints: a
+    /// finding of a rule missing from the set was dropped by the selection filter.
+    #[test]
+    fn a_finding_of_an_unknown_rule_fails_instead_of_vanishing() {
+        let finding = Finding {
+            rule: "probe-postgres-unreachable".to_owned(),
+            severity: Severity::Error,
+            message: "unreachable".to_owned(),
+            help: None,
+            source: SourceId(0),
+            key: None,
+            span: 0..0,
+            labels: Vec::new(),
+        };
+        let error = select(&settings(), vec![finding.clone()], None, &[]).unwrap_err();
+        assert!(matches!(error, Error::Internal { .. }), "{error:?}");
+        let docs = crate::rules::builtin::load().expect("built-ins").docs();
+        let kept = select(&settings(), vec![finding], None, &docs).expect("known rule");
+        assert_eq!(kept.len(), 1);
+    }
+}

@@ -103,3 +103,26 @@ impl Raised {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn completion_takes_severity_and_help_from_the_rule_set() {
+        let set = crate::rules::builtin::load().expect("built-ins");
+        let raised = Raised::new(RuleId::ProbeSkipped, "not probed", SourceId(0), 0..0)
+            .with_key("DATABASE_URL")
+            .with_suggestion("use a TCP URL");
+        let finding = set.complete(raised.clone()).expect("a built-in rule");
+        let rule = set.rule("probe-skipped").expect("declared");
+        assert_eq!(finding.severity, rule.doc.severity);
+        assert_eq!(finding.message, "not probed");
+        let help = finding.help.expect("help");
+        assert!(help.starts_with(&rule.doc.help), "{help}");
+        assert!(help.ends_with(": use a TCP URL"), "{help}");
+        // A rule missing from the set fails loudly rather than dropping the finding.
+        assert!(RuleSet::default().complete(raised).is_err());
+    }
+}

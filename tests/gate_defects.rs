@@ -1,0 +1,150 @@
+//! Regressions for ways a CI gate passed, or a mistake went unexplained, when it must not:
+//! each test is named after the defect it guards against.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+fn deploycheck() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_deploycheck"));
+    command
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Many findings: far more output than a pipe buffers, so the writer meets the closed pipe.
+fn noisy_env() -> String {
+    let mut text = String::from("ENVIRONMENT=production\nDEBUG=true\n");
+    for index in 0..3000 {
+        text.push_str(&format!("DUPLICATED=value-{index}\n"));
+    }
+    text
+}
+
+/// `set -o pipefail; deploycheck lint .env.production | head -1` used to exit 0: a reader that
+/// stops early turned a failing gate into a passing one.
+#[test]
+fn a_closed_output_pipe_keeps_the_failing_status() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = dir.path().join(".env.production");
+    std::fs::write(&env, noisy_env()).expect("write");
+    for format in ["human", "json", "github"] {
+        let mut child = deploycheck()
+            .args(["lint", "--isolated", "--format", format])
+            .arg(&env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Read one byte, as `head -c1` would, then go away.
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let status = child.wait().expect("wait");
+        assert_eq!(
+            status.code(),
+            Some(1),
+            "`lint --format {format} | head` must keep the failing status"
+        );
+    }
+}
+
+/// `-o` to a full disk is an error naming the file, exit 2, never a silent success.
+#[test]
+fn output_to_a_full_disk_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = dir.path().join(".env.production");
+    std::fs::write(&env, noisy_env()).expect("write");
+    let output = deploycheck()
+        .args(["lint", "--isolated", "-o", "/dev/full"])
+        .arg(&env)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/full"), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+}
+
+/// A typo in deploycheck.toml used to be reported with the whole list of keys and no hint.
+#[test]
+fn a_configuration_typo_gets_did_you_mean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("deploycheck.toml"), "fial-on = \"error\"\n").expect("write");
+    std::fs::write(dir.path().join(".env"), "DEBUG=false\n").expect("write");
+    let output = deploycheck()
+        .args(["lint", ".env"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean `fail-on`?"), "{stderr}");
+
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.deploycheck.probe]\ntimout = \"2s\"\n",
+    )
+    .expect("write");
+    std::fs::remove_file(dir.path().join("deploycheck.toml")).expect("remove");
+    let output = deploycheck()
+        .args(["lint", ".env"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean `timeout`?"), "{stderr}");
+}
+
+/// A rule file with a misspelt check kind or field says which one was meant.
+#[test]
+fn a_rule_file_typo_gets_did_you_mean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rules]]\nid = \"port-low\"\nseverity = \"warning\"\nsummary = \"low port\"\n\
+         check = { kind = \"itn\", variable = \"PORT\" }\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join(".env"), "PORT=80\n").expect("write");
+    let output = deploycheck()
+        .args(["lint", "--isolated", "--rules"])
+        .arg(&rules)
+        .arg(dir.path().join(".env"))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean `int`?"), "{stderr}");
+}
+
+/// `TERM=dumb` cannot show colour escapes: `--color auto` on such a terminal prints none, as
+/// with `NO_COLOR`. (Checked on the decision itself, as a test has no terminal.)
+#[test]
+fn term_dumb_turns_colour_off() {
+    use deploycheck::cli::ColorChoice;
+    use deploycheck::streams::color_decision;
+    use std::ffi::OsStr;
+    let xterm = Some(OsStr::new("xterm-256color"));
+    let dumb = Some(OsStr::new("dumb"));
+    assert!(color_decision(ColorChoice::Auto, true, None, xterm));
+    assert!(color_decision(ColorChoice::Auto, true, None, None));
+    assert!(!color_decision(ColorChoice::Auto, true, None, dumb));
+    assert!(!color_decision(
+        ColorChoice::Auto,
+        true,
+        Some(OsStr::new("1")),
+        xterm
+    ));
+    assert!(color_decision(
+        ColorChoice::Auto,
+        true,
+        Some(OsStr::new("")),
+        xterm
+    ));
+    assert!(!color_decision(ColorChoice::Auto, false, None, xterm));
+    assert!(color_decision(ColorChoice::Always, true, None, dumb));
+}
