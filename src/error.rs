@@ -81,17 +81,8 @@ pub enum Error {
     Output(#[from] std::io::Error),
 }
 
-/// 1-based line and column of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
+/// Rule files and other texts count positions as inputs do: one definition, in `source`.
+pub use crate::source::line_col;
 
 impl Error {
     /// An error pointing into a rule file.

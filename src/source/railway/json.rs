@@ -6,7 +6,7 @@
 //! recursive, and every error points at the byte where reading stopped.
 
 use super::RailwayError;
-use crate::error::line_col;
+use crate::source::line_col;
 use crate::source::{Entry, Parsed, Span};
 
 /// A hand-written scanner for one flat object of strings: serde_json does not give the byte

@@ -13,7 +13,7 @@
 use super::ansi::AnsiStripped;
 use super::rejoin::join_rows;
 use super::{RailwayError, TABLE_LOSSY_RULE, text_width};
-use crate::error::line_col;
+use crate::source::line_col;
 use crate::source::{Entry, Notice, Parsed, Span};
 
 /// The Railway CLI never draws a box wider than this, whatever the terminal. A narrower box was
