@@ -84,12 +84,9 @@ impl<'text> JsonReader<'text> {
                              was expected)"
                         )));
                     };
-                    let (line, column) = line_col(self.text, start);
                     return Err(RailwayError::NotAString {
                         key,
                         kind,
-                        line,
-                        column,
                         span: start..self.token_end(start),
                     });
                 }
@@ -297,11 +294,8 @@ impl<'text> JsonReader<'text> {
         while !self.text.is_char_boundary(end) {
             end += 1;
         }
-        let (line, column) = line_col(self.text, start);
         RailwayError::InvalidJson {
             reason: reason.to_owned(),
-            line,
-            column,
             span: start..end,
         }
     }

@@ -34,64 +34,29 @@ pub const TABLE_LOSSY_RULE: &str = "railway-table-lossy";
 
 /// A `railway variables` text that cannot be read at all.
 ///
-/// Messages name keys but never values: a value may be a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+/// The message says what is wrong, never where: the caller, which knows the file's name, turns
+/// [`RailwayError::span`] into one `path:line:column` prefix. It names keys but never values, as a
+/// value may be a secret; for the same reason it is a plain error and not a miette diagnostic with
+/// a snippet of the text, which is read before anything in it is known to be secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RailwayError {
     /// The `--json` text is not valid JSON, or ends before the object is closed.
-    #[error("invalid JSON at line {line}, column {column}: {reason}")]
-    #[diagnostic(
-        code(deploycheck::railway_json),
-        help(
-            "`railway variables --json` prints one flat object of strings; was the output cut short?"
-        )
-    )]
-    InvalidJson {
-        reason: String,
-        line: usize,
-        column: usize,
-        #[label("{reason}")]
-        span: Span,
-    },
+    #[error("invalid JSON: {reason}")]
+    InvalidJson { reason: String, span: Span },
     /// A variable's value in the `--json` text is not a string.
-    #[error("`{key}` is {kind}, expected a string (line {line}, column {column})")]
-    #[diagnostic(
-        code(deploycheck::railway_json),
-        help("`railway variables --json` prints every value as a string; quote it")
-    )]
+    #[error("`{key}` is {kind}, expected a string")]
     NotAString {
         key: String,
         kind: &'static str,
-        line: usize,
-        column: usize,
-        #[label("not a string")]
         span: Span,
     },
     /// The `--json` text holds something other than an object.
     #[error("the JSON text is {kind}, expected an object of variables")]
-    #[diagnostic(
-        code(deploycheck::railway_json),
-        help("`railway variables --json` prints one flat object: {{\"KEY\": \"value\", ...}}")
-    )]
-    NotAnObject {
-        kind: &'static str,
-        #[label("expected `{{`")]
-        span: Span,
-    },
+    NotAnObject { kind: &'static str, span: Span },
     /// The table's frame is broken: a border is missing, a line is ragged, a row sits outside
     /// the box, or the text ends before the bottom border.
-    #[error("broken `railway variables` table at line {line}: {reason}")]
-    #[diagnostic(
-        code(deploycheck::railway_table),
-        help(
-            "paste the whole table unchanged, or better, use `railway variables --json`, which is lossless"
-        )
-    )]
-    BrokenTable {
-        reason: String,
-        line: usize,
-        #[label("{reason}")]
-        span: Span,
-    },
+    #[error("broken `railway variables` table: {reason}")]
+    BrokenTable { reason: String, span: Span },
 }
 
 impl RailwayError {
@@ -102,6 +67,26 @@ impl RailwayError {
             | RailwayError::NotAString { span, .. }
             | RailwayError::NotAnObject { span, .. }
             | RailwayError::BrokenTable { span, .. } => span.clone(),
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            RailwayError::InvalidJson { .. } => {
+                "`railway variables --json` prints one flat object of strings; pipe its complete \
+                 output (was it cut short?)"
+            }
+            RailwayError::NotAString { .. } => {
+                "`railway variables --json` prints every value as a string; quote it"
+            }
+            RailwayError::NotAnObject { .. } => {
+                "`railway variables --json` prints one flat object: {\"KEY\": \"value\", ...}"
+            }
+            RailwayError::BrokenTable { .. } => {
+                "paste the whole table unchanged, or better, pipe `railway variables --json`, \
+                 which is lossless"
+            }
         }
     }
 }

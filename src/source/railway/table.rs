@@ -13,7 +13,6 @@
 use super::ansi::AnsiStripped;
 use super::rejoin::join_rows;
 use super::{RailwayError, TABLE_LOSSY_RULE, text_width};
-use crate::source::line_col;
 use crate::source::{Entry, Notice, Parsed, Span};
 
 /// The Railway CLI never draws a box wider than this, whatever the terminal. A narrower box was
@@ -340,7 +339,6 @@ impl<'text> TableReader<'text> {
             .original_span(line.start..line.start + line.text.len());
         RailwayError::BrokenTable {
             reason: reason.to_owned(),
-            line: line_col(self.original, span.start).0,
             span,
         }
     }
@@ -349,7 +347,6 @@ impl<'text> TableReader<'text> {
         let end = self.original.len();
         RailwayError::BrokenTable {
             reason: reason.to_owned(),
-            line: line_col(self.original, end).0,
             span: end..end,
         }
     }
