@@ -23,13 +23,25 @@ pub enum Error {
     #[error("{path}: cannot read: {reason}")]
     Unreadable { path: String, reason: String },
 
-    #[error("{path}: {problem} at byte {offset}")]
+    #[error("{path}: not valid UTF-8 at byte {offset}")]
     #[diagnostic(help("python-dotenv cannot read it either; save the file as UTF-8 text"))]
-    NotText {
+    NotUtf8 { path: String, offset: usize },
+
+    /// python-dotenv 1.2.4 (and so pydantic-settings) reads `A=x\0y` as `"x\x00y"`, but such a
+    /// value could never reach a deployed process: environment variables are C strings. The input
+    /// is refused for that reason, not for being unreadable.
+    #[error(
+        "{path}:{line}:{column}: a NUL byte: python-dotenv reads it, but no process environment \
+         can hold it, so Railway or a shell could never set this value"
+    )]
+    #[diagnostic(help(
+        "remove the NUL byte; a value that must carry binary data can be stored encoded (base64) \
+         and decoded by the application"
+    ))]
+    NulByte {
         path: String,
-        offset: usize,
-        /// `not valid UTF-8`, or `binary data (a NUL byte)`.
-        problem: &'static str,
+        line: usize,
+        column: usize,
     },
 
     #[error("{path}:{line}:{column}: {message}")]
@@ -86,17 +98,8 @@ pub enum Error {
     Output(#[from] std::io::Error),
 }
 
-/// 1-based line and column of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
+/// Rule files and other texts count positions as inputs do: one definition, in `source`.
+pub use crate::source::line_col;
 
 impl Error {
     /// An error pointing into a rule file.

@@ -116,7 +116,7 @@ fn bad_input_is_one_clear_error() {
         ("missing/.env.production".to_owned(), "no such file"),
         (dir.display().to_string(), "is a directory"),
         (latin1.display().to_string(), "not valid UTF-8 at byte 8"),
-        (binary.display().to_string(), "binary data"),
+        (binary.display().to_string(), "a NUL byte"),
     ];
     for (path, needle) in cases {
         let output = deploycheck(&["lint", &path], b"");
@@ -138,6 +138,31 @@ fn bad_input_is_one_clear_error() {
         text(&output.stderr)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_nul_byte_is_refused_without_claiming_python_dotenv_cannot_read_it() {
+    // python-dotenv 1.2.4 and pydantic-settings read `A=x\0y` as "x\x00y": the file is refused
+    // because no environment can hold that value, not because python-dotenv cannot read it.
+    let output = deploycheck(&["lint", "-"], b"B=1\nA=x\x00y\n");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    assert!(first.contains("-:2:4: a NUL byte"), "{stderr}");
+    assert!(stderr.contains("python-dotenv reads it"), "{stderr}");
+    assert!(!stderr.contains("cannot read"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no report on a refused input");
+
+    // The tool's own files are TOML: their parser points at the byte instead.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, b"[[rule]]\nid = \"x\x00y\"\n").expect("write");
+    let rules = rules.display().to_string();
+    let output = deploycheck(&["lint", "--rules", &rules, "-"], b"A=1\n");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(&format!("{rules}:2:8")), "{stderr}");
+    assert!(!stderr.contains("python-dotenv"), "{stderr}");
 }
 
 #[test]

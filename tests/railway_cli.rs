@@ -114,6 +114,20 @@ fn bad_railway_input_is_a_clear_error() {
             outcome.error
         );
         assert!(!outcome.error.contains("abc"), "no value in the error");
+        // The `path:line:column` prefix is the only place the position is given.
+        assert!(
+            !outcome.error.contains("JSON at line")
+                && !outcome.error.contains("table at line")
+                && !outcome.error.contains("(line "),
+            "{}",
+            outcome.error
+        );
+        assert_eq!(
+            outcome.error.matches("help:").count(),
+            1,
+            "{}",
+            outcome.error
+        );
     }
     let outcome = common::run(
         &[

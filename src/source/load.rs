@@ -50,21 +50,16 @@ pub fn parse(
         .map_err(|error| invalid(file, format, &error))
 }
 
-/// A Railway text that cannot be read. The message names the place, never a value, and no
-/// snippet is attached: the text may hold secrets.
+/// A Railway text that cannot be read, placed once, by the `path:line:column` prefix. The
+/// wording and the help are [`RailwayError`]'s; no snippet is attached, as the text may hold
+/// secrets.
 fn invalid(file: &SourceFile, format: InputFormat, error: &RailwayError) -> Error {
     let (line, column) = file.line_col(error.span().start);
-    let help = match format {
-        InputFormat::RailwayTable => {
-            "paste the whole table unchanged, or better, pipe `railway variables --json`"
-        }
-        _ => "pipe the complete output of `railway variables --json`",
-    };
     Error::InvalidInput {
         path: file.name.clone(),
         line,
         column,
         message: format!("not a valid {} input: {error}", format.name()),
-        help: Some(help.to_owned()),
+        help: Some(error.help().to_owned()),
     }
 }

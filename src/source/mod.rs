@@ -43,21 +43,13 @@ impl SourceFile {
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
-    ///
-    /// A lone `\r` counts as a line break, as it does for python-dotenv; `\r\n` is one break.
-    /// A leading BOM takes no column, as editors do not show it.
+    /// 1-based line and column (in characters) of a byte offset, as [`line_col`] counts them.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        // The same count as `line_col`, through the line starts found once at construction:
+        // reports ask for the position of every finding, which in a large file must not rescan it.
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let mut start = self.line_starts[line];
-        if line == 0 && self.text.starts_with('\u{feff}') {
-            start = '\u{feff}'.len_utf8().min(offset);
-        }
-        let column = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count();
-        (line + 1, column + 1)
+        position(&self.text, line, self.line_starts[line], offset)
     }
 
     /// The bytes of 0-based lines `first..=last` (clamped to the text), line breaks included.
@@ -105,6 +97,33 @@ impl SourceFile {
     }
 }
 
+/// 1-based line and column (in characters) of a byte offset in `text`: the one way positions are
+/// counted, for inputs, rule files and the tool's own errors alike.
+///
+/// A lone `\r` counts as a line break, as it does for python-dotenv; `\r\n` is one break.
+/// A leading BOM takes no column, as editors do not show it.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let (line, line_start) = line_breaks(text)
+        .take_while(|&start| start <= offset)
+        .enumerate()
+        .last()
+        .map_or((0, 0), |(index, start)| (index + 1, start));
+    position(text, line, line_start, offset)
+}
+
+/// The 1-based position of `offset`, on the 0-based `line` that starts at byte `line_start`.
+fn position(text: &str, line: usize, line_start: usize, offset: usize) -> (usize, usize) {
+    // An offset inside a character counts as that character (and one inside the BOM, as the BOM).
+    let offset = floor_char_boundary(text, offset);
+    let mut start = line_start;
+    if line == 0 && text.starts_with('\u{feff}') {
+        start = '\u{feff}'.len_utf8().min(offset);
+    }
+    let column = text[start..offset].chars().count();
+    (line + 1, column + 1)
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -112,19 +131,18 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
+/// Where each line but the first starts: after a `\n`, and after a `\r` not followed by `\n`.
+fn line_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'\n' => starts.push(index + 1),
-            b'\r' if bytes.get(index + 1) != Some(&b'\n') => starts.push(index + 1),
-            _ => {}
-        }
-        index += 1;
-    }
-    starts
+    (0..bytes.len()).filter_map(move |index| match bytes[index] {
+        b'\n' => Some(index + 1),
+        b'\r' if bytes.get(index + 1) != Some(&b'\n') => Some(index + 1),
+        _ => None,
+    })
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(line_breaks(text)).collect()
 }
 
 /// All sources of one run, addressed by [`SourceId`].
@@ -260,6 +278,25 @@ mod tests {
                 (4, 2), // end
             ]
         );
+    }
+
+    #[test]
+    fn the_free_line_col_counts_as_the_source_file_does() {
+        // `line_col` serves texts that are not inputs (rule files, Railway errors); it once had a
+        // copy of its own that took a lone `\r` for part of the line and gave the BOM a column.
+        for text in ["A\r\nBc\rC\nD", "\u{feff}A=é1\nB", "\r\r\n\n", "", "é\r"] {
+            let file = SourceFile::new("t", text);
+            for offset in 0..=text.len() + 1 {
+                assert_eq!(
+                    line_col(text, offset),
+                    file.line_col(offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+        // Rule-file errors reach it through `crate::error`.
+        assert_eq!(crate::error::line_col("A\rB", 2), (2, 1));
+        assert_eq!(crate::error::line_col("\u{feff}AB", 4), (1, 2));
     }
 
     #[test]

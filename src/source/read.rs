@@ -1,5 +1,5 @@
-//! Reading an input: a path or standard input (`-`), as UTF-8 text. Every failure is a clear
-//! [`Error`] naming the path; nothing is ever written back.
+//! Reading an input: a path or standard input (`-`), as UTF-8 text without a NUL byte. Every
+//! failure is a clear [`Error`] naming the path; nothing is ever written back.
 
 use std::io::{ErrorKind, Read};
 
@@ -36,7 +36,16 @@ pub fn read(path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
             reason: describe(&error),
         })?
     };
-    decode(path, bytes).map(|text| SourceFile::new(path, text))
+    let text = decode(path, bytes)?;
+    if let Some(offset) = text.find('\0') {
+        let (line, column) = super::line_col(&text, offset);
+        return Err(Error::NulByte {
+            path: path.to_owned(),
+            line,
+            column,
+        });
+    }
+    Ok(SourceFile::new(path, text))
 }
 
 /// Read a file the tool itself needs (a rule file, the configuration, a baseline) as text.
@@ -52,19 +61,14 @@ pub fn read_path(path: &std::path::Path) -> Result<String, Error> {
     decode(&name, bytes)
 }
 
-/// Bytes to text, as python-dotenv requires: UTF-8, and no NUL (binary data).
+/// Bytes to text, as python-dotenv requires: UTF-8.
+///
+/// A NUL byte is valid UTF-8 and stays: in an input, [`read`] refuses it for what it means to a
+/// deployment; in the tool's own files, their parsers point at it.
 pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, Error> {
-    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
-        return Err(Error::NotText {
-            path: path.to_owned(),
-            offset,
-            problem: "binary data (a NUL byte)",
-        });
-    }
-    String::from_utf8(bytes).map_err(|error| Error::NotText {
+    String::from_utf8(bytes).map_err(|error| Error::NotUtf8 {
         path: path.to_owned(),
         offset: error.utf8_error().valid_up_to(),
-        problem: "not valid UTF-8",
     })
 }
 
@@ -72,5 +76,32 @@ fn describe(error: &std::io::Error) -> String {
     match error.kind() {
         ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_byte_is_text_but_not_an_input() {
+        assert_eq!(decode("t", b"A=x\0y".to_vec()).expect("UTF-8"), "A=x\0y");
+        let error = read("-", &mut &b"A=1\r\nB=x\0y"[..]).expect_err("a NUL byte");
+        assert!(
+            matches!(
+                &error,
+                Error::NulByte {
+                    line: 2,
+                    column: 4,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        let error = read("-", &mut &b"A=caf\xe9\0"[..]).expect_err("not UTF-8");
+        assert!(
+            matches!(error, Error::NotUtf8 { offset: 5, .. }),
+            "{error:?}"
+        );
     }
 }
