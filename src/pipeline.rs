@@ -102,7 +102,9 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
                 profile: &unit.profile,
                 example: unit.example.as_ref(),
             };
-            engine::evaluate(&rules, &input)
+            let mut evaluated = engine::evaluate(&rules, &input);
+            evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
+            evaluated
         } else {
             Vec::new()
         };

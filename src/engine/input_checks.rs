@@ -76,23 +76,6 @@ impl<'a> RuleRun<'_, 'a> {
         }
     }
 
-    pub(super) fn notices(&mut self) {
-        for layer in self.input.layers {
-            for notice in layer
-                .parsed
-                .notices
-                .iter()
-                .filter(|n| n.rule == self.rule.doc.id)
-            {
-                self.flag(
-                    None,
-                    (layer.source, notice.span.clone()),
-                    notice.message.clone(),
-                );
-            }
-        }
-    }
-
     pub(super) fn unresolved(&mut self) {
         for layer in self.input.layers {
             // A reference with a `:-default` is how one asks for a fallback: not a mistake.

@@ -18,7 +18,7 @@ pub use predicate::secret::{estimated_bits, longest_run};
 pub use predicate::url::{glob_match, is_local_host, is_private_host};
 
 use crate::finding::{self, Finding, Label};
-use crate::rules::{Check, Fill, Predicate, Rule, RuleSet, Targets};
+use crate::rules::{Check, Fill, Predicate, Raised, Rule, RuleSet, Targets};
 use crate::source::{Entry, SourceId, Sources, Span};
 use predicate::{Judged, Problem};
 
@@ -58,6 +58,22 @@ pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
     }
     finding::sort(&mut findings);
     findings
+}
+
+/// What the input readers noticed about the inputs as a whole (a lossy Railway format, an
+/// expansion stopped at its limit), to be completed against the rule set like any finding the
+/// program raises.
+pub fn reader_notices(layers: &[Layer]) -> impl Iterator<Item = Raised> + '_ {
+    layers.iter().flat_map(|layer| {
+        layer.parsed.notices.iter().map(|notice| {
+            Raised::new(
+                notice.rule,
+                notice.message.clone(),
+                layer.source,
+                notice.span.clone(),
+            )
+        })
+    })
 }
 
 struct RuleRun<'r, 'a> {
@@ -127,13 +143,13 @@ impl<'a> RuleRun<'_, 'a> {
         match &check.predicate {
             Predicate::Syntax => self.syntax(),
             Predicate::DuplicateKey => self.duplicates(),
-            Predicate::Notice => self.notices(),
             Predicate::UnresolvedReference => self.unresolved(),
             Predicate::ExampleMissingKey => self.example_missing(),
             Predicate::ExampleUndocumentedKey => self.example_undocumented(),
             Predicate::ExampleValueCopied => self.example_copied(),
-            // Raised by the probes and the suppression pass, not evaluated here.
-            Predicate::Probe | Predicate::Suppression => {}
+            // Raised by the input readers ([`reader_notices`]), the probes and the suppression
+            // pass, and completed against the rule set there: not evaluated here.
+            Predicate::Notice | Predicate::Probe | Predicate::Suppression => {}
             Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
             Predicate::Required => {
                 for name in self.target_names(&check.targets) {

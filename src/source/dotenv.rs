@@ -731,7 +731,7 @@ impl<'a> Interpolator<'a> {
                 None => {
                     self.exhausted = true;
                     parsed.notices.push(Notice {
-                        rule: "interpolation-too-large",
+                        rule: crate::rules::RuleId::InterpolationTooLarge,
                         message: format!(
                             "`${{...}}` expansion stopped here: the expanded values would exceed \
                              {} MiB; this value and the ones after it are used as written",
@@ -1154,7 +1154,10 @@ mod tests {
         text.push_str("B=${A}\n");
         let parsed = parse_interpolated(&text);
         assert_eq!(parsed.notices.len(), 1);
-        assert_eq!(parsed.notices[0].rule, "interpolation-too-large");
+        assert_eq!(
+            parsed.notices[0].rule,
+            crate::rules::RuleId::InterpolationTooLarge
+        );
         let stopped_at = parsed
             .entries
             .iter()

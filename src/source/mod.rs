@@ -239,7 +239,7 @@ pub struct UnresolvedReference {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     /// The rule id the notice reports under, e.g. `railway-table-lossy`.
-    pub rule: &'static str,
+    pub rule: crate::rules::RuleId,
     pub message: String,
     pub span: Span,
 }

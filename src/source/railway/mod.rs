@@ -21,6 +21,7 @@ mod kv;
 mod rejoin;
 mod table;
 
+use crate::rules::RuleId;
 use unicode_width::UnicodeWidthChar;
 
 use super::{Parsed, Span};
@@ -28,9 +29,9 @@ use super::{Parsed, Span};
 pub use detect::{detect, looks_like_kv};
 
 /// Rule id of the notice pushed when `--kv` values had to be reconstructed.
-pub const KV_LOSSY_RULE: &str = "railway-kv-lossy";
+pub const KV_LOSSY_RULE: RuleId = RuleId::RailwayKvLossy;
 /// Rule id of the notice pushed for every table input.
-pub const TABLE_LOSSY_RULE: &str = "railway-table-lossy";
+pub const TABLE_LOSSY_RULE: RuleId = RuleId::RailwayTableLossy;
 
 /// A `railway variables` text that cannot be read at all.
 ///
