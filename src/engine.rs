@@ -6,7 +6,6 @@
 //! layer sets, or the variable's declared default when no layer sets it.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 
 use crate::finding::{self, Finding, Label};
 use crate::rules::{
@@ -870,47 +869,7 @@ pub fn parse_int(value: &str) -> Option<i128> {
     Some(if negative { -number } else { number })
 }
 
-/// `localhost`, loopback and unspecified addresses.
-pub fn is_local_host(host: &str) -> bool {
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") {
-        return true;
-    }
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_unspecified(),
-        Ok(IpAddr::V6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || ip
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
-        }
-        Err(_) => false,
-    }
-}
-
-/// Hosts on a private network: local ones, RFC 1918 / CGNAT / link-local IPv4, ULA and
-/// link-local IPv6, and single-label names (a compose or cluster service such as `redis`).
-pub fn is_private_host(host: &str) -> bool {
-    if is_local_host(host) {
-        return true;
-    }
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => {
-            let [a, b, ..] = ip.octets();
-            ip.is_private() || ip.is_link_local() || (a == 100 && (64..128).contains(&b))
-        }
-        Ok(IpAddr::V6(ip)) => {
-            let first = ip.segments()[0];
-            (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-        }
-        Err(_) => !bare.contains('.'),
-    }
-}
+pub use crate::host::{is_local_host, is_private_host};
 
 /// A `*` glob, case-insensitive.
 pub fn glob_match(pattern: &str, text: &str) -> bool {

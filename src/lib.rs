@@ -17,6 +17,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod host;
 pub mod inputs;
 pub mod probe;
 pub mod report;

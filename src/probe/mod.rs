@@ -25,8 +25,6 @@ use regex::Regex;
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceId, Span};
 
-pub use net::is_private_host;
-
 /// How the probes connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeOptions {

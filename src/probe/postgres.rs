@@ -34,6 +34,7 @@ use super::{
     skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Label, Severity};
+use crate::host::{is_private_address, is_private_host};
 
 const DEFAULT_PORT: u16 = 5432;
 
@@ -484,8 +485,7 @@ fn session_findings(
         None,
     ));
 
-    let private =
-        net::is_private_host(&target.host) || link.peer.is_some_and(net::is_private_address);
+    let private = is_private_host(&target.host) || link.peer.is_some_and(is_private_address);
     if encrypted == Some(false) && !private {
         findings.push(finding_at(
             located,
@@ -892,6 +892,12 @@ mod tests {
         assert!(!warned("postgresql://u:p@10.0.0.5/d", None));
         // A name that resolved to a private address.
         assert!(!warned("postgresql://u:p@db/d", Some("172.18.0.2")));
+        assert!(!warned(
+            "postgresql://u:p@db.example.com/d",
+            Some("172.18.0.2")
+        ));
+        // A single-label name is a service on the private network, whatever it resolved to.
+        assert!(!warned("postgresql://u:p@db/d", Some("203.0.113.7")));
         // Encrypted, or unknown: nothing to say.
         assert!(
             !findings_for(
