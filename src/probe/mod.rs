@@ -20,9 +20,10 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::Regex;
+use regex::{NoExpand, Regex};
 
 use crate::finding::{Finding, Severity};
+use crate::secret::MASK;
 use crate::source::{SourceId, Span};
 
 /// How the probes connect.
@@ -145,19 +146,22 @@ pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Finding>, P
 }
 
 /// Hide credentials in a message about a connection: every `user:password@` in it, and every
-/// occurrence of each of `secrets` (pass both the raw and the percent-encoded password).
+/// occurrence of each of `secrets` (pass both the raw and the percent-encoded password), each
+/// replaced by [`MASK`], as the reports mask the configuration itself.
 pub fn mask(text: &str, secrets: &[&str]) -> String {
     static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
         // `user:password@` or `:password@`, stopping at whitespace and at `/` so that
         // `scheme://` is kept.
         Regex::new(r"[^\s/@:]*:[^\s/@]*@").expect("literal regex compiles")
     });
-    let mut masked = USERINFO.replace_all(text, "***@").into_owned();
+    let mut masked = USERINFO
+        .replace_all(text, NoExpand(&format!("{MASK}@")))
+        .into_owned();
     let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
     // Longest first, so a secret containing another is hidden whole.
     secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
     for secret in secrets {
-        masked = masked.replace(secret, "***");
+        masked = masked.replace(secret, MASK);
     }
     masked
 }
@@ -295,11 +299,11 @@ mod tests {
                 "could not connect to postgresql+asyncpg://app:s3cr%40t@db:5432/x",
                 &[]
             ),
-            "could not connect to postgresql+asyncpg://***@db:5432/x"
+            "could not connect to postgresql+asyncpg://****@db:5432/x"
         );
         assert_eq!(
             mask("redis://:hunter2@cache:6379/0", &[]),
-            "redis://***@cache:6379/0"
+            "redis://****@cache:6379/0"
         );
     }
 
@@ -307,14 +311,14 @@ mod tests {
     fn mask_hides_bare_userinfo_and_secrets() {
         assert_eq!(
             mask("login app:pw@host failed", &[]),
-            "login ***@host failed"
+            "login ****@host failed"
         );
         assert_eq!(
             mask(
                 "server said: password 's3cr@t' rejected, s3cr%40t too",
                 &["s3cr@t", "s3cr%40t"]
             ),
-            "server said: password '***' rejected, *** too"
+            "server said: password '****' rejected, **** too"
         );
     }
 
@@ -328,7 +332,7 @@ mod tests {
 
     #[test]
     fn mask_hides_longest_secret_first() {
-        assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "*** ***");
+        assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "**** ****");
     }
 
     #[test]
@@ -344,7 +348,10 @@ mod tests {
         };
         let debug = format!("{input:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
-        assert!(debug.contains("postgresql+asyncpg://***@db/app"), "{debug}");
+        assert!(
+            debug.contains("postgresql+asyncpg://****@db/app"),
+            "{debug}"
+        );
     }
 
     #[test]
