@@ -14,6 +14,7 @@ mod net;
 mod postgres;
 mod redis;
 mod tls;
+mod url_parts;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -277,6 +278,16 @@ fn deadline(timeout: Duration) -> tokio::time::Instant {
         .unwrap_or(now)
 }
 
+/// `1 s`, `2.5 s`: how long a timeout was.
+pub(crate) fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
 /// Milliseconds with one decimal, for latencies.
 fn milliseconds(duration: Duration) -> String {
     let milliseconds = duration.as_secs_f64() * 1000.0;
@@ -382,6 +393,18 @@ mod tests {
             unset_note(&[&default_pool, &default_overflow], &url),
             " (DB_POOL_SIZE and DB_MAX_OVERFLOW are not set: these are their defaults)"
         );
+    }
+
+    #[test]
+    fn timeout_phrases() {
+        assert_eq!(seconds(Duration::from_secs(3)), "3 s");
+        assert_eq!(seconds(Duration::from_millis(2500)), "2.5 s");
+    }
+
+    #[test]
+    fn latency_phrases() {
+        assert_eq!(milliseconds(Duration::from_micros(1500)), "1.5 ms");
+        assert_eq!(milliseconds(Duration::from_micros(250)), "0.25 ms");
     }
 
     #[test]

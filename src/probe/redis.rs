@@ -15,18 +15,17 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use percent_encoding::percent_decode_str;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream};
 use tokio::time::{Instant, timeout_at};
 use tokio_rustls::TlsConnector;
 
 use super::net::{self, ConnectFailure, Stage, endpoint};
-use super::postgres::seconds;
 use super::tls::{TlsSettings, Verification};
+use super::url_parts::{self, decode};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    skipped_finding, total_processes, unset_note,
+    seconds, skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Severity};
 
@@ -69,14 +68,7 @@ pub(crate) fn parse_redis_url(text: &str) -> Option<RedisTarget> {
         "rediss" | "valkeys" => true,
         _ => return None,
     };
-    let host = match url.host()? {
-        url::Host::Domain(domain) => decode(domain)?,
-        url::Host::Ipv4(address) => address.to_string(),
-        url::Host::Ipv6(address) => address.to_string(),
-    };
-    if host.is_empty() {
-        return None;
-    }
+    let host = url_parts::host(&url)?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let query_value = |name: &str| {
         query
@@ -117,13 +109,6 @@ pub(crate) fn parse_redis_url(text: &str) -> Option<RedisTarget> {
         database,
         tls,
     })
-}
-
-fn decode(text: &str) -> Option<String> {
-    percent_decode_str(text)
-        .decode_utf8()
-        .ok()
-        .map(|decoded| decoded.into_owned())
 }
 
 /// One RESP2 reply; arrays hold scalars only, which is all the probe's commands return.
