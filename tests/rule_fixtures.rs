@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::cli;
 use std::path::Path;
 
 fn fixture_dirs() -> Vec<(String, std::path::PathBuf)> {
@@ -65,11 +66,11 @@ fn failing_fixtures_raise_their_rule_and_passing_ones_do_not() {
             args.push(&relative);
             let mut json_args = vec!["lint", "--format", "json"];
             json_args.extend(args.iter().copied());
-            let json = common::run(&json_args, "");
+            let json = cli::run(&json_args, "");
             assert!(json.error.is_empty(), "{relative}: {}", json.error);
             let report: serde_json::Value =
                 serde_json::from_str(&json.stdout).expect("JSON output");
-            let ids = common::rule_ids(&report);
+            let ids = cli::rule_ids(&report);
             assert_eq!(
                 ids.contains(&rule),
                 should_fire,
@@ -82,7 +83,7 @@ fn failing_fixtures_raise_their_rule_and_passing_ones_do_not() {
             let mut human_args = vec!["lint"];
             human_args.extend(extra.iter().map(String::as_str));
             human_args.push(&relative);
-            let human = common::run(&human_args, "");
+            let human = cli::run(&human_args, "");
             insta::assert_snapshot!(format!("{rule}__{stem}__human"), human.stdout);
             insta::assert_snapshot!(format!("{rule}__{stem}__json"), json.stdout);
         }
