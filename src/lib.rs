@@ -18,6 +18,7 @@ pub mod error;
 pub mod exit;
 pub mod filter;
 pub mod finding;
+pub mod host;
 pub mod inputs;
 pub mod pipeline;
 pub mod probe;

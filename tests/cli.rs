@@ -1,7 +1,11 @@
 //! The binary as users run it: help, exit codes, standard input, formats, bad input.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+
+use common::files::Scratch;
 
 fn deploycheck(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
@@ -106,15 +110,12 @@ fn stdin_is_dash() {
 
 #[test]
 fn bad_input_is_one_clear_error() {
-    let dir = std::env::temp_dir().join(format!("deploycheck-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let latin1 = dir.join("latin1.env");
-    std::fs::write(&latin1, b"NAME=caf\xe9\n").expect("write");
-    let binary = dir.join("binary.env");
-    std::fs::write(&binary, b"A=1\n\x00\x01\x02").expect("write");
+    let dir = Scratch::new();
+    let latin1 = dir.write("latin1.env", b"NAME=caf\xe9\n");
+    let binary = dir.write("binary.env", b"A=1\n\x00\x01\x02");
     let cases: Vec<(String, &str)> = vec![
         ("missing/.env.production".to_owned(), "no such file"),
-        (dir.display().to_string(), "is a directory"),
+        (dir.path().display().to_string(), "is a directory"),
         (latin1.display().to_string(), "not valid UTF-8 at byte 8"),
         (binary.display().to_string(), "a NUL byte"),
     ];
@@ -137,7 +138,6 @@ fn bad_input_is_one_clear_error() {
         "{}",
         text(&output.stderr)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -154,9 +154,8 @@ fn a_nul_byte_is_refused_without_claiming_python_dotenv_cannot_read_it() {
     assert!(output.stdout.is_empty(), "no report on a refused input");
 
     // The tool's own files are TOML: their parser points at the byte instead.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let rules = dir.path().join("rules.toml");
-    std::fs::write(&rules, b"[[rule]]\nid = \"x\x00y\"\n").expect("write");
+    let dir = Scratch::new();
+    let rules = dir.write("rules.toml", b"[[rule]]\nid = \"x\x00y\"\n");
     let rules = rules.display().to_string();
     let output = deploycheck(&["lint", "--rules", &rules, "-"], b"A=1\n");
     assert_eq!(output.status.code(), Some(2));
@@ -168,10 +167,8 @@ fn a_nul_byte_is_refused_without_claiming_python_dotenv_cannot_read_it() {
 #[test]
 fn unreadable_file() {
     // Root reads any file, so only an unprivileged run can see this error.
-    let dir = std::env::temp_dir().join(format!("deploycheck-unreadable-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let path = dir.join(".env");
-    std::fs::write(&path, "A=1\n").expect("write");
+    let dir = Scratch::new();
+    let path = dir.write(".env", "A=1\n");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -186,7 +183,6 @@ fn unreadable_file() {
             );
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

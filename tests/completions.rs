@@ -1,7 +1,11 @@
 //! `deploycheck completions SHELL` and `deploycheck man`: generated from the same clap
 //! definition the parser uses, so they must name every subcommand and flag users can type.
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
+
+use common::files::Scratch;
 
 fn deploycheck(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_deploycheck"))
@@ -54,13 +58,9 @@ fn bash_completion_knows_the_subcommands_and_their_flags() {
 #[test]
 fn bash_completion_is_valid_bash() {
     let output = deploycheck(&["completions", "bash"]);
-    let script = std::env::temp_dir().join(format!(
-        "deploycheck-completion-{}.bash",
-        std::process::id()
-    ));
-    std::fs::write(&script, &output.stdout).expect("write the script");
+    let dir = Scratch::new();
+    let script = dir.write("deploycheck.bash", &output.stdout);
     let checked = Command::new("bash").arg("-n").arg(&script).output();
-    let _ = std::fs::remove_file(&script);
     match checked {
         Ok(checked) => assert!(
             checked.status.success(),
@@ -146,7 +146,7 @@ fn man_page_is_roff_for_deploycheck() {
 
 #[test]
 fn man_out_dir_writes_a_page_per_subcommand() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = Scratch::new();
     let out_dir = dir.path().join("man1");
     let output = deploycheck(&["man", "--out-dir", out_dir.to_str().expect("utf-8 path")]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));

@@ -1,34 +1,12 @@
 //! The CI gate: configuration discovery, rule selection, severity overrides, per-file
 //! settings, suppressions and baselines, through the binary as a team runs it.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Self {
-        let path =
-            std::env::temp_dir().join(format!("deploycheck-gate-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("mkdir");
-        Dir(path)
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(&path, text).expect("write");
-        path
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::files::Scratch;
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_deploycheck"))
@@ -75,23 +53,23 @@ LOG_LEVEL=DEBUG
 
 #[test]
 fn deploycheck_toml_is_found_walking_up() {
-    let dir = Dir::new("discovery");
+    let dir = Scratch::new();
     dir.write("deploycheck.toml", "ignore = [\"log-level-debug\"]\n");
     dir.write("service/.env.production", TWO_PROBLEMS);
     let output = run_in(
-        &dir.0.join("service"),
+        &dir.path().join("service"),
         &["lint", "--format", "json", ".env.production"],
     );
     assert_eq!(ids(&json(&output)), ["debug-enabled"]);
     // --isolated ignores it; --config names another.
     let output = run_in(
-        &dir.0.join("service"),
+        &dir.path().join("service"),
         &["lint", "--isolated", "--format", "json", ".env.production"],
     );
     assert_eq!(ids(&json(&output)), ["debug-enabled", "log-level-debug"]);
     let other = dir.write("other.toml", "ignore = [\"debug-enabled\"]\n");
     let output = run_in(
-        &dir.0.join("service"),
+        &dir.path().join("service"),
         &[
             "lint",
             "--config",
@@ -106,10 +84,10 @@ fn deploycheck_toml_is_found_walking_up() {
 
 #[test]
 fn pyproject_tool_table() {
-    let dir = Dir::new("pyproject");
+    let dir = Scratch::new();
     dir.write("pyproject.toml", "[project]\nname = \"api\"\n\n[tool.ruff]\nline-length = 100\n\n[tool.deploycheck]\nselect = [\"logging\"]\nfail-on = \"error\"\n");
     dir.write(".env.production", TWO_PROBLEMS);
-    let output = run_in(&dir.0, &["lint", "--format", "json", ".env.production"]);
+    let output = run_in(dir.path(), &["lint", "--format", "json", ".env.production"]);
     assert_eq!(ids(&json(&output)), ["log-level-debug"]);
     assert_eq!(
         output.status.code(),
@@ -118,7 +96,7 @@ fn pyproject_tool_table() {
     );
     // The command line overrides the file.
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--select",
@@ -133,12 +111,12 @@ fn pyproject_tool_table() {
     assert_eq!(ids(&json(&output)), ["debug-enabled", "log-level-debug"]);
     assert_eq!(output.status.code(), Some(1));
     // A pyproject.toml without the table is passed over.
-    let dir = Dir::new("pyproject-plain");
+    let dir = Scratch::new();
     dir.write("pyproject.toml", "[project]\nname = \"api\"\n");
     dir.write(".env.production", TWO_PROBLEMS);
     assert_eq!(
         ids(&json(&run_in(
-            &dir.0,
+            dir.path(),
             &["lint", "--format", "json", ".env.production"]
         )))
         .len(),
@@ -148,13 +126,13 @@ fn pyproject_tool_table() {
 
 #[test]
 fn configuration_mistakes_point_at_their_line() {
-    let dir = Dir::new("mistakes");
+    let dir = Scratch::new();
     dir.write(".env", TWO_PROBLEMS);
     dir.write(
         "deploycheck.toml",
         "profile = \"production\"\nfail_on = \"error\"\n",
     );
-    let output = run_in(&dir.0, &["lint", ".env"]);
+    let output = run_in(dir.path(), &["lint", ".env"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("deploycheck.toml:2:1: unknown field `fail_on`"),
@@ -162,7 +140,7 @@ fn configuration_mistakes_point_at_their_line() {
         stderr(&output)
     );
     dir.write("deploycheck.toml", "select = [\"securty\"]\n");
-    let output = run_in(&dir.0, &["lint", ".env"]);
+    let output = run_in(dir.path(), &["lint", ".env"]);
     assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
     assert!(
@@ -171,7 +149,7 @@ fn configuration_mistakes_point_at_their_line() {
         "{text}"
     );
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &["lint", "--isolated", "--ignore", "debug-enabeld", ".env"],
     );
     assert_eq!(output.status.code(), Some(2));
@@ -184,7 +162,7 @@ fn configuration_mistakes_point_at_their_line() {
         "deploycheck.toml",
         "[[suppress]]\nrule = \"debug-enabled\"\n",
     );
-    let output = run_in(&dir.0, &["lint", ".env"]);
+    let output = run_in(dir.path(), &["lint", ".env"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("a suppression needs a `reason`"),
@@ -195,12 +173,12 @@ fn configuration_mistakes_point_at_their_line() {
 
 #[test]
 fn severity_overrides_and_per_file_settings() {
-    let dir = Dir::new("severity");
+    let dir = Scratch::new();
     dir.write("deploycheck.toml", "[severity]\nlog-level-debug = \"error\"\n\n[per-file.\".env.staging\"]\nprofile = \"production\"\nignore = [\"debug-enabled\"]\n");
     dir.write(".env.production", TWO_PROBLEMS);
     dir.write(".env.staging", TWO_PROBLEMS);
     let report = json(&run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--format",
@@ -234,7 +212,7 @@ fn severity_overrides_and_per_file_settings() {
     );
     // SARIF carries the overridden level as the rule's default.
     let sarif = json(&run_in(
-        &dir.0,
+        dir.path(),
         &["lint", "--format", "sarif", ".env.production"],
     ));
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
@@ -250,7 +228,7 @@ fn severity_overrides_and_per_file_settings() {
 
 #[test]
 fn config_suppressions_for_inputs_without_comments() {
-    let dir = Dir::new("suppress");
+    let dir = Scratch::new();
     let railway = serde_json::json!({
         "ENVIRONMENT": "production", "DEBUG": "true", "RAILWAY_ENVIRONMENT_NAME": "production",
         "DATABASE_URL": "postgresql+asyncpg://app:Kx9vQ2mLp7RtZ4wN@postgres.railway.internal:5432/railway",
@@ -258,9 +236,9 @@ fn config_suppressions_for_inputs_without_comments() {
         "SECRET_KEY": "q7Hk2Lm9Vx4Rt8Zp3Wn6Yb1Jc5Fd0Gs-Ua_Ie7Ko2Pl", "FRED_API_KEY": "k3j9x7q2m5v8b1n4c6z0w2e5r7t9y1u3",
         "CORS_ORIGINS": "[\"https://app.example.com\"]"
     });
-    dir.write("railway.json", &railway.to_string());
+    dir.write("railway.json", railway.to_string());
     dir.write("deploycheck.toml", "[[suppress]]\nfile = \"railway.json\"\nkey = \"DEBUG\"\nrule = \"debug-enabled\"\nreason = \"the admin service serves only the VPN\"\n\n[[suppress]]\nrule = \"cors-wildcard-origin\"\nreason = \"was needed for the old widget\"\n");
-    let output = run_in(&dir.0, &["lint", "--format", "json", "railway.json"]);
+    let output = run_in(dir.path(), &["lint", "--format", "json", "railway.json"]);
     let report = json(&output);
     assert_eq!(ids(&report), ["unused-suppression"], "{report}");
     let unused = &report["findings"][0];
@@ -283,13 +261,13 @@ fn config_suppressions_for_inputs_without_comments() {
 
 #[test]
 fn inline_suppressions() {
-    let dir = Dir::new("inline");
+    let dir = Scratch::new();
     let text = TWO_PROBLEMS
         .replace("DEBUG=true\n", "# deploycheck: ignore[debug-enabled] internal staging mirror\nDEBUG=true\n")
         .replace("LOG_LEVEL=DEBUG\n", "LOG_LEVEL=DEBUG  # deploycheck: ignore[log-level-debug]\n# deploycheck: ignore-file[undocumented-key] legacy file, documented in the wiki\n");
     dir.write(".env.production", &text);
     let report = json(&run_in(
-        &dir.0,
+        dir.path(),
         &["lint", "--format", "json", ".env.production"],
     ));
     // Both suppressed; the reasonless one warns; the file-wide one matched nothing.
@@ -301,7 +279,7 @@ fn inline_suppressions() {
     // A rule file can make a rule unsuppressible.
     dir.write("rules.toml", "[[rules]]\nid = \"debug-enabled\"\nseverity = \"error\"\nsummary = \"debug on\"\nunsuppressible = true\ncheck = { kind = \"bool\", variable = \"DEBUG\", is = false }\n");
     let report = json(&run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--rules",
@@ -326,10 +304,10 @@ fn inline_suppressions() {
 
 #[test]
 fn baseline_reports_only_new_findings() {
-    let dir = Dir::new("baseline");
+    let dir = Scratch::new();
     dir.write(".env.production", TWO_PROBLEMS);
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--write-baseline",
@@ -342,7 +320,8 @@ fn baseline_reports_only_new_findings() {
         Some(0),
         "writing a baseline adopts the current state"
     );
-    let baseline = std::fs::read_to_string(dir.0.join("baseline.json")).expect("baseline written");
+    let baseline =
+        std::fs::read_to_string(dir.path().join("baseline.json")).expect("baseline written");
     for secret in [
         "Kx9vQ2mLp7RtZ4wN",
         "Vb7nM3kQ9xLp2RtW",
@@ -356,7 +335,7 @@ fn baseline_reports_only_new_findings() {
         );
     }
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--baseline",
@@ -371,13 +350,13 @@ fn baseline_reports_only_new_findings() {
     // Something new fails; a changed value of a known finding is new too.
     dir.write(
         ".env.production",
-        &TWO_PROBLEMS.replace("DEBUG=true", "DEBUG=yes").replace(
+        TWO_PROBLEMS.replace("DEBUG=true", "DEBUG=yes").replace(
             "CORS_ORIGINS=[\"https://app.example.com\"]",
             "CORS_ORIGINS=[\"*\"]",
         ),
     );
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--baseline",
@@ -395,7 +374,7 @@ fn baseline_reports_only_new_findings() {
     // A broken baseline is a clear error.
     dir.write("broken.json", "{\"version\": 1");
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &["lint", "--baseline", "broken.json", ".env.production"],
     );
     assert_eq!(output.status.code(), Some(2));
@@ -408,13 +387,13 @@ fn baseline_reports_only_new_findings() {
 
 #[test]
 fn github_format_appends_the_step_summary() {
-    let dir = Dir::new("github");
+    let dir = Scratch::new();
     dir.write(".env.production", TWO_PROBLEMS);
-    let summary = dir.0.join("summary.md");
+    let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "# Earlier step\n").expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
         .args(["lint", "--format", "github", ".env.production"])
-        .current_dir(&dir.0)
+        .current_dir(dir.path())
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()
         .expect("run");
@@ -438,10 +417,10 @@ fn github_format_appends_the_step_summary() {
 
 #[test]
 fn output_file() {
-    let dir = Dir::new("output");
+    let dir = Scratch::new();
     dir.write(".env.production", TWO_PROBLEMS);
     let output = run_in(
-        &dir.0,
+        dir.path(),
         &[
             "lint",
             "--format",
@@ -453,15 +432,16 @@ fn output_file() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
-    let sarif: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.0.join("out.sarif")).expect("written"))
-            .expect("json");
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out.sarif")).expect("written"),
+    )
+    .expect("json");
     assert_eq!(sarif["version"], "2.1.0");
 }
 
 #[test]
 fn profile_precedence() {
-    let dir = Dir::new("profiles");
+    let dir = Scratch::new();
     dir.write(
         "deploycheck.toml",
         "profile = \"staging\"\n\n[per-file.\"prod-*.json\"]\nprofile = \"production\"\n",
@@ -476,7 +456,7 @@ fn profile_precedence() {
         "{\"RAILWAY_ENVIRONMENT_NAME\": \"pr-42\", \"DEBUG\": \"true\"}",
     );
     let profile = |args: &[&str]| {
-        json(&run_in(&dir.0, args))["profile"]
+        json(&run_in(dir.path(), args))["profile"]
             .as_str()
             .expect("profile")
             .to_owned()

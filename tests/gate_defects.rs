@@ -1,8 +1,12 @@
 //! Regressions for ways a CI gate passed, or a mistake went unexplained, when it must not:
 //! each test is named after the defect it guards against.
 
+mod common;
+
 use std::io::Read;
 use std::process::{Command, Stdio};
+
+use common::files::Scratch;
 
 fn deploycheck() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_deploycheck"));
@@ -25,7 +29,7 @@ fn noisy_env() -> String {
 /// stops early turned a failing gate into a passing one.
 #[test]
 fn a_closed_output_pipe_keeps_the_failing_status() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = Scratch::new();
     let env = dir.path().join(".env.production");
     std::fs::write(&env, noisy_env()).expect("write");
     for format in ["human", "json", "github"] {
@@ -53,7 +57,7 @@ fn a_closed_output_pipe_keeps_the_failing_status() {
 /// `-o` to a full disk is an error naming the file, exit 2, never a silent success.
 #[test]
 fn output_to_a_full_disk_is_an_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = Scratch::new();
     let env = dir.path().join(".env.production");
     std::fs::write(&env, noisy_env()).expect("write");
     let output = deploycheck()
@@ -70,7 +74,7 @@ fn output_to_a_full_disk_is_an_error() {
 /// A typo in deploycheck.toml used to be reported with the whole list of keys and no hint.
 #[test]
 fn a_configuration_typo_gets_did_you_mean() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = Scratch::new();
     std::fs::write(dir.path().join("deploycheck.toml"), "fial-on = \"error\"\n").expect("write");
     std::fs::write(dir.path().join(".env"), "DEBUG=false\n").expect("write");
     let output = deploycheck()
@@ -101,7 +105,7 @@ fn a_configuration_typo_gets_did_you_mean() {
 /// A rule file with a misspelt check kind or field says which one was meant.
 #[test]
 fn a_rule_file_typo_gets_did_you_mean() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = Scratch::new();
     let rules = dir.path().join("rules.toml");
     std::fs::write(
         &rules,

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::cli;
+
 const BASE: &str = "fixtures/layers/base.env";
 const PRODUCTION: &str = "fixtures/layers/production.env";
 const RAILWAY: &str = "fixtures/layers/railway.json";
@@ -24,7 +26,7 @@ fn layered<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 fn later_layers_win_and_findings_point_at_the_winning_layer() {
     let mut args = vec!["show", "--sources"];
     args.extend(layered(&[]));
-    let shown = common::run(&args, "");
+    let shown = cli::run(&args, "");
     assert_eq!(shown.code, 0, "{}", shown.error);
     let map: serde_json::Value = serde_json::from_str(&shown.stdout).expect("json");
     assert_eq!(map["DEBUG"]["value"], "false");
@@ -42,10 +44,10 @@ fn later_layers_win_and_findings_point_at_the_winning_layer() {
 
     let mut args = vec!["lint", "--format", "json"];
     args.extend(layered(&[]));
-    let outcome = common::run(&args, "");
+    let outcome = cli::run(&args, "");
     let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("json");
     // DEBUG=true in base.env is overridden: no debug-enabled. The wrong driver comes from Railway.
-    let ids = common::rule_ids(&report);
+    let ids = cli::rule_ids(&report);
     assert!(!ids.contains(&"debug-enabled".to_owned()), "{ids:?}");
     let driver = report["findings"]
         .as_array()
@@ -64,8 +66,8 @@ fn later_layers_win_and_findings_point_at_the_winning_layer() {
 
 #[test]
 fn drift_against_the_example() {
-    let (_, report) = common::lint_json(&layered(&[]), "");
-    let ids = common::rule_ids(&report);
+    let (_, report) = cli::lint_json(&layered(&[]), "");
+    let ids = cli::rule_ids(&report);
     for id in [
         "missing-example-key",
         "undocumented-key",
@@ -82,16 +84,16 @@ fn drift_against_the_example() {
             .any(|f| f["key"].as_str().is_some_and(|k| k.starts_with("RAILWAY_")))
     );
     // --no-example turns drift off; --example names another file.
-    let (_, report) = common::lint_json(&layered(&["--no-example"]), "");
-    let ids = common::rule_ids(&report);
+    let (_, report) = cli::lint_json(&layered(&["--no-example"]), "");
+    let ids = cli::rule_ids(&report);
     assert!(!ids.iter().any(|id| id.contains("example")), "{ids:?}");
 }
 
 #[test]
 fn process_environment_is_the_top_layer() {
     // The test process's own environment: it holds PATH, which is not "undocumented".
-    let (_, report) = common::lint_json(&["--process-env", "fixtures/debug-enabled/fail.env"], "");
-    assert!(common::rule_ids(&report).contains(&"debug-enabled".to_owned()));
+    let (_, report) = cli::lint_json(&["--process-env", "fixtures/debug-enabled/fail.env"], "");
+    assert!(cli::rule_ids(&report).contains(&"debug-enabled".to_owned()));
     assert!(
         !report["findings"]
             .as_array()
@@ -103,14 +105,14 @@ fn process_environment_is_the_top_layer() {
 
 #[test]
 fn positional_paths_and_layers_do_not_mix() {
-    let outcome = common::run(&["lint", "--env-file", BASE, PRODUCTION], "");
+    let outcome = cli::run(&["lint", "--env-file", BASE, PRODUCTION], "");
     assert_eq!(outcome.code, 2);
     assert!(outcome.error.contains("not both"), "{}", outcome.error);
 }
 
 #[test]
 fn diff_compares_any_formats_and_never_prints_secrets() {
-    let outcome = common::run(
+    let outcome = cli::run(
         &[
             "diff",
             "fixtures/railway/kv.txt",
@@ -123,7 +125,7 @@ fn diff_compares_any_formats_and_never_prints_secrets() {
         "kv and json of the same variables are equal: {}",
         outcome.stdout
     );
-    let outcome = common::run(&["diff", "--format", "json", PRODUCTION, RAILWAY], "");
+    let outcome = cli::run(&["diff", "--format", "json", PRODUCTION, RAILWAY], "");
     assert_eq!(outcome.code, 1);
     let diff: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("json");
     assert!(
@@ -150,7 +152,7 @@ fn diff_compares_any_formats_and_never_prints_secrets() {
         (level["a"].as_str(), level["b"].as_str()),
         (Some("INFO"), Some("WARNING"))
     );
-    let human = common::run(
+    let human = cli::run(
         &[
             "diff",
             "fixtures/secrets/leaky.env",

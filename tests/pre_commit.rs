@@ -12,10 +12,14 @@
 //! minutes, later ones (later calls, later test runs) seconds, as only the deploycheck crate is
 //! recompiled. The optimisation level is not what is under test; the hook's wiring is.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::files::Scratch;
 
 /// A cold `cargo install` on a busy two-core machine takes minutes; a hung one must still end.
 const TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -92,8 +96,8 @@ fn run(program: &str, args: &[&str], cwd: &Path) {
 }
 
 /// A fresh git repository holding `files` (path, content), all staged.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+fn project(files: &[(&str, &str)]) -> Scratch {
+    let dir = Scratch::new();
     run("git", &["init", "--quiet"], dir.path());
     run(
         "git",
@@ -106,11 +110,7 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
         dir.path(),
     );
     for (path, content) in files {
-        let path = dir.path().join(path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).expect("create the directory");
-        }
-        fs::write(&path, content).expect("write the file");
+        dir.write(path, content);
     }
     // `--all-files` means the files git knows.
     run("git", &["add", "--all"], dir.path());
@@ -125,7 +125,7 @@ struct Outcome {
 
 /// `pre-commit try-repo <this repository> deploycheck ARGS` in `project`.
 fn try_repo(hook_repository: &Path, project: &Path, args: &[&str]) -> Outcome {
-    let scratch = tempfile::tempdir().expect("temp dir");
+    let scratch = Scratch::new();
     let log_path = scratch.path().join("output.log");
     let log = fs::File::create(&log_path).expect("create the log");
     let started = Instant::now();

@@ -3,10 +3,10 @@
 //! format keeping credentials out, TLS trust, timeouts, flag errors, and no connection at all
 //! without `--probe`.
 //!
-//! The servers come from `support` (skipped with a notice where the binaries are missing,
-//! except under CI).
+//! The servers come from `common::servers` (skipped with a notice where the binaries are
+//! missing, except under CI).
 
-mod support;
+mod common;
 
 use std::fs;
 use std::path::PathBuf;
@@ -14,9 +14,10 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::files::Scratch;
+use common::probe::{rules, the};
+use common::servers::{PASSWORD, Postgres, Redis, SilentListener, encode, free_port};
 use serde_json::Value;
-use support::{PASSWORD, Postgres, Redis, SilentListener, encode};
-use tempfile::TempDir;
 
 /// What a run of the binary left behind.
 struct Run {
@@ -63,44 +64,21 @@ fn deploycheck(args: &[&str]) -> Run {
     }
 }
 
-fn rules(findings: &[Value]) -> Vec<&str> {
-    findings
-        .iter()
-        .map(|finding| finding["rule"].as_str().unwrap_or_default())
-        .collect()
-}
-
-/// The one finding of `rule`.
-fn the<'a>(findings: &'a [Value], rule: &str) -> &'a Value {
-    let matching: Vec<&Value> = findings
-        .iter()
-        .filter(|finding| finding["rule"] == rule)
-        .collect();
-    assert_eq!(
-        matching.len(),
-        1,
-        "expected one {rule}, got {:?}",
-        rules(findings)
-    );
-    matching[0]
-}
-
 /// A `.env.production` in a directory of its own (no `.env.example` beside it).
 struct EnvFile {
     path: PathBuf,
     text: String,
-    _dir: TempDir,
+    _dir: Scratch,
 }
 
 impl EnvFile {
     fn write(entries: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let path = dir.path().join(".env.production");
+        let dir = Scratch::new();
         let text: String = entries
             .iter()
             .map(|(key, value)| format!("{key}={value}\n"))
             .collect();
-        fs::write(&path, &text).expect("write the .env file");
+        let path = dir.write(".env.production", &text);
         EnvFile {
             path,
             text,
@@ -642,7 +620,7 @@ fn two_dead_endpoints_cost_one_timeout() {
 
 #[test]
 fn bad_probe_flags_are_usage_errors() {
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = Scratch::new();
     let file = env_file(&[(
         "DATABASE_URL",
         "postgresql+asyncpg://app:pw-1234@127.0.0.1:9/app".to_string(),
@@ -676,8 +654,7 @@ fn bad_probe_flags_are_usage_errors() {
     }
 
     // A file that is no certificate: named too.
-    let not_pem = dir.path().join("not-a-ca.pem");
-    fs::write(&not_pem, "hello\n").expect("write");
+    let not_pem = dir.write("not-a-ca.pem", "hello\n");
     let not_pem = not_pem.to_str().expect("UTF-8 path");
     let run = deploycheck(&["probe", "--probe-ca", not_pem, file.path()]);
     assert_eq!(run.code, Some(2), "{}", run.both());
@@ -805,7 +782,7 @@ fn a_probe_that_cannot_run_says_so() {
 #[test]
 fn findings_point_at_the_layer_that_set_the_url() {
     // Nothing listens on these ports: refused at once, no server needed.
-    let (base_port, override_port) = (support::free_port(), support::free_port());
+    let (base_port, override_port) = (free_port(), free_port());
     let url = |port: u16, password: &str| {
         format!(
             "postgresql+asyncpg://app:{}@127.0.0.1:{port}/app",
@@ -847,7 +824,7 @@ fn probe_ignores_the_example_file() {
         format!(
             "postgresql+asyncpg://app:{}@127.0.0.1:{}/app",
             encode(POSTGRES_RIGHT),
-            support::free_port()
+            free_port()
         ),
     )]);
     // A .env.example beside the file that python-dotenv could not read either: `lint` stops at

@@ -1,54 +1,14 @@
 //! The PostgreSQL probe against real clusters (and against ports that refuse or stay silent).
 
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
-use deploycheck::finding::{Finding, Severity};
+use common::files::Scratch;
+use common::probe::{input_with_database, input_with_redis, located, options, probe, rules, the};
+use common::servers::{PASSWORD, Postgres, SilentListener, encode, free_port};
+use deploycheck::finding::Severity;
 use deploycheck::probe::{self, ProbeError, ProbeInput, ProbeOptions};
-use support::{
-    PASSWORD, Postgres, SilentListener, encode, free_port, input_with_database, input_with_redis,
-    located,
-};
-
-fn options(timeout: Duration) -> ProbeOptions {
-    ProbeOptions {
-        timeout,
-        ..ProbeOptions::default()
-    }
-}
-
-fn probe(input: &ProbeInput, options: &ProbeOptions) -> Vec<Finding> {
-    let findings = probe::run(input, options).expect("probe setup");
-    assert_no_secret(&findings);
-    findings
-}
-
-fn rules(findings: &[Finding]) -> Vec<&str> {
-    findings
-        .iter()
-        .map(|finding| finding.rule.as_str())
-        .collect()
-}
-
-fn the<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
-    let matching: Vec<_> = findings.iter().filter(|f| f.rule == rule).collect();
-    assert_eq!(matching.len(), 1, "one {rule} expected in {findings:#?}");
-    matching[0]
-}
-
-fn assert_no_secret(findings: &[Finding]) {
-    for finding in findings {
-        for text in [Some(&finding.message), finding.help.as_ref()]
-            .into_iter()
-            .flatten()
-        {
-            for secret in [PASSWORD, &encode(PASSWORD), "wrong-pass"] {
-                assert!(!text.contains(secret), "secret leaked in {text:?}");
-            }
-        }
-    }
-}
 
 #[test]
 fn plain_cluster() {
@@ -340,7 +300,7 @@ fn urls_that_cannot_be_probed_are_reported_as_skipped() {
 
 #[test]
 fn bad_ca_files_are_setup_errors() {
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = Scratch::new();
     let missing = dir.path().join("missing.pem");
     let options = ProbeOptions {
         ca_files: vec![missing],
@@ -351,8 +311,7 @@ fn bad_ca_files_are_setup_errors() {
         Err(ProbeError::CaFileUnreadable { .. })
     ));
 
-    let not_pem = dir.path().join("not.pem");
-    std::fs::write(&not_pem, "hello").expect("write");
+    let not_pem = dir.write("not.pem", "hello");
     let options = ProbeOptions {
         ca_files: vec![not_pem],
         ..ProbeOptions::default()

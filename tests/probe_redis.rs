@@ -1,48 +1,14 @@
 //! The Redis probe against real redis-server instances (plain and TLS-only), and against ports
 //! that refuse or stay silent.
 
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
-use deploycheck::finding::{Finding, Severity};
-use deploycheck::probe::{self, ProbeInput, ProbeOptions};
-use support::{PASSWORD, Redis, SilentListener, encode, free_port, input_with_redis, located};
-
-fn options(timeout: Duration) -> ProbeOptions {
-    ProbeOptions {
-        timeout,
-        ..ProbeOptions::default()
-    }
-}
-
-fn probe(input: &ProbeInput, options: &ProbeOptions) -> Vec<Finding> {
-    let findings = probe::run(input, options).expect("probe setup");
-    for finding in &findings {
-        for text in [Some(&finding.message), finding.help.as_ref()]
-            .into_iter()
-            .flatten()
-        {
-            for secret in [PASSWORD, &encode(PASSWORD), "wrong-pass"] {
-                assert!(!text.contains(secret), "secret leaked in {text:?}");
-            }
-        }
-    }
-    findings
-}
-
-fn rules(findings: &[Finding]) -> Vec<&str> {
-    findings
-        .iter()
-        .map(|finding| finding.rule.as_str())
-        .collect()
-}
-
-fn the<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
-    let matching: Vec<_> = findings.iter().filter(|f| f.rule == rule).collect();
-    assert_eq!(matching.len(), 1, "one {rule} expected in {findings:#?}");
-    matching[0]
-}
+use common::probe::{input_with_redis, located, options, probe, rules, the};
+use common::servers::{PASSWORD, Redis, SilentListener, encode, free_port};
+use deploycheck::finding::Severity;
+use deploycheck::probe::ProbeOptions;
 
 #[test]
 fn plain_server() {

@@ -2,11 +2,13 @@
 
 mod common;
 
+use common::cli;
+
 fn shown(path: &str, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["show", "--format", "json", "--reveal"];
     args.extend_from_slice(extra);
     args.push(path);
-    let outcome = common::run(&args, "");
+    let outcome = cli::run(&args, "");
     assert_eq!(outcome.code, 0, "{path}: {}", outcome.error);
     serde_json::from_str(&outcome.stdout).expect("json")
 }
@@ -26,7 +28,7 @@ fn json_and_kv_round_trip_exactly() {
         sample()
     );
     // Key order too: JSON output keeps the input's order.
-    let stdout = common::run(&["show", "--reveal", "fixtures/railway/kv.txt"], "").stdout;
+    let stdout = cli::run(&["show", "--reveal", "fixtures/railway/kv.txt"], "").stdout;
     let expected = std::fs::read_to_string("fixtures/railway/json.json").expect("sample");
     assert_eq!(stdout, expected);
 }
@@ -59,10 +61,10 @@ fn table_round_trips_keys_and_single_line_values() {
 #[test]
 fn stdin_is_detected_too() {
     let text = std::fs::read_to_string("fixtures/railway/json.json").expect("sample");
-    let (_, report) = common::lint_json(&["-"], &text);
+    let (_, report) = cli::lint_json(&["-"], &text);
     // Railway's environment name decides the profile; the private network needs no TLS.
     assert_eq!(report["profile"], "production");
-    let ids = common::rule_ids(&report);
+    let ids = cli::rule_ids(&report);
     assert!(
         !ids.contains(&"redis-url-without-tls".to_owned()),
         "{ids:?}"
@@ -73,11 +75,11 @@ fn stdin_is_detected_too() {
 #[test]
 fn railway_environment_name_decides_the_profile_unless_given() {
     let text = r#"{"RAILWAY_ENVIRONMENT_NAME": "staging", "DEBUG": "true"}"#;
-    let (_, report) = common::lint_json(&["-"], text);
+    let (_, report) = cli::lint_json(&["-"], text);
     assert_eq!(report["profile"], "staging");
-    assert!(!common::rule_ids(&report).contains(&"debug-enabled".to_owned()));
-    let (_, report) = common::lint_json(&["--profile", "production", "-"], text);
-    assert!(common::rule_ids(&report).contains(&"debug-enabled".to_owned()));
+    assert!(!cli::rule_ids(&report).contains(&"debug-enabled".to_owned()));
+    let (_, report) = cli::lint_json(&["--profile", "production", "-"], text);
+    assert!(cli::rule_ids(&report).contains(&"debug-enabled".to_owned()));
 }
 
 #[test]
@@ -101,7 +103,7 @@ fn bad_railway_input_is_a_clear_error() {
         ),
     ];
     for (text, place, needle) in cases {
-        let outcome = common::run(&["lint", "-"], text);
+        let outcome = cli::run(&["lint", "-"], text);
         assert_eq!(outcome.code, 2, "{text:?}");
         let first = outcome
             .error
@@ -129,7 +131,7 @@ fn bad_railway_input_is_a_clear_error() {
             outcome.error
         );
     }
-    let outcome = common::run(
+    let outcome = cli::run(
         &[
             "lint",
             "--input-format",

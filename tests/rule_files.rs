@@ -3,47 +3,38 @@
 
 mod common;
 
-use std::io::Write;
+use common::cli;
+use common::files::Scratch;
 
-fn rule_file(text: &str) -> tempfile_path::TempFile {
-    tempfile_path::TempFile::new(text)
+/// A rule file alone in a scratch directory, removed on drop.
+struct RuleFile {
+    path: String,
+    _dir: Scratch,
 }
 
-/// A minimal temporary file, removed on drop.
-mod tempfile_path {
-    pub struct TempFile(pub std::path::PathBuf);
-    impl TempFile {
-        pub fn new(text: &str) -> Self {
-            use std::sync::atomic::{AtomicUsize, Ordering};
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let path = std::env::temp_dir().join(format!(
-                "deploycheck-rules-{}-{}.toml",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::SeqCst)
-            ));
-            let mut file = std::fs::File::create(&path).expect("create");
-            super::Write::write_all(&mut file, text.as_bytes()).expect("write");
-            TempFile(path)
-        }
-        pub fn path(&self) -> &str {
-            self.0.to_str().expect("utf-8 path")
-        }
-    }
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
+impl RuleFile {
+    fn path(&self) -> &str {
+        &self.path
     }
 }
 
-fn lint_with_rules(rules: &str, env: &str) -> common::Outcome {
+fn rule_file(text: &str) -> RuleFile {
+    let dir = Scratch::new();
+    let path = dir.write("rules.toml", text);
+    RuleFile {
+        path: path.to_str().expect("utf-8 path").to_owned(),
+        _dir: dir,
+    }
+}
+
+fn lint_with_rules(rules: &str, env: &str) -> cli::Outcome {
     let file = rule_file(rules);
-    common::run(&["lint", "--no-builtin", "--rules", file.path(), "-"], env)
+    cli::run(&["lint", "--no-builtin", "--rules", file.path(), "-"], env)
 }
 
 fn assert_rule_error(rules: &str, line: usize, needle: &str) {
     let file = rule_file(rules);
-    let outcome = common::run(
+    let outcome = cli::run(
         &["lint", "--no-builtin", "--rules", file.path(), "-"],
         "A=1\n",
     );
@@ -139,7 +130,7 @@ fn unknown_variable_type() {
 
 #[test]
 fn missing_rule_file_and_empty_directory() {
-    let outcome = common::run(
+    let outcome = cli::run(
         &["lint", "--rules", "/nonexistent/rules.toml", "-"],
         "A=1\n",
     );
@@ -151,15 +142,13 @@ fn missing_rule_file_and_empty_directory() {
         "{}",
         outcome.error
     );
-    let dir = std::env::temp_dir().join(format!("deploycheck-empty-rules-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let outcome = common::run(
-        &["lint", "--rules", dir.to_str().expect("path"), "-"],
+    let dir = Scratch::new();
+    let outcome = cli::run(
+        &["lint", "--rules", dir.path().to_str().expect("path"), "-"],
         "A=1\n",
     );
     assert_eq!(outcome.code, 2);
     assert!(outcome.error.contains("no rule files"), "{}", outcome.error);
-    let _ = std::fs::remove_dir(&dir);
 }
 
 #[test]
@@ -201,7 +190,7 @@ summary = "DEBUG on"
 check = { kind = "bool", variable = "DEBUG", is = false }
 "#;
     let file = rule_file(replacement);
-    let (_, report) = common::lint_json(
+    let (_, report) = cli::lint_json(
         &["--rules", file.path(), "--profile", "development", "-"],
         "DEBUG=1\n",
     );

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::cli;
 use std::path::Path;
 
 fn fixture_dirs() -> Vec<(String, std::path::PathBuf)> {
@@ -84,10 +85,10 @@ fn check_fixture(rule: &str, dir: &Path, stem: &str, should_fire: bool) {
     args.push(&relative);
     let mut json_args = vec!["lint", "--format", "json"];
     json_args.extend(args.iter().copied());
-    let json = common::run(&json_args, "");
+    let json = cli::run(&json_args, "");
     assert!(json.error.is_empty(), "{relative}: {}", json.error);
     let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON output");
-    let ids = common::rule_ids(&report);
+    let ids = cli::rule_ids(&report);
     assert_eq!(
         ids.iter().any(|id| id == rule),
         should_fire,
@@ -100,7 +101,7 @@ fn check_fixture(rule: &str, dir: &Path, stem: &str, should_fire: bool) {
     let mut human_args = vec!["lint"];
     human_args.extend(extra.iter().map(String::as_str));
     human_args.push(&relative);
-    let human = common::run(&human_args, "");
+    let human = cli::run(&human_args, "");
     insta::assert_snapshot!(format!("{rule}__{stem}__human"), human.stdout);
     insta::assert_snapshot!(format!("{rule}__{stem}__json"), json.stdout);
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::cli;
+
 const LEAKY: &str = "fixtures/secrets/leaky.env";
 
 const SECRETS: &[&str] = &[
@@ -37,7 +39,7 @@ fn assert_no_secret(what: &str, output: &str) {
 fn lint_outputs_hold_no_secret() {
     for profile in ["production", "staging", "development"] {
         for format in ["human", "json"] {
-            let outcome = common::run(
+            let outcome = cli::run(
                 &["lint", "--format", format, "--profile", profile, LEAKY],
                 "",
             );
@@ -54,7 +56,7 @@ fn lint_outputs_hold_no_secret() {
 #[test]
 fn lint_from_stdin_holds_no_secret() {
     let text = std::fs::read_to_string(LEAKY).expect("fixture");
-    let outcome = common::run(&["lint", "-"], &text);
+    let outcome = cli::run(&["lint", "-"], &text);
     assert_eq!(outcome.code, 1);
     assert_no_secret("lint -", &outcome.stdout);
 }
@@ -62,11 +64,11 @@ fn lint_from_stdin_holds_no_secret() {
 #[test]
 fn show_masks_unless_revealed() {
     for format in ["json", "dotenv"] {
-        let outcome = common::run(&["show", "--format", format, LEAKY], "");
+        let outcome = cli::run(&["show", "--format", format, LEAKY], "");
         assert_eq!(outcome.code, 0, "{}", outcome.error);
         assert_no_secret(&format!("show --format {format}"), &outcome.stdout);
     }
-    let revealed = common::run(&["show", "--reveal", LEAKY], "");
+    let revealed = cli::run(&["show", "--reveal", LEAKY], "");
     assert!(
         revealed.stdout.contains("Pw-DbLeak-4411"),
         "--reveal shows values: {}",
@@ -81,7 +83,7 @@ fn show_masks_unless_revealed() {
 #[test]
 fn the_masks_keep_the_shape_of_the_source() {
     // Snippets show `*` in place of secret bytes, so columns still line up with the file.
-    let outcome = common::run(&["lint", LEAKY], "");
+    let outcome = cli::run(&["lint", LEAKY], "");
     assert!(
         outcome
             .stdout

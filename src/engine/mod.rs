@@ -15,7 +15,7 @@ pub use merged::{Assignment, Effective, Layer, LayerKind, Merged};
 pub use predicate::json_list::parse_json_list;
 pub use predicate::scalar::{parse_bool, parse_int};
 pub use predicate::secret::{estimated_bits, longest_run};
-pub use predicate::url::{glob_match, is_local_host, is_private_host};
+pub use predicate::url::glob_match;
 
 use crate::finding::{self, Finding, Label};
 use crate::rules::{Check, Fill, Predicate, Raised, Rule, RuleSet, Targets};

@@ -14,18 +14,18 @@ mod net;
 mod postgres;
 mod redis;
 mod tls;
+mod url_parts;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::Regex;
+use regex::{NoExpand, Regex};
 
 use crate::finding::{Finding, Severity};
+use crate::secret::MASK;
 use crate::source::{SourceId, Span};
-
-pub use net::is_private_host;
 
 /// How the probes connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,19 +147,22 @@ pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Finding>, P
 }
 
 /// Hide credentials in a message about a connection: every `user:password@` in it, and every
-/// occurrence of each of `secrets` (pass both the raw and the percent-encoded password).
+/// occurrence of each of `secrets` (pass both the raw and the percent-encoded password), each
+/// replaced by [`MASK`], as the reports mask the configuration itself.
 pub fn mask(text: &str, secrets: &[&str]) -> String {
     static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
         // `user:password@` or `:password@`, stopping at whitespace and at `/` so that
         // `scheme://` is kept.
         Regex::new(r"[^\s/@:]*:[^\s/@]*@").expect("literal regex compiles")
     });
-    let mut masked = USERINFO.replace_all(text, "***@").into_owned();
+    let mut masked = USERINFO
+        .replace_all(text, NoExpand(&format!("{MASK}@")))
+        .into_owned();
     let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
     // Longest first, so a secret containing another is hidden whole.
     secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
     for secret in secrets {
-        masked = masked.replace(secret, "***");
+        masked = masked.replace(secret, MASK);
     }
     masked
 }
@@ -275,6 +278,16 @@ fn deadline(timeout: Duration) -> tokio::time::Instant {
         .unwrap_or(now)
 }
 
+/// `1 s`, `2.5 s`: how long a timeout was.
+pub(crate) fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
 /// Milliseconds with one decimal, for latencies.
 fn milliseconds(duration: Duration) -> String {
     let milliseconds = duration.as_secs_f64() * 1000.0;
@@ -297,11 +310,11 @@ mod tests {
                 "could not connect to postgresql+asyncpg://app:s3cr%40t@db:5432/x",
                 &[]
             ),
-            "could not connect to postgresql+asyncpg://***@db:5432/x"
+            "could not connect to postgresql+asyncpg://****@db:5432/x"
         );
         assert_eq!(
             mask("redis://:hunter2@cache:6379/0", &[]),
-            "redis://***@cache:6379/0"
+            "redis://****@cache:6379/0"
         );
     }
 
@@ -309,14 +322,14 @@ mod tests {
     fn mask_hides_bare_userinfo_and_secrets() {
         assert_eq!(
             mask("login app:pw@host failed", &[]),
-            "login ***@host failed"
+            "login ****@host failed"
         );
         assert_eq!(
             mask(
                 "server said: password 's3cr@t' rejected, s3cr%40t too",
                 &["s3cr@t", "s3cr%40t"]
             ),
-            "server said: password '***' rejected, *** too"
+            "server said: password '****' rejected, **** too"
         );
     }
 
@@ -330,7 +343,7 @@ mod tests {
 
     #[test]
     fn mask_hides_longest_secret_first() {
-        assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "*** ***");
+        assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "**** ****");
     }
 
     #[test]
@@ -346,7 +359,10 @@ mod tests {
         };
         let debug = format!("{input:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
-        assert!(debug.contains("postgresql+asyncpg://***@db/app"), "{debug}");
+        assert!(
+            debug.contains("postgresql+asyncpg://****@db/app"),
+            "{debug}"
+        );
     }
 
     #[test]
@@ -377,6 +393,18 @@ mod tests {
             unset_note(&[&default_pool, &default_overflow], &url),
             " (DB_POOL_SIZE and DB_MAX_OVERFLOW are not set: these are their defaults)"
         );
+    }
+
+    #[test]
+    fn timeout_phrases() {
+        assert_eq!(seconds(Duration::from_secs(3)), "3 s");
+        assert_eq!(seconds(Duration::from_millis(2500)), "2.5 s");
+    }
+
+    #[test]
+    fn latency_phrases() {
+        assert_eq!(milliseconds(Duration::from_micros(1500)), "1.5 ms");
+        assert_eq!(milliseconds(Duration::from_micros(250)), "0.25 ms");
     }
 
     #[test]

@@ -1,9 +1,9 @@
-//! The network steps both probes share: name lookup and TCP connect, the stage a probe was in
-//! when its time ran out, and which hosts count as private.
+//! The network steps both probes share: name lookup and TCP connect, and the stage a probe was
+//! in when its time ran out. Which hosts count as private is [`crate::host`]'s to say.
 
 use std::cell::Cell;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use tokio::net::TcpStream;
 
@@ -101,79 +101,9 @@ pub(crate) async fn connect_tcp(
     Err(last_failure)
 }
 
-/// Whether traffic to `host` stays on a private network: loopback, RFC 1918, IPv6 unique-local,
-/// link-local, `localhost` and Railway's private network (`*.railway.internal`).
-pub fn is_private_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(address) = host.parse::<IpAddr>() {
-        return is_private_address(address);
-    }
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "railway.internal"
-        || host.ends_with(".railway.internal")
-}
-
-/// Whether `address` is loopback, RFC 1918, unique-local or link-local.
-pub(crate) fn is_private_address(address: IpAddr) -> bool {
-    match address {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private_address(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || (first & 0xfe00) == 0xfc00 // fc00::/7 unique local
-                || (first & 0xffc0) == 0xfe80 // fe80::/10 link local
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn private_hosts() {
-        for host in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "172.31.255.255",
-            "192.168.1.1",
-            "169.254.1.1",
-            "::1",
-            "[::1]",
-            "fd12:3456::1",
-            "fe80::1",
-            "::ffff:10.0.0.1",
-            "localhost",
-            "LOCALHOST.",
-            "postgres.railway.internal",
-            "redis.Railway.Internal",
-        ] {
-            assert!(is_private_host(host), "{host} should be private");
-        }
-    }
-
-    #[test]
-    fn public_hosts() {
-        for host in [
-            "8.8.8.8",
-            "172.32.0.1",
-            "192.169.0.1",
-            "2001:db8::1",
-            "::ffff:8.8.8.8",
-            "db.example.com",
-            "roundhouse.proxy.rlwy.net",
-            "railway.internal.example.com",
-            "notlocalhost",
-        ] {
-            assert!(!is_private_host(host), "{host} should be public");
-        }
-    }
 
     #[test]
     fn endpoint_brackets_ipv6() {

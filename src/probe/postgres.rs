@@ -17,7 +17,6 @@ use std::error::Error as _;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use percent_encoding::percent_decode_str;
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, timeout_at};
@@ -29,11 +28,13 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::net::{self, ConnectFailure, Stage, endpoint};
 use super::tls::{TlsSettings, Verification};
+use super::url_parts::{self, decode};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    skipped_finding, total_processes, unset_note,
+    seconds, skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Label, Severity};
+use crate::host::{is_private_address, is_private_host};
 
 const DEFAULT_PORT: u16 = 5432;
 
@@ -117,14 +118,7 @@ pub(crate) fn parse_database_url(text: &str) -> Option<PostgresTarget> {
     if dialect != "postgresql" && dialect != "postgres" {
         return None;
     }
-    let host = match url.host()? {
-        url::Host::Domain(domain) => decode(domain)?,
-        url::Host::Ipv4(address) => address.to_string(),
-        url::Host::Ipv6(address) => address.to_string(),
-    };
-    if host.is_empty() {
-        return None;
-    }
+    let host = url_parts::host(&url)?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let query_value = |name: &str| {
         query
@@ -161,13 +155,6 @@ pub(crate) fn parse_database_url(text: &str) -> Option<PostgresTarget> {
         dbname,
         ssl_mode,
     })
-}
-
-fn decode(text: &str) -> Option<String> {
-    percent_decode_str(text)
-        .decode_utf8()
-        .ok()
-        .map(|decoded| decoded.into_owned())
 }
 
 /// Why a session could not be had.
@@ -484,8 +471,7 @@ fn session_findings(
         None,
     ));
 
-    let private =
-        net::is_private_host(&target.host) || link.peer.is_some_and(net::is_private_address);
+    let private = is_private_host(&target.host) || link.peer.is_some_and(is_private_address);
     if encrypted == Some(false) && !private {
         findings.push(finding_at(
             located,
@@ -664,16 +650,6 @@ fn failure_finding(
             ),
             Some("create the database, or fix the database name in the URL's path".to_string()),
         ),
-    }
-}
-
-/// `1 s`, `2.5 s`: how long a timeout was.
-pub(crate) fn seconds(duration: Duration) -> String {
-    let secs = duration.as_secs_f64();
-    if duration.subsec_millis() == 0 {
-        format!("{} s", duration.as_secs())
-    } else {
-        format!("{secs:.1} s")
     }
 }
 
@@ -892,6 +868,12 @@ mod tests {
         assert!(!warned("postgresql://u:p@10.0.0.5/d", None));
         // A name that resolved to a private address.
         assert!(!warned("postgresql://u:p@db/d", Some("172.18.0.2")));
+        assert!(!warned(
+            "postgresql://u:p@db.example.com/d",
+            Some("172.18.0.2")
+        ));
+        // A single-label name is a service on the private network, whatever it resolved to.
+        assert!(!warned("postgresql://u:p@db/d", Some("203.0.113.7")));
         // Encrypted, or unknown: nothing to say.
         assert!(
             !findings_for(
@@ -944,11 +926,5 @@ mod tests {
         // Negative values are the configuration rules' business.
         input.db_max_overflow = Some(located(-1, "DB_MAX_OVERFLOW", 20));
         assert!(pool_finding(&input, &options, &located_url, &facts(None)).is_none());
-    }
-
-    #[test]
-    fn timeout_phrases() {
-        assert_eq!(seconds(Duration::from_secs(3)), "3 s");
-        assert_eq!(seconds(Duration::from_millis(2500)), "2.5 s");
     }
 }

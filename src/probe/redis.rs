@@ -13,20 +13,20 @@
 //! `ssl_cert_reqs=none` (or `ssl_check_hostname=false` for the name alone), `?db=N`.
 
 use std::cell::Cell;
+use std::io;
 use std::time::Duration;
 
-use percent_encoding::percent_decode_str;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream};
 use tokio::time::{Instant, timeout_at};
 use tokio_rustls::TlsConnector;
 
 use super::net::{self, ConnectFailure, Stage, endpoint};
-use super::postgres::seconds;
 use super::tls::{TlsSettings, Verification};
+use super::url_parts::{self, decode};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    skipped_finding, total_processes, unset_note,
+    seconds, skipped_finding, total_processes, unset_note,
 };
 use crate::finding::{Finding, Severity};
 
@@ -69,14 +69,7 @@ pub(crate) fn parse_redis_url(text: &str) -> Option<RedisTarget> {
         "rediss" | "valkeys" => true,
         _ => return None,
     };
-    let host = match url.host()? {
-        url::Host::Domain(domain) => decode(domain)?,
-        url::Host::Ipv4(address) => address.to_string(),
-        url::Host::Ipv6(address) => address.to_string(),
-    };
-    if host.is_empty() {
-        return None;
-    }
+    let host = url_parts::host(&url)?;
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     let query_value = |name: &str| {
         query
@@ -119,18 +112,11 @@ pub(crate) fn parse_redis_url(text: &str) -> Option<RedisTarget> {
     })
 }
 
-fn decode(text: &str) -> Option<String> {
-    percent_decode_str(text)
-        .decode_utf8()
-        .ok()
-        .map(|decoded| decoded.into_owned())
-}
-
-/// One RESP2 reply; arrays hold scalars only, which is all the probe's commands return.
+/// One RESP2 reply other than an error (that is a [`RespError::Server`]); arrays hold scalars
+/// only, which is all the probe's commands return.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reply {
     Simple(String),
-    Error(String),
     Integer(i64),
     Bulk(Option<Vec<u8>>),
     Array(Option<Vec<Reply>>),
@@ -147,16 +133,118 @@ impl Reply {
     }
 }
 
+/// Why one command got no usable reply.
+#[derive(Debug, thiserror::Error)]
+enum RespError {
+    /// The server answered with an error reply.
+    #[error("{0}")]
+    Server(ServerError),
+    /// What came back is no reply this client reads: not RESP at all (a TLS port, another
+    /// protocol), or malformed, or too large.
+    #[error("{0}")]
+    Protocol(String),
+    /// Writing the command failed.
+    #[error("{0}")]
+    Send(#[source] io::Error),
+    /// Reading the reply failed.
+    #[error("{0}")]
+    Receive(#[source] io::Error),
+    /// The server closed the connection before its reply was complete.
+    #[error("the server closed the connection")]
+    Closed,
+}
+
+impl RespError {
+    /// Whether the server hung up (closed or reset the connection), as a TLS-only port does
+    /// when it is spoken to in plain text.
+    fn hung_up(&self) -> bool {
+        match self {
+            RespError::Closed => true,
+            RespError::Send(error) | RespError::Receive(error) => matches!(
+                error.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+            ),
+            RespError::Server(_) | RespError::Protocol(_) => false,
+        }
+    }
+}
+
+/// An error reply, `-KIND message`: Redis starts each with an upper-case word saying what kind
+/// of error it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}")]
+struct ServerError {
+    kind: ErrorKind,
+    /// The whole reply, as the server wrote it.
+    line: String,
+}
+
+/// The kinds of error reply the probe tells apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ErrorKind {
+    /// `NOAUTH`: the command needs authentication first.
+    NoAuth,
+    /// `WRONGPASS`: AUTH with a wrong user name or password (Redis 6 and later).
+    WrongPass,
+    /// `NOPERM`: the ACL user may not run the command or touch the key.
+    NoPerm,
+    /// `ERR`: the generic kind (unknown command, bad database index, AUTH before Redis 6, ...).
+    Err,
+    /// Any other kind (`LOADING`, `BUSY`, a proxy's own ...).
+    Other(String),
+}
+
+impl ServerError {
+    fn parse(line: String) -> Self {
+        let word = line.split_once(' ').map_or(line.as_str(), |(word, _)| word);
+        let kind = match word.to_ascii_uppercase().as_str() {
+            "NOAUTH" => ErrorKind::NoAuth,
+            "WRONGPASS" => ErrorKind::WrongPass,
+            "NOPERM" => ErrorKind::NoPerm,
+            "ERR" => ErrorKind::Err,
+            other => ErrorKind::Other(other.to_string()),
+        };
+        ServerError { kind, line }
+    }
+
+    /// The reply after its kind.
+    fn message(&self) -> &str {
+        self.line.split_once(' ').map_or("", |(_, message)| message)
+    }
+
+    /// Whether the server rejected, or still wants, the credentials.
+    fn is_auth(&self) -> bool {
+        match &self.kind {
+            ErrorKind::NoAuth | ErrorKind::WrongPass => true,
+            // Before Redis 6 a bad AUTH was a plain ERR; some proxies still answer so.
+            ErrorKind::Err => {
+                let message = self.message().to_ascii_lowercase();
+                message.starts_with("invalid password")
+                    || message.starts_with("invalid username-password pair")
+            }
+            ErrorKind::NoPerm | ErrorKind::Other(_) => false,
+        }
+    }
+}
+
 /// Why a session could not be had.
 #[derive(Debug)]
 enum Failure {
     Connect(ConnectFailure),
     TimedOut(Stage),
     Tls(String),
-    Auth(String),
-    DatabaseMissing(String),
-    /// The server closed, reset, sent garbage or refused us (e.g. too many clients).
-    Other(String),
+    /// The server rejected the credentials, or wants some and the URL has none.
+    Auth(ServerError),
+    /// SELECT was refused for another reason than authentication.
+    DatabaseMissing(ServerError),
+    /// A command got no usable reply: the server closed, reset, sent garbage, or refused PING
+    /// (e.g. too many clients).
+    Exchange {
+        command: &'static str,
+        error: RespError,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -247,68 +335,54 @@ async fn converse<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let secrets = target.secrets();
-    let masked = |text: &str| mask(text, &secrets);
-
     if let Some(password) = &target.password {
         let mut command = vec!["AUTH"];
         if let Some(username) = &target.username {
             command.push(username);
         }
         command.push(password);
-        if let Reply::Error(error) = request(&mut stream, &command)
-            .await
-            .map_err(|e| masked(&e))?
-        {
-            return Err(Failure::Auth(masked(&error)));
+        // Any refusal of AUTH is about the credentials, whatever its kind.
+        match request(&mut stream, &command).await {
+            Ok(_) => {}
+            Err(RespError::Server(refusal)) => return Err(Failure::Auth(refusal)),
+            Err(error) => return Err(failed("AUTH", error)),
         }
     }
     if target.database != 0 {
         let database = target.database.to_string();
-        if let Reply::Error(error) = request(&mut stream, &["SELECT", &database])
-            .await
-            .map_err(|e| masked(&e))?
-        {
-            return Err(if is_auth_error(&error) {
-                Failure::Auth(masked(&error))
-            } else {
-                Failure::DatabaseMissing(masked(&error))
-            });
+        match request(&mut stream, &["SELECT", &database]).await {
+            Ok(_) => {}
+            Err(RespError::Server(refusal)) if !refusal.is_auth() => {
+                return Err(Failure::DatabaseMissing(refusal));
+            }
+            Err(error) => return Err(failed("SELECT", error)),
         }
     }
 
     let mut facts = Facts::default();
     let started = Instant::now();
     // Without a password, PING is the first thing the server must answer: still session start.
-    match request(&mut stream, &["PING"])
+    request(&mut stream, &["PING"])
         .await
-        .map_err(|e| masked(&e))?
-    {
-        Reply::Error(error) if is_auth_error(&error) => return Err(Failure::Auth(masked(&error))),
-        Reply::Error(error) => return Err(Failure::Other(masked(&error))),
-        _ => facts.latency = Some(started.elapsed()),
-    }
+        .map_err(|error| failed("PING", error))?;
+    facts.latency = Some(started.elapsed());
     stage.set(Stage::Querying);
-    // A managed service may refuse INFO or CONFIG (unknown command, NOPERM): not an error.
-    if let Some(info) = request(&mut stream, &["INFO", "server"])
-        .await
-        .map_err(|e| masked(&e))?
-        .text()
+    if let Some(info) = optional_request(&mut stream, &["INFO", "server"])
+        .await?
+        .and_then(|reply| reply.text())
     {
         facts.version =
             info_field(&info, "redis_version").or_else(|| info_field(&info, "valkey_version"));
     }
-    if let Some(info) = request(&mut stream, &["INFO", "clients"])
-        .await
-        .map_err(|e| masked(&e))?
-        .text()
+    if let Some(info) = optional_request(&mut stream, &["INFO", "clients"])
+        .await?
+        .and_then(|reply| reply.text())
     {
         facts.max_clients = info_field(&info, "maxclients").and_then(|value| value.parse().ok());
     }
     if facts.max_clients.is_none() {
-        if let Reply::Array(Some(items)) = request(&mut stream, &["CONFIG", "GET", "maxclients"])
-            .await
-            .map_err(|e| masked(&e))?
+        if let Some(Reply::Array(Some(items))) =
+            optional_request(&mut stream, &["CONFIG", "GET", "maxclients"]).await?
         {
             facts.max_clients = items
                 .get(1)
@@ -321,18 +395,29 @@ where
     Ok(facts)
 }
 
-impl From<String> for Failure {
-    fn from(reason: String) -> Self {
-        Failure::Other(reason)
+/// The reply to a command the server may refuse, `None` when it does: a managed service may
+/// deny INFO or CONFIG (unknown command, NOPERM), which is no failure of the session.
+async fn optional_request<S>(
+    stream: &mut BufStream<S>,
+    command: &[&'static str],
+) -> Result<Option<Reply>, Failure>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match request(stream, command).await {
+        Ok(reply) => Ok(Some(reply)),
+        Err(RespError::Server(_)) => Ok(None),
+        Err(error) => Err(failed(command[0], error)),
     }
 }
 
-fn is_auth_error(error: &str) -> bool {
-    let upper = error.to_ascii_uppercase();
-    upper.starts_with("NOAUTH")
-        || upper.starts_with("WRONGPASS")
-        || upper.contains("INVALID PASSWORD")
-        || upper.contains("INVALID USERNAME-PASSWORD")
+/// What an error in `command`'s exchange means for the session: an error reply about the
+/// credentials is [`Failure::Auth`] whatever the command; anything else ends the session.
+fn failed(command: &'static str, error: RespError) -> Failure {
+    match error {
+        RespError::Server(refusal) if refusal.is_auth() => Failure::Auth(refusal),
+        error => Failure::Exchange { command, error },
+    }
 }
 
 /// `name:value` from an INFO section.
@@ -343,8 +428,8 @@ fn info_field(info: &str, name: &str) -> Option<String> {
     })
 }
 
-/// Send one command and read its reply. `Err` is a transport or protocol problem, as text.
-async fn request<S>(stream: &mut BufStream<S>, command: &[&str]) -> Result<Reply, String>
+/// Send one command and read its reply; an error reply is [`RespError::Server`].
+async fn request<S>(stream: &mut BufStream<S>, command: &[&str]) -> Result<Reply, RespError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -354,32 +439,31 @@ where
         encoded.extend_from_slice(part.as_bytes());
         encoded.extend_from_slice(b"\r\n");
     }
-    let name = command.first().copied().unwrap_or_default();
-    let io_error = |error: std::io::Error| format!("sending {name} failed: {error}");
-    stream.write_all(&encoded).await.map_err(io_error)?;
-    stream.flush().await.map_err(io_error)?;
-    match read_reply(stream, true).await {
-        Ok(reply) => Ok(reply),
-        Err(reason) => Err(format!("reading the answer to {name} failed: {reason}")),
-    }
+    stream.write_all(&encoded).await.map_err(RespError::Send)?;
+    stream.flush().await.map_err(RespError::Send)?;
+    read_reply(stream, true).await
 }
 
-async fn read_reply<S>(stream: &mut BufStream<S>, allow_array: bool) -> Result<Reply, String>
+async fn read_reply<S>(stream: &mut BufStream<S>, allow_array: bool) -> Result<Reply, RespError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let line = read_line(stream).await?;
     let (kind, rest) = match line.split_first() {
         Some((kind, rest)) => (*kind, String::from_utf8_lossy(rest).into_owned()),
-        None => return Err("empty line from the server".to_string()),
+        None => {
+            return Err(RespError::Protocol(
+                "empty line from the server".to_string(),
+            ));
+        }
     };
-    let length = || -> Result<i64, String> {
+    let length = || -> Result<i64, RespError> {
         rest.parse()
-            .map_err(|_| format!("bad length `{rest}` from the server"))
+            .map_err(|_| RespError::Protocol(format!("bad length `{rest}` from the server")))
     };
     match kind {
         b'+' => Ok(Reply::Simple(rest)),
-        b'-' => Ok(Reply::Error(rest)),
+        b'-' => Err(RespError::Server(ServerError::parse(rest))),
         b':' => Ok(Reply::Integer(length()?)),
         b'$' => {
             let length = length()?;
@@ -388,14 +472,19 @@ where
             }
             let length = u64::try_from(length).unwrap_or(u64::MAX);
             if length > MAX_REPLY_BYTES {
-                return Err(format!("reply of {length} bytes is too large"));
+                return Err(RespError::Protocol(format!(
+                    "reply of {length} bytes is too large"
+                )));
             }
             // Exact size was checked above; +2 for the closing CRLF.
             let mut bytes = vec![0; usize::try_from(length).unwrap_or(0) + 2];
             stream
                 .read_exact(&mut bytes)
                 .await
-                .map_err(|error| error.to_string())?;
+                .map_err(|error| match error.kind() {
+                    io::ErrorKind::UnexpectedEof => RespError::Closed,
+                    _ => RespError::Receive(error),
+                })?;
             bytes.truncate(bytes.len() - 2);
             Ok(Reply::Bulk(Some(bytes)))
         }
@@ -405,7 +494,9 @@ where
                 return Ok(Reply::Array(None));
             }
             if count > 1024 {
-                return Err(format!("array of {count} items is too large"));
+                return Err(RespError::Protocol(format!(
+                    "array of {count} items is too large"
+                )));
             }
             let mut items = Vec::new();
             for _ in 0..count {
@@ -413,15 +504,15 @@ where
             }
             Ok(Reply::Array(Some(items)))
         }
-        _ => Err(
+        _ => Err(RespError::Protocol(
             "the server does not speak the Redis protocol (is it a TLS port? then use rediss://)"
                 .to_string(),
-        ),
+        )),
     }
 }
 
 /// One CRLF-terminated line, without the terminator.
-async fn read_line<S>(stream: &mut BufStream<S>) -> Result<Vec<u8>, String>
+async fn read_line<S>(stream: &mut BufStream<S>) -> Result<Vec<u8>, RespError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -430,12 +521,14 @@ where
         .take(MAX_REPLY_BYTES)
         .read_until(b'\n', &mut line)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(RespError::Receive)?;
     if read == 0 {
-        return Err("the server closed the connection".to_string());
+        return Err(RespError::Closed);
     }
     if !line.ends_with(b"\r\n") {
-        return Err("the server sent an unterminated line".to_string());
+        return Err(RespError::Protocol(
+            "the server sent an unterminated line".to_string(),
+        ));
     }
     line.truncate(line.len() - 2);
     Ok(line)
@@ -501,6 +594,7 @@ fn failure_finding(
     failure: Failure,
 ) -> Finding {
     let server = target.endpoint();
+    let masked = |text: String| mask(&text, &target.secrets());
     let unreachable = |message: String| {
         finding_at(
             located,
@@ -540,15 +634,22 @@ fn failure_finding(
             seconds(options.timeout),
             stage.describe()
         )),
-        Failure::Other(reason) => {
-            let hung_up = reason.contains("closed the connection") || reason.contains("reset");
-            let hint = if target.tls.is_none() && hung_up {
+        Failure::Exchange { command, error } => {
+            let reason = match &error {
+                RespError::Server(refusal) => refusal.to_string(),
+                RespError::Send(cause) => format!("sending {command} failed: {cause}"),
+                RespError::Receive(_) | RespError::Protocol(_) | RespError::Closed => {
+                    format!("reading the answer to {command} failed: {error}")
+                }
+            };
+            let hint = if target.tls.is_none() && error.hung_up() {
                 " (a TLS-only port hangs up on plain commands: is this one for rediss://?)"
             } else {
                 ""
             };
             unreachable(format!(
-                "Redis at {server} did not complete the session: {reason}{hint}"
+                "Redis at {server} did not complete the session: {}{hint}",
+                masked(reason)
             ))
         }
         Failure::Tls(reason) => finding_at(
@@ -569,7 +670,10 @@ fn failure_finding(
             located,
             "probe-redis-auth-failed",
             Severity::Error,
-            format!("Redis at {server} rejected the credentials: {reason}"),
+            format!(
+                "Redis at {server} rejected the credentials: {}",
+                masked(reason.to_string())
+            ),
             Some(
                 "check the user name and password in the URL; on Railway, reference the Redis \
                  service's own variable (e.g. `${{Redis.REDIS_URL}}`) instead of copying it"
@@ -581,8 +685,9 @@ fn failure_finding(
             "probe-redis-database-missing",
             Severity::Error,
             format!(
-                "Redis at {server} refused database {}: {reason}",
-                target.database
+                "Redis at {server} refused database {}: {}",
+                target.database,
+                masked(reason.to_string())
             ),
             Some(
                 "use a database index below the server's `databases` setting (usually 16)"
@@ -666,13 +771,39 @@ mod tests {
     }
 
     #[test]
+    fn error_reply_kinds() {
+        let error = ServerError::parse("NOPERM this user has no permissions".to_string());
+        assert_eq!(error.kind, ErrorKind::NoPerm);
+        assert_eq!(error.message(), "this user has no permissions");
+        assert_eq!(error.to_string(), "NOPERM this user has no permissions");
+        assert_eq!(
+            ServerError::parse("LOADING Redis is loading".to_string()).kind,
+            ErrorKind::Other("LOADING".to_string())
+        );
+        let bare = ServerError::parse("ERR".to_string());
+        assert_eq!((&bare.kind, bare.message()), (&ErrorKind::Err, ""));
+    }
+
+    #[test]
     fn auth_errors() {
-        assert!(is_auth_error(
+        let is_auth = |line: &str| ServerError::parse(line.to_string()).is_auth();
+        assert!(is_auth(
             "WRONGPASS invalid username-password pair or user is disabled."
         ));
-        assert!(is_auth_error("NOAUTH Authentication required."));
-        assert!(is_auth_error("ERR invalid password"));
-        assert!(!is_auth_error("ERR DB index is out of range"));
+        assert!(is_auth("NOAUTH Authentication required."));
+        assert!(is_auth("ERR invalid password"));
+        assert!(!is_auth("ERR DB index is out of range"));
+        assert!(!is_auth(
+            "NOPERM this user has no permissions to run 'select'"
+        ));
+    }
+
+    #[test]
+    fn hang_ups() {
+        assert!(RespError::Closed.hung_up());
+        assert!(RespError::Receive(io::ErrorKind::ConnectionReset.into()).hung_up());
+        assert!(!RespError::Receive(io::ErrorKind::TimedOut.into()).hung_up());
+        assert!(!RespError::Protocol("bad length".into()).hung_up());
     }
 
     #[tokio::test(flavor = "current_thread")]
@@ -684,28 +815,42 @@ mod tests {
             .unwrap_or_default();
         let mut stream = BufStream::new(client);
         assert_eq!(
-            read_reply(&mut stream, true).await,
-            Ok(Reply::Simple("PONG".into()))
+            read_reply(&mut stream, true).await.ok(),
+            Some(Reply::Simple("PONG".into()))
+        );
+        match read_reply(&mut stream, true).await {
+            Err(RespError::Server(error)) => {
+                assert_eq!(
+                    (error.kind, error.line),
+                    (ErrorKind::Err, "ERR nope".into())
+                );
+            }
+            other => panic!("an error reply, not {other:?}"),
+        }
+        assert_eq!(
+            read_reply(&mut stream, true).await.ok(),
+            Some(Reply::Integer(42))
         );
         assert_eq!(
-            read_reply(&mut stream, true).await,
-            Ok(Reply::Error("ERR nope".into()))
+            read_reply(&mut stream, true).await.ok(),
+            Some(Reply::Bulk(Some(b"hello".to_vec())))
         );
-        assert_eq!(read_reply(&mut stream, true).await, Ok(Reply::Integer(42)));
         assert_eq!(
-            read_reply(&mut stream, true).await,
-            Ok(Reply::Bulk(Some(b"hello".to_vec())))
+            read_reply(&mut stream, true).await.ok(),
+            Some(Reply::Bulk(None))
         );
-        assert_eq!(read_reply(&mut stream, true).await, Ok(Reply::Bulk(None)));
         assert_eq!(
-            read_reply(&mut stream, true).await,
-            Ok(Reply::Array(Some(vec![
+            read_reply(&mut stream, true).await.ok(),
+            Some(Reply::Array(Some(vec![
                 Reply::Bulk(Some(b"maxclients".to_vec())),
                 Reply::Bulk(Some(b"10000".to_vec())),
             ])))
         );
         drop(server);
-        assert!(read_reply(&mut stream, true).await.is_err());
+        assert!(matches!(
+            read_reply(&mut stream, true).await,
+            Err(RespError::Closed)
+        ));
     }
 
     #[tokio::test(flavor = "current_thread")]
@@ -716,8 +861,13 @@ mod tests {
             .await
             .unwrap_or_default();
         let mut stream = BufStream::new(client);
-        let error = read_reply(&mut stream, true).await.unwrap_err();
-        assert!(error.contains("rediss://"), "{error}");
-        assert!(read_reply(&mut stream, true).await.is_err());
+        match read_reply(&mut stream, true).await {
+            Err(RespError::Protocol(reason)) => assert!(reason.contains("rediss://"), "{reason}"),
+            other => panic!("a protocol error, not {other:?}"),
+        }
+        assert!(matches!(
+            read_reply(&mut stream, true).await,
+            Err(RespError::Protocol(_))
+        ));
     }
 }

@@ -1,8 +1,8 @@
 //! JSON-list predicates: a value pydantic-settings parses as a JSON array of strings (CORS
 //! origins, allowed hosts), and per-element checks of origins.
 
-use super::url::is_local_host;
 use super::{Judged, Problem};
+use crate::host::is_local_host;
 use crate::rules::ElementCheck;
 use crate::secret;
 

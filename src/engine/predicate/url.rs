@@ -1,52 +1,9 @@
 //! URL predicates: scheme, host, and query parameters of a URL setting.
 
-use std::net::IpAddr;
-
 use super::{Judged, Problem};
+use crate::host::{is_local_host, is_private_host};
 use crate::rules::UrlCheck;
 use crate::secret;
-
-/// `localhost`, loopback and unspecified addresses.
-pub fn is_local_host(host: &str) -> bool {
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") {
-        return true;
-    }
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_unspecified(),
-        Ok(IpAddr::V6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || ip
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
-        }
-        Err(_) => false,
-    }
-}
-
-/// Hosts on a private network: local ones, RFC 1918 / CGNAT / link-local IPv4, ULA and
-/// link-local IPv6, and single-label names (a compose or cluster service such as `redis`).
-pub fn is_private_host(host: &str) -> bool {
-    if is_local_host(host) {
-        return true;
-    }
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => {
-            let [a, b, ..] = ip.octets();
-            ip.is_private() || ip.is_link_local() || (a == 100 && (64..128).contains(&b))
-        }
-        Ok(IpAddr::V6(ip)) => {
-            let first = ip.segments()[0];
-            (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-        }
-        Err(_) => !bare.contains('.'),
-    }
-}
 
 /// A `*` glob, case-insensitive.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -143,37 +100,6 @@ pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts() {
-        for host in [
-            "localhost",
-            "127.0.0.1",
-            "127.1.2.3",
-            "[::1]",
-            "::1",
-            "0.0.0.0",
-            "app.localhost",
-        ] {
-            assert!(is_local_host(host), "{host}");
-        }
-        for host in ["db.example.com", "10.0.0.1", "localhost.example.com"] {
-            assert!(!is_local_host(host), "{host}");
-        }
-        for host in [
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "fd00::1",
-            "redis",
-            "100.64.0.1",
-        ] {
-            assert!(is_private_host(host), "{host}");
-        }
-        for host in ["8.8.8.8", "redis.example.com", "172.32.0.1"] {
-            assert!(!is_private_host(host), "{host}");
-        }
-    }
 
     #[test]
     fn globs() {

@@ -1,10 +1,9 @@
 //! Real servers for the probe tests: PostgreSQL clusters and redis-server instances on free
-//! loopback ports in temporary directories, stopped on drop.
+//! loopback ports in scratch directories, stopped on drop; and listeners that never answer.
 //!
 //! Without the server binaries a test prints a notice and returns early, except under CI
 //! (`CI` set), where a missing server is a failure: a green run must mean the probes ran.
 #![allow(clippy::disallowed_macros)] // tests may print notices
-#![allow(dead_code)] // Each test binary uses its own part of the harness.
 
 use std::fs;
 use std::net::{TcpListener, TcpStream};
@@ -14,9 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use deploycheck::probe::{Located, ProbeInput};
-use deploycheck::source::SourceId;
-use tempfile::TempDir;
+use super::files::Scratch;
 
 pub const PASSWORD: &str = "s3cret p@ss:word/%";
 
@@ -46,29 +43,6 @@ pub fn encode(text: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
-}
-
-pub fn located<T>(value: T, key: &str, start: usize) -> Located<T> {
-    Located {
-        value,
-        source: SourceId(0),
-        key: key.to_string(),
-        span: start..start + 1,
-    }
-}
-
-pub fn input_with_database(url: &str) -> ProbeInput {
-    ProbeInput {
-        database_url: Some(located(url.to_string(), "DATABASE_URL", 0)),
-        ..ProbeInput::default()
-    }
-}
-
-pub fn input_with_redis(url: &str) -> ProbeInput {
-    ProbeInput {
-        redis_url: Some(located(url.to_string(), "REDIS_URL", 100)),
-        ..ProbeInput::default()
-    }
 }
 
 fn wait_for_port(port: u16, limit: Duration) -> bool {
@@ -159,7 +133,7 @@ pub struct Postgres {
     bin: PathBuf,
     data: PathBuf,
     as_postgres_user: bool,
-    _dir: TempDir,
+    dir: Scratch,
 }
 
 /// The newest `/usr/lib/postgresql/*/bin` with `initdb`, else `initdb` on PATH.
@@ -197,10 +171,7 @@ impl Postgres {
             unavailable("PostgreSQL (initdb, pg_ctl)");
             return None;
         };
-        let dir = tempfile::Builder::new()
-            .prefix("deploycheck-pg-")
-            .tempdir()
-            .expect("temporary directory");
+        let dir = Scratch::new();
         let as_postgres_user = running_as_root();
         if as_postgres_user && !user_exists("postgres") {
             unavailable("a `postgres` user to run initdb as (initdb refuses to run as root)");
@@ -224,7 +195,7 @@ impl Postgres {
             bin,
             data,
             as_postgres_user,
-            _dir: dir,
+            dir,
         };
         let output = postgres
             .command("initdb")
@@ -249,7 +220,7 @@ impl Postgres {
             )
             .expect("write pg_hba.conf");
         }
-        let socket_dir = postgres._dir.path();
+        let socket_dir = postgres.dir.path();
         let mut server_options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=20 -c fsync=off",
             postgres.port,
@@ -262,7 +233,7 @@ impl Postgres {
                 certificates.key.display()
             ));
         }
-        let log = postgres._dir.path().join("server.log");
+        let log = postgres.dir.path().join("server.log");
         let output = postgres
             .command("pg_ctl")
             .arg("-D")
@@ -327,7 +298,7 @@ impl Drop for Postgres {
 pub struct Redis {
     pub port: u16,
     child: Child,
-    _dir: TempDir,
+    dir: Scratch,
 }
 
 fn redis_server_binary() -> Option<PathBuf> {
@@ -363,10 +334,7 @@ impl Redis {
             unavailable("redis-server");
             return None;
         };
-        let dir = tempfile::Builder::new()
-            .prefix("deploycheck-redis-")
-            .tempdir()
-            .expect("temporary directory");
+        let dir = Scratch::new();
         let port = free_port();
         let mut command = Command::new(binary);
         command
@@ -399,13 +367,9 @@ impl Redis {
             .stderr(log)
             .spawn()
             .expect("start redis-server");
-        let mut redis = Redis {
-            port,
-            child,
-            _dir: dir,
-        };
+        let mut redis = Redis { port, child, dir };
         if !wait_for_port(port, Duration::from_secs(10)) {
-            let log = fs::read_to_string(redis._dir.path().join("redis.log")).unwrap_or_default();
+            let log = fs::read_to_string(redis.dir.path().join("redis.log")).unwrap_or_default();
             let _ = redis.child.kill();
             if tls && log.contains("TLS") {
                 unavailable(&format!("redis-server with TLS support ({log})"));
