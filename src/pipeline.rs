@@ -122,7 +122,7 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
             {
                 raised.push(probe::nothing_to_probe(primary));
             }
-            unit_findings.extend(raised); // TODO(probe-raised)
+            unit_findings.extend(rules.complete_all(raised)?);
         }
         // 5. Filter: selection and per-file settings, suppressions, baseline.
         let applied = suppress::apply(

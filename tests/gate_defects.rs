@@ -152,3 +152,46 @@ fn term_dumb_turns_colour_off() {
     assert!(!color_decision(ColorChoice::Auto, false, None, xterm));
     assert!(color_decision(ColorChoice::Always, true, None, dumb));
 }
+
+/// A loopback port nothing listens on: connections are refused at once.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+/// `deploycheck probe --no-builtin .env.production` against two dead endpoints printed
+/// `No problems found.` and exited 0: the probe findings' rules were not loaded, and the
+/// findings were dropped.
+#[test]
+fn probe_with_no_builtin_still_reports_dead_servers() {
+    let dir = Scratch::new();
+    let env = dir.write(
+        ".env.production",
+        format!(
+            "DATABASE_URL=postgresql+asyncpg://app:pw@127.0.0.1:{}/app\n\
+             REDIS_URL=redis://127.0.0.1:{}/0\n",
+            closed_port(),
+            closed_port()
+        ),
+    );
+    for command in [&["probe"][..], &["lint", "--probe"][..]] {
+        let output = deploycheck()
+            .args(command)
+            .args(["--isolated", "--no-builtin", "--probe-timeout", "5s"])
+            .args(["--format", "json"])
+            .arg(&env)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command:?}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| finding["rule"].as_str().expect("rule"))
+            .collect();
+        assert!(rules.contains(&"probe-postgres-unreachable"), "{rules:?}");
+        assert!(rules.contains(&"probe-redis-unreachable"), "{rules:?}");
+    }
+}

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use regex::{NoExpand, Regex};
 
-use crate::finding::{Finding, Severity};
+use crate::rules::{Raised, RuleId};
 use crate::secret::MASK;
 use crate::source::{SourceId, Span};
 
@@ -126,7 +126,7 @@ pub enum ProbeError {
 ///
 /// Returns no findings for an absent URL (the configuration rules report those), and a
 /// `probe-skipped` warning for one that is set but cannot be understood.
-pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Finding>, ProbeError> {
+pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Raised>, ProbeError> {
     let tls = tls::TlsSettings::load(&options.ca_files, options.insecure)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -196,75 +196,45 @@ fn unset_note<T>(values: &[&Located<T>], url: &Located<String>) -> String {
     }
 }
 
-/// A finding pointing at where `located` was written.
-fn finding_at<T>(
-    located: &Located<T>,
-    rule: &str,
-    severity: Severity,
-    message: String,
-    help: Option<String>,
-) -> Finding {
-    Finding {
-        rule: rule.to_string(),
-        severity,
-        message,
-        help,
-        source: located.source,
-        key: Some(located.key.clone()),
-        span: located.span.clone(),
-        labels: Vec::new(),
-    }
+/// A finding pointing at where `located` was written. Its severity and help come from the
+/// rule set (`RuleSet::complete`).
+fn finding_at<T>(located: &Located<T>, rule: RuleId, message: String) -> Raised {
+    Raised::new(rule, message, located.source, located.span.clone()).with_key(located.key.clone())
 }
 
 /// The warning that a URL is set but is not one the probe can connect with, so that a probe
 /// that did not run is never mistaken for one that passed.
-fn skipped_finding(located: &Located<String>, service: &str, needs: &str) -> Finding {
+fn skipped_finding(located: &Located<String>, service: &str, needs: &str) -> Raised {
     finding_at(
         located,
-        "probe-skipped",
-        Severity::Warning,
-        format!("{service} was not probed: `{}` is not {needs}", located.key),
-        Some(format!(
-            "`deploycheck lint` says what is wrong with `{}`, if anything (a unix-socket URL is \
-             fine for the application, but cannot be probed from here)",
+        RuleId::ProbeSkipped,
+        format!(
+            "{service} was not probed: `{}` is not {needs} (a unix-socket URL is fine for the \
+             application, but cannot be probed from here)",
             located.key
-        )),
+        ),
     )
 }
 
 /// The warning that a configuration names no server at all (`deploycheck probe` on a file
 /// without `DATABASE_URL` and `REDIS_URL`): an empty probe report must not read as a pass.
-pub fn nothing_to_probe(source: SourceId) -> Finding {
-    Finding {
-        rule: "probe-skipped".to_string(),
-        severity: Severity::Warning,
-        message: "nothing was probed: the configuration sets neither `DATABASE_URL` nor \
-                  `REDIS_URL`"
-            .to_string(),
-        help: Some(
-            "probe the file (or layers) that set them, e.g. `--env-file .env --railway vars.json`"
-                .to_string(),
-        ),
+pub fn nothing_to_probe(source: SourceId) -> Raised {
+    Raised::new(
+        RuleId::ProbeSkipped,
+        "nothing was probed: the configuration sets neither `DATABASE_URL` nor `REDIS_URL`",
         source,
-        key: None,
-        span: 0..0,
-        labels: Vec::new(),
-    }
+        0..0,
+    )
 }
 
 /// The warning that certificate checks were off for a connection that would have made them.
-fn insecure_tls_finding<T>(located: &Located<T>, service: &str) -> Finding {
+fn insecure_tls_finding<T>(located: &Located<T>, service: &str) -> Raised {
     finding_at(
         located,
-        "probe-insecure-tls",
-        Severity::Warning,
+        RuleId::ProbeInsecureTls,
         format!(
             "{service} certificate verification was turned off (--probe-insecure); the probe \
              cannot tell whether the application would trust this server"
-        ),
-        Some(
-            "drop --probe-insecure and pass the server's CA with --probe-ca PATH instead"
-                .to_string(),
         ),
     )
 }

@@ -33,8 +33,9 @@ use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
     seconds, skipped_finding, total_processes, unset_note,
 };
-use crate::finding::{Finding, Label, Severity};
+use crate::finding::Label;
 use crate::host::{is_private_address, is_private_host};
+use crate::rules::{Raised, RuleId};
 
 const DEFAULT_PORT: u16 = 5432;
 
@@ -208,7 +209,7 @@ pub(crate) async fn probe(
     input: &ProbeInput,
     options: &ProbeOptions,
     tls: &TlsSettings,
-) -> Vec<Finding> {
+) -> Vec<Raised> {
     let Some(located) = &input.database_url else {
         return Vec::new();
     };
@@ -418,7 +419,7 @@ fn session_findings(
     target: &PostgresTarget,
     facts: &Facts,
     link: Link,
-) -> Vec<Finding> {
+) -> Vec<Raised> {
     let mut findings = Vec::new();
     let server = target.endpoint();
     // When the server could not say, what we negotiated is the best answer there is.
@@ -463,29 +464,17 @@ fn session_findings(
             mask(error, &target.secrets())
         ));
     }
-    findings.push(finding_at(
-        located,
-        "probe-postgres-info",
-        Severity::Info,
-        info,
-        None,
-    ));
+    findings.push(finding_at(located, RuleId::ProbePostgresInfo, info));
 
     let private = is_private_host(&target.host) || link.peer.is_some_and(is_private_address);
     if encrypted == Some(false) && !private {
         findings.push(finding_at(
             located,
-            "probe-postgres-unencrypted",
-            Severity::Warning,
+            RuleId::ProbePostgresUnencrypted,
             format!(
                 "the connection to PostgreSQL at {server} is not encrypted, and the host is not on \
                  a private network (ssl mode `{}`)",
                 target.ssl_mode.as_str()
-            ),
-            Some(
-                "add `?ssl=require` (asyncpg) or `?sslmode=require` (psycopg2) to the URL, or \
-                 connect over the private network (`*.railway.internal`)"
-                    .to_string(),
             ),
         ));
     }
@@ -503,7 +492,7 @@ fn pool_finding(
     options: &ProbeOptions,
     located_url: &Located<String>,
     facts: &Facts,
-) -> Option<Finding> {
+) -> Option<Raised> {
     let max_connections = facts.max_connections?;
     let pool_size = input.db_pool_size.as_ref()?;
     let max_overflow = input.db_max_overflow.as_ref()?;
@@ -521,8 +510,7 @@ fn pool_finding(
     }
     let mut finding = finding_at(
         pool_size,
-        "probe-pool-exceeds-max-connections",
-        Severity::Error,
+        RuleId::ProbePoolExceedsMaxConnections,
         format!(
             "the pools may open {total} connections ((DB_POOL_SIZE {} + DB_MAX_OVERFLOW {}) × \
              {processes} process{}), but PostgreSQL allows {available} \
@@ -532,10 +520,6 @@ fn pool_finding(
             if processes == 1 { "" } else { "es" },
             unset_note(&[pool_size, max_overflow], located_url),
         ),
-        Some(format!(
-            "keep (DB_POOL_SIZE + DB_MAX_OVERFLOW) × replicas × WEB_CONCURRENCY at or below \
-             {available}, e.g. lower DB_MAX_OVERFLOW, or raise max_connections on the server"
-        )),
     );
     // Defaults point at the URL; label each place only once.
     for (source, span, text) in [
@@ -567,19 +551,12 @@ fn failure_finding(
     target: &PostgresTarget,
     options: &ProbeOptions,
     failure: Failure,
-) -> Finding {
+) -> Raised {
     let server = target.endpoint();
-    let unreachable_help = Some(
-        "check the host and port, that the server runs and accepts connections from where \
-         this check runs (`*.railway.internal` names resolve only inside Railway), or raise \
-         --probe-timeout"
-            .to_string(),
-    );
     match failure {
         Failure::Connect(failure) => finding_at(
             located,
-            "probe-postgres-unreachable",
-            Severity::Error,
+            RuleId::ProbePostgresUnreachable,
             format!(
                 "PostgreSQL at {server} is unreachable: {}",
                 mask(
@@ -587,68 +564,44 @@ fn failure_finding(
                     &target.secrets()
                 )
             ),
-            unreachable_help,
         ),
         Failure::TimedOut(stage) => finding_at(
             located,
-            "probe-postgres-unreachable",
-            Severity::Error,
+            RuleId::ProbePostgresUnreachable,
             format!(
                 "PostgreSQL at {server} is unreachable: timed out after {} while {}",
                 seconds(options.timeout),
                 stage.describe()
             ),
-            unreachable_help,
         ),
         Failure::Other(reason) => finding_at(
             located,
-            "probe-postgres-unreachable",
-            Severity::Error,
+            RuleId::ProbePostgresUnreachable,
             format!("PostgreSQL at {server} refused the session: {reason}"),
-            unreachable_help,
         ),
-        Failure::Tls(reason) => {
-            let help = if reason.contains("does not support TLS") {
-                "the server does not offer TLS: enable `ssl` on the server, or (on a private \
-                 network only) lower the URL's ssl mode"
-            } else {
-                "if the server uses a private CA, pass it with --probe-ca PATH (and give it to the \
-                 application); `ssl=require` encrypts without checking the certificate"
-            };
-            finding_at(
-                located,
-                "probe-postgres-tls-failed",
-                Severity::Error,
-                format!(
-                    "TLS with PostgreSQL at {server} failed (ssl mode `{}`): {reason}",
-                    target.ssl_mode.as_str()
-                ),
-                Some(help.to_string()),
-            )
-        }
+        Failure::Tls(reason) => finding_at(
+            located,
+            RuleId::ProbePostgresTlsFailed,
+            format!(
+                "TLS with PostgreSQL at {server} failed (ssl mode `{}`): {reason}",
+                target.ssl_mode.as_str()
+            ),
+        ),
         Failure::Auth { reason, .. } => finding_at(
             located,
-            "probe-postgres-auth-failed",
-            Severity::Error,
+            RuleId::ProbePostgresAuthFailed,
             format!(
                 "PostgreSQL at {server} rejected user `{}`: {reason}",
                 target.user
             ),
-            Some(
-                "check the user and password in the URL; on Railway, reference the database's \
-                 own variable (e.g. `${{Postgres.DATABASE_URL}}`) instead of copying it"
-                    .to_string(),
-            ),
         ),
         Failure::DatabaseMissing(reason) => finding_at(
             located,
-            "probe-postgres-database-missing",
-            Severity::Error,
+            RuleId::ProbePostgresDatabaseMissing,
             format!(
                 "database `{}` does not exist on PostgreSQL at {server}: {reason}",
                 target.dbname
             ),
-            Some("create the database, or fix the database name in the URL's path".to_string()),
         ),
     }
 }

@@ -28,7 +28,7 @@ use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
     seconds, skipped_finding, total_processes, unset_note,
 };
-use crate::finding::{Finding, Severity};
+use crate::rules::{Raised, RuleId};
 
 const DEFAULT_PORT: u16 = 6379;
 /// No reply the probe asks for comes near this; a bigger one means a confused peer.
@@ -259,7 +259,7 @@ pub(crate) async fn probe(
     input: &ProbeInput,
     options: &ProbeOptions,
     tls: &TlsSettings,
-) -> Vec<Finding> {
+) -> Vec<Raised> {
     let Some(located) = &input.redis_url else {
         return Vec::new();
     };
@@ -540,7 +540,7 @@ fn session_findings(
     located: &Located<String>,
     target: &RedisTarget,
     facts: &Facts,
-) -> Vec<Finding> {
+) -> Vec<Raised> {
     let mut findings = Vec::new();
     let server = target.endpoint();
     let mut info = format!(
@@ -554,13 +554,7 @@ fn session_findings(
     if let Some(latency) = facts.latency {
         info.push_str(&format!(", round trip {}", milliseconds(latency)));
     }
-    findings.push(finding_at(
-        located,
-        "probe-redis-info",
-        Severity::Info,
-        info,
-        None,
-    ));
+    findings.push(finding_at(located, RuleId::ProbeRedisInfo, info));
 
     if let (Some(max_clients), Some(pool)) = (facts.max_clients, &input.redis_max_connections) {
         let processes = total_processes(input, options);
@@ -568,8 +562,7 @@ fn session_findings(
         if pool.value >= 0 && total > max_clients {
             findings.push(finding_at(
                 pool,
-                "probe-redis-max-connections",
-                Severity::Error,
+                RuleId::ProbeRedisMaxConnections,
                 format!(
                     "the pools may open {total} connections (REDIS_MAX_CONNECTIONS {} × \
                      {processes} process{}), but Redis allows {max_clients} clients{}",
@@ -577,10 +570,6 @@ fn session_findings(
                     if processes == 1 { "" } else { "es" },
                     unset_note(&[pool], located),
                 ),
-                Some(format!(
-                    "keep REDIS_MAX_CONNECTIONS × replicas × WEB_CONCURRENCY at or below \
-                     {max_clients}, or raise maxclients on the server"
-                )),
             ));
         }
     }
@@ -592,23 +581,10 @@ fn failure_finding(
     target: &RedisTarget,
     options: &ProbeOptions,
     failure: Failure,
-) -> Finding {
+) -> Raised {
     let server = target.endpoint();
     let masked = |text: String| mask(&text, &target.secrets());
-    let unreachable = |message: String| {
-        finding_at(
-            located,
-            "probe-redis-unreachable",
-            Severity::Error,
-            message,
-            Some(
-                "check the host and port, that Redis runs and accepts connections from where \
-                 this check runs (`*.railway.internal` names resolve only inside Railway), and \
-                 `rediss://` for a TLS port; or raise --probe-timeout"
-                    .to_string(),
-            ),
-        )
-    };
+    let unreachable = |message: String| finding_at(located, RuleId::ProbeRedisUnreachable, message);
     match failure {
         Failure::Connect(failure) => unreachable(format!(
             "Redis at {server} is unreachable: {}",
@@ -620,14 +596,12 @@ fn failure_finding(
         // A plain Redis port reads a ClientHello as a command that never ends: silence.
         Failure::TimedOut(Stage::TlsHandshake) => finding_at(
             located,
-            "probe-redis-tls-failed",
-            Severity::Error,
+            RuleId::ProbeRedisTlsFailed,
             format!(
                 "TLS with Redis at {server} failed: no handshake answer within {} (the port \
                  probably speaks plain Redis)",
                 seconds(options.timeout)
             ),
-            Some("use redis:// for a plain port, or point rediss:// at the TLS port".to_string()),
         ),
         Failure::TimedOut(stage) => unreachable(format!(
             "Redis at {server} is unreachable: timed out after {} while {}",
@@ -654,44 +628,27 @@ fn failure_finding(
         }
         Failure::Tls(reason) => finding_at(
             located,
-            "probe-redis-tls-failed",
-            Severity::Error,
+            RuleId::ProbeRedisTlsFailed,
             format!(
                 "TLS with Redis at {server} failed: {}",
                 mask(&reason, &target.secrets())
             ),
-            Some(
-                "check that the port speaks TLS (else use redis://), and pass a private CA with \
-                 --probe-ca PATH"
-                    .to_string(),
-            ),
         ),
         Failure::Auth(reason) => finding_at(
             located,
-            "probe-redis-auth-failed",
-            Severity::Error,
+            RuleId::ProbeRedisAuthFailed,
             format!(
                 "Redis at {server} rejected the credentials: {}",
                 masked(reason.to_string())
             ),
-            Some(
-                "check the user name and password in the URL; on Railway, reference the Redis \
-                 service's own variable (e.g. `${{Redis.REDIS_URL}}`) instead of copying it"
-                    .to_string(),
-            ),
         ),
         Failure::DatabaseMissing(reason) => finding_at(
             located,
-            "probe-redis-database-missing",
-            Severity::Error,
+            RuleId::ProbeRedisDatabaseMissing,
             format!(
                 "Redis at {server} refused database {}: {}",
                 target.database,
                 masked(reason.to_string())
-            ),
-            Some(
-                "use a database index below the server's `databases` setting (usually 16)"
-                    .to_string(),
             ),
         ),
     }

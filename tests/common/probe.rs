@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use deploycheck::finding::Finding;
 use deploycheck::probe::{self, Located, ProbeInput, ProbeOptions};
+use deploycheck::rules;
 use deploycheck::source::SourceId;
 
 use super::servers::{PASSWORD, encode};
@@ -43,9 +44,14 @@ pub fn input_with_redis(url: &str) -> ProbeInput {
     }
 }
 
-/// Run the probes; fail on a setup error or on a password in any message or help.
+/// Run the probes and complete their findings against the built-in rules, as a lint run does;
+/// fail on a setup error or on a password in any message or help.
 pub fn probe(input: &ProbeInput, options: &ProbeOptions) -> Vec<Finding> {
-    let findings = probe::run(input, options).expect("probe setup");
+    let raised = probe::run(input, options).expect("probe setup");
+    let findings = rules::builtin::load()
+        .expect("built-in rules")
+        .complete_all(raised)
+        .expect("every probe rule is built in");
     assert_no_secret(&findings);
     findings
 }
