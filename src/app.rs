@@ -77,7 +77,9 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
 /// The rules with the configuration file's rule paths (for commands other than lint).
 pub fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
     let config = settings::configuration(sources)?;
-    load_rules(&settings::rule_sources(sources, &config))
+    let mut rules = load_rules(&settings::rule_sources(sources, &config))?;
+    rules.secret_names = config.secret_names;
+    Ok(rules)
 }
 
 /// Load the built-in rules (unless `--no-builtin`) and every `--rules` path.

@@ -16,24 +16,95 @@ use crate::source::{Parsed, SourceFile};
 /// What a masked value is shown as in messages.
 pub const MASK: &str = "****";
 
-/// Name fragments that make a key secret (compared on the upper-cased key).
-const SECRET_NAME_PARTS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "DSN",
-    "_KEY",
+/// A word that makes a key secret, and how a segment of the key (the upper-cased key split on
+/// `_` and other punctuation) must contain it. Whole segments, not substrings: `COMPASS_URL`
+/// and `PASSAGE_COUNT` hold `PASS` but are not secrets, while `DB_PASS` and `PASS` are.
+enum Word {
+    /// The segment is the word: short words that are also pieces of ordinary words.
+    Is(&'static str),
+    /// The segment is the word, its plural, or ends with it (words glued together without `_`,
+    /// as in `DBPASSWORD`, `ACCESSTOKEN` or a camel-case `apiKey` upper-cased).
+    Ends(&'static str),
+    /// The segment starts with the word (`SECRETS`, `SECRETKEY`, `CREDENTIALS`).
+    Starts(&'static str),
+}
+
+/// The name forms real projects give their secrets, each here for the keys it catches.
+const SECRET_WORDS: &[Word] = &[
+    // `DB_PASS`, `SMTP_PASS`, `PASS`: the short form docker images and mail settings use.
+    Word::Is("PASS"),
+    // `POSTGRES_PWD`, `REDIS_PWD` (alone, `PWD` is the shell's working directory: see
+    // `is_secret_name`).
+    Word::Is("PWD"),
+    // `MYSQL_PASSWD`, the Unix spelling.
+    Word::Ends("PASSWD"),
+    // `DB_PASSWORD`, `DBPASSWORD`, `SMTP_PASSWORDS`.
+    Word::Ends("PASSWORD"),
+    // `GPG_PASSPHRASE`, `SSH_KEY_PASSPHRASE`.
+    Word::Ends("PASSPHRASE"),
+    // `GITHUB_TOKEN`, `ACCESSTOKEN`, `SLACK_TOKENS` (not `TOKENIZER_MODEL`).
+    Word::Ends("TOKEN"),
+    // `*_SECRET*`: `CLIENT_SECRET`, `SECRET_KEY`, `APP_SECRETS`, `JWT_SECRETKEY`.
+    Word::Starts("SECRET"),
+    Word::Ends("SECRET"),
+    // `GOOGLE_CREDENTIALS`, `AWS_CREDENTIAL_FILE`: service-account JSON, key pairs.
+    Word::Starts("CREDENTIAL"),
+    // `SENTRY_DSN`, `DATABASE_DSN`: a DSN carries a key or a password in its userinfo.
+    Word::Is("DSN"),
+    // `FREDAPIKEY`, `apiKey`, `PRIVATEKEY`: `*_API_KEY` and `*_PRIVATE_KEY` glued together.
+    Word::Ends("APIKEY"),
+    Word::Ends("PRIVATEKEY"),
 ];
 
-/// Does the key's name say it holds a secret?
+/// Does the key's name say it holds a secret (the built-in forms only; see [`SecretNames`] for
+/// the configuration's own)?
 pub fn is_secret_name(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();
-    SECRET_NAME_PARTS.iter().any(|part| upper.contains(part)) || upper == "KEY"
+    let segments: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    // `PWD` alone is the shell's working directory, exported into every environment.
+    if segments == ["PWD"] {
+        return false;
+    }
+    let word_fits = |segment: &str| {
+        SECRET_WORDS.iter().any(|word| match word {
+            Word::Is(word) => segment == *word,
+            Word::Ends(word) => segment.ends_with(word) || segment.strip_suffix('S') == Some(*word),
+            Word::Starts(word) => segment.starts_with(word),
+        })
+    };
+    // `*_KEY` after another segment: `SECRET_KEY`, `AWS_ACCESS_KEY`, `FRED_API_KEY`,
+    // `JWT_PRIVATE_KEY`, `STRIPE_KEYS`; and `KEY` alone. Not a leading `KEY_` (`KEY_PREFIX`,
+    // `KEYBOARD_LAYOUT`), which names what the value is the key *of*.
+    let key_segment = segments.iter().enumerate().any(|(index, segment)| {
+        matches!(*segment, "KEY" | "KEYS") && (index > 0 || segments.len() == 1)
+    });
+    key_segment || segments.iter().any(|segment| word_fits(segment))
+}
+
+/// Which keys are secret by name: the built-in forms ([`is_secret_name`]) and the
+/// configuration's `secret-names` globs (`*_CERT`, matched case-insensitively on the whole key).
+#[derive(Debug, Clone, Default)]
+pub struct SecretNames {
+    patterns: Vec<globset::GlobMatcher>,
+}
+
+impl SecretNames {
+    /// Add one of the configuration's patterns; the error says why it is not a glob.
+    pub fn add(&mut self, pattern: &str) -> Result<(), String> {
+        let glob = globset::GlobBuilder::new(pattern)
+            .case_insensitive(true)
+            .build()
+            .map_err(|error| format!("invalid glob `{pattern}` in secret-names: {error}"))?;
+        self.patterns.push(glob.compile_matcher());
+        Ok(())
+    }
+
+    pub fn is_secret(&self, key: &str) -> bool {
+        is_secret_name(key) || self.patterns.iter().any(|pattern| pattern.is_match(key))
+    }
 }
 
 /// The byte ranges of URL passwords (`scheme://user:PASSWORD@host`) in `text`, wherever they
@@ -290,12 +361,61 @@ mod tests {
             "SENTRY_DSN",
             "JWT_PRIVATE_KEY",
             "AWS_ACCESS_KEY",
+            "DB_PASS",
+            "PASS",
+            "smtp_pass",
+            "POSTGRES_PWD",
+            "REDIS_PWD",
+            "MYSQL_PASSWD",
+            "GPG_PASSPHRASE",
+            "SLACK_BOT_TOKEN",
+            "ACCESSTOKEN",
+            "CLIENT_SECRET",
+            "APP_SECRETS",
+            "SECRET",
+            "JWT_SECRETKEY",
+            "STRIPE_API_KEY",
+            "apiKey",
+            "SSH_PRIVATE_KEY",
+            "GOOGLE_CREDENTIALS",
+            "DATABASE_DSN",
+            "DBPASSWORD",
+            "KEY",
+            "db.password",
         ] {
             assert!(is_secret_name(key), "{key}");
         }
-        for key in ["DEBUG", "DATABASE_URL", "KEYBOARD_LAYOUT", "LOG_LEVEL"] {
+        for key in [
+            "DEBUG",
+            "DATABASE_URL",
+            "KEYBOARD_LAYOUT",
+            "LOG_LEVEL",
+            "PASSAGE_COUNT",
+            "COMPASS_URL",
+            "BYPASS_CACHE",
+            "PWD",
+            "OLDPWD",
+            "TOKENIZER_MODEL",
+            "KEY_PREFIX",
+            "MONKEY_PATCH",
+        ] {
             assert!(!is_secret_name(key), "{key}");
         }
+    }
+
+    #[test]
+    fn configured_secret_names_add_globs_case_insensitively() {
+        let mut names = SecretNames::default();
+        for pattern in ["*_CERT", "stripe_*"] {
+            names.add(pattern).expect("a valid glob");
+        }
+        for key in ["TLS_CERT", "tls_cert", "STRIPE_ACCOUNT", "DB_PASS"] {
+            assert!(names.is_secret(key), "{key}");
+        }
+        for key in ["CERT_PATH", "DEBUG"] {
+            assert!(!names.is_secret(key), "{key}");
+        }
+        assert!(names.add("[unclosed").is_err());
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub fn run(
     }
     let config = settings::configuration(&args.rules)?;
     let mut rules = load_rules(&settings::rule_sources(&args.rules, &config))?;
+    rules.secret_names = config.secret_names.clone();
     let settings = settings::resolve(&args, config, &rules)?;
     for rule in &mut rules.rules {
         if let Some(level) = settings.severity.get(&rule.doc.id) {
