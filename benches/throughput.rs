@@ -264,7 +264,6 @@ fn run_phases(rules: &rules::RuleSet, input: &str) -> (Duration, Duration, Durat
     let evaluate = started.elapsed();
 
     let started = Instant::now();
-    loader.redactor.redact_findings(&mut findings);
     finding::sort(&mut findings);
     let docs = rules.docs();
     let report = Report {

@@ -1,9 +1,12 @@
 //! Secrets are never printed: which keys are secret, where URL passwords sit, and the
-//! [`Redactor`] that masks them before any rendering.
+//! [`Redactor`] that masks them in the source text before any rendering.
 //!
-//! Masking happens in two places, both before a reporter sees anything: the source text (each
-//! secret byte becomes `*`, so spans stay valid) and every message and help text (each known
-//! secret string becomes `****`). Reporters therefore cannot leak what they never receive.
+//! Masking happens in the source text only: each secret byte becomes `*`, so spans stay valid,
+//! and reporters render [`SourceFile::redacted`]. The tool's own messages and help texts are
+//! never searched and rewritten: a message that shows a value builds it masked, per key
+//! (`engine::Config::shown`). Searching messages for secret strings corrupted them (with
+//! `SECRET_KEY=secret`, the help read ``import ****s``) and missed the values the search did
+//! not know.
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
@@ -157,10 +160,12 @@ fn replace_with_mask(text: &str, ranges: Vec<Range<usize>>) -> String {
     masked
 }
 
-/// Knows every secret string of a run and masks it wherever it appears.
+/// Knows every secret string of a run, to mask copies of it in the source text that no span
+/// names (a comment quoting an old key, the same value under an innocent name).
 ///
 /// All secrets are searched for at once (Aho-Corasick, leftmost-longest), so masking a text
-/// costs its length, however many secrets a large input holds.
+/// costs its length, however many secrets a large input holds. It searches inputs only, never
+/// the tool's messages.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     secrets: BTreeSet<String>,
@@ -168,8 +173,7 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// Strings shorter than this are not searched for in messages: masking every `a` would
-    /// garble the text, and messages never quote a secret value in the first place.
+    /// Strings shorter than this are not searched for: masking every `a` would garble the text.
     const MIN_LEN: usize = 4;
 
     pub fn add(&mut self, secret: &str) {
@@ -216,19 +220,6 @@ impl Redactor {
             None => Vec::new(),
         }
     }
-
-    /// `text` with every known secret replaced by [`MASK`].
-    pub fn redact(&self, text: &str) -> String {
-        replace_with_mask(text, self.find(text))
-    }
-
-    /// Mask the message and help of every finding: the last net before any reporter.
-    pub fn redact_findings(&self, findings: &mut [crate::finding::Finding]) {
-        for finding in findings {
-            finding.message = self.redact(&finding.message);
-            finding.help = finding.help.as_deref().map(|help| self.redact(help));
-        }
-    }
 }
 
 fn percent_decode(text: &str) -> Result<String, ()> {
@@ -249,7 +240,7 @@ fn percent_decode(text: &str) -> Result<String, ()> {
 }
 
 /// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the
-/// secret strings, so that messages can be masked too.
+/// secret strings, so that later sources are masked for them too.
 ///
 /// Three nets, from precise to blunt: the value span of every entry whose key is secret (the
 /// quotes stay visible) and every URL password; any statement python-dotenv skipped that looks
@@ -441,12 +432,15 @@ mod tests {
     }
 
     #[test]
-    fn redactor_masks_decoded_passwords_too() {
+    fn redactor_finds_decoded_passwords_too() {
         let mut redactor = Redactor::default();
         redactor.add_value("postgresql://app:s3cr%40t@db/app", false);
-        assert_eq!(
-            redactor.redact("login s3cr@t failed; s3cr%40t"),
-            "login **** failed; ****"
-        );
+        let text = "login s3cr@t failed; s3cr%40t";
+        let found: Vec<&str> = redactor
+            .find(text)
+            .into_iter()
+            .map(|range| &text[range])
+            .collect();
+        assert_eq!(found, ["s3cr@t", "s3cr%40t"]);
     }
 }

@@ -207,3 +207,28 @@ fn an_invalid_secret_names_glob_points_into_the_configuration() {
         outcome.error
     );
 }
+
+/// Regression (issue 8): masking by searching every message for the secret string `secret`
+/// turned the help into `import ****s; print(****s.token_urlsafe(48))` and the message into
+/// `not a ****`. Values are masked by span in the source only.
+#[test]
+fn secret_key_secret_leaves_the_help_and_message_readable() {
+    let text = "ENVIRONMENT=production\nSECRET_KEY=secret\n";
+    let (_, report) = common::lint_json(&["--select", "secret-key-placeholder", "-"], text);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let message = findings[0]["message"].as_str().expect("message");
+    let help = findings[0]["help"].as_str().expect("help");
+    assert!(message.contains("not a secret"), "{message}");
+    assert!(help.contains("import secrets"), "{help}");
+    assert!(help.contains("secrets.token_urlsafe(48)"), "{help}");
+    // The snippet still hides the value: `SECRET_KEY=******`.
+    let human = common::run(&["lint", "--select", "secret-key-placeholder", "-"], text);
+    assert!(
+        human.stdout.contains("SECRET_KEY=******\n"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("import secrets;"), "{}", human.stdout);
+    assert!(human.stdout.contains("not a secret"), "{}", human.stdout);
+}

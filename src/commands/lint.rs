@@ -216,7 +216,6 @@ pub fn run(
             suppress::unused_config(&settings.config.suppress, &used_suppressions, config_source);
         findings.extend(settings.filter(unused, None, &docs));
     }
-    loader.redactor.redact_findings(&mut findings);
     finding::sort(&mut findings);
     if let Some(path) = &args.write_baseline {
         recorded.write(path)?;
