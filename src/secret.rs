@@ -119,14 +119,21 @@ pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
         let authority_start = search_from + found + 3;
         let rest = &text[authority_start..];
         // The authority ends at the first character that cannot be in it unescaped; the
-        // userinfo ends at the last `@` before that.
-        let authority_end = rest
-            .find(['/', '?', '#', '"', '\'', ',', ' ', '\n', ']'])
+        // userinfo ends at the last `@` before that (urllib's reading, which redis-py uses).
+        // A password with an unescaped `/`, as base64 ones have, ends the authority early,
+        // yet SQLAlchemy reads `user:PASSWORD@` up to the first `@`: when the authority has
+        // no `@`, the userinfo runs to the first `@` before the query, and its user part is
+        // before the first `/`.
+        let url_end = rest
+            .find(['?', '#', '"', '\'', ',', ' ', '\n', ']'])
             .unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
-            if let Some(colon) = userinfo.find(':') {
+        let authority_end = rest[..url_end].find('/').unwrap_or(url_end);
+        let userinfo_end = rest[..authority_end]
+            .rfind('@')
+            .or_else(|| rest[..url_end].find('@'));
+        if let Some(at) = userinfo_end {
+            let userinfo = &rest[..at];
+            if let Some(colon) = userinfo[..authority_end.min(at)].find(':') {
                 let start = authority_start + colon + 1;
                 let end = authority_start + at;
                 if end > start {
@@ -423,6 +430,18 @@ mod tests {
         assert_eq!(
             mask_url_passwords("redis://user@redis:6379"),
             "redis://user@redis:6379"
+        );
+        assert_eq!(
+            mask_url_passwords("postgresql://app:Ub9+Base64/Url=@db:5432/app?ssl=require"),
+            "postgresql://app:****@db:5432/app?ssl=require"
+        );
+        assert_eq!(
+            mask_url_passwords("https://cdn.example.com/users/@me?x=1"),
+            "https://cdn.example.com/users/@me?x=1"
+        );
+        assert_eq!(
+            mask_url_passwords("https://u:pw12@host/@me"),
+            "https://u:****@host/@me"
         );
         let list = r#"["https://a:one1@x.com","https://b:two2@y.com"]"#;
         assert_eq!(
