@@ -1,6 +1,7 @@
 //! The SARIF, GitHub Actions and JUnit reporters on one report that exercises what they must get
 //! right: several severities, labels, standard input, multi-byte characters, a multi-line span,
-//! an undocumented rule, markup characters in messages and secrets in the sources.
+//! an undocumented rule, markup characters in messages and secrets in the sources (masked here
+//! as the loader masks them; `tests/leaks.rs` checks that the binary itself shows none).
 
 use deploycheck::finding::{Finding, Label, Severity};
 use deploycheck::report::{Report, github, junit, sarif};
@@ -595,32 +596,6 @@ fn sarif_output_is_byte_for_byte_deterministic() {
     let second = render_to_string(sarif::render, &fixture.report());
     assert_eq!(first, second);
     assert!(first.ends_with("}\n"));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Secrets, in every format
-
-#[test]
-fn no_format_shows_a_secret_value() {
-    let fixture = fixture();
-    let report = fixture.report();
-    let outputs = [
-        ("sarif", render_to_string(sarif::render, &report)),
-        ("github", render_to_string(github::render, &report)),
-        ("summary", github::step_summary(&report)),
-        ("junit", render_to_string(junit::render, &report)),
-    ];
-    for (format, output) in outputs {
-        assert!(!output.contains(SECRET_VALUE), "{format} shows the secret");
-        assert!(
-            !output.contains(URL_PASSWORD),
-            "{format} shows the password"
-        );
-        assert!(
-            !output.contains("hunter2"),
-            "{format} shows part of the secret"
-        );
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
