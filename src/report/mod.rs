@@ -33,6 +33,18 @@ impl Report<'_> {
     }
 }
 
+/// A rule's documentation text read without a finding (`explain`, `rules`, SARIF's rule
+/// metadata): the placeholders the engine fills for each finding, said in words, so that no
+/// `{key}` reaches the user.
+pub fn placeholders_in_words(text: &str) -> String {
+    text.replace("`{key}`", "the variable")
+        .replace("{key}", "the variable")
+        .replace("`{value}`", "its value")
+        .replace("{value}", "its value")
+        .replace("{detail}", "the problem found")
+        .replace("{suggestion}", "the suggested value")
+}
+
 /// Where a span sits, 1-based, with columns counted in characters (Unicode scalar values).
 ///
 /// The end is the position of the span's end offset, i.e. just past its last character (an
@@ -126,6 +138,15 @@ mod tests {
         let file = SourceFile::new(".env", "A=1\r\nB=2\n");
         let location = span_location(&file, &(0..5));
         assert_eq!((location.end_line, location.end_column), (2, 1));
+    }
+
+    #[test]
+    fn placeholders_read_as_words() {
+        assert_eq!(placeholders_in_words("set `{key}`"), "set the variable");
+        assert_eq!(
+            placeholders_in_words("{key} is {value}: {detail}; try {suggestion}"),
+            "the variable is its value: the problem found; try the suggested value"
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Location, Report, is_stdin, location, span_location};
+use super::{Location, Report, is_stdin, location, placeholders_in_words, span_location};
 use crate::finding::{Finding, Severity};
 use crate::rules::RuleDoc;
 use crate::source::SourceFile;
@@ -138,10 +138,10 @@ fn descriptor(doc: &RuleDoc) -> ReportingDescriptor<'_> {
     ReportingDescriptor {
         id: &doc.id,
         name: &doc.id,
-        short_description: Some(Text::plain(doc.summary.clone())),
-        full_description: Some(Text::plain(doc.why.clone())),
+        short_description: Some(Text::plain(placeholders_in_words(&doc.summary))),
+        full_description: Some(Text::plain(placeholders_in_words(&doc.why))),
         help: Some(Text {
-            text: doc.help.clone(),
+            text: placeholders_in_words(&doc.help),
             markdown: Some(help_markdown(doc)),
         }),
         help_uri: doc.url.as_deref().filter(|url| is_absolute_uri(url)),
@@ -169,10 +169,10 @@ fn undocumented_descriptor(id: &str, severity: Severity) -> ReportingDescriptor<
 
 /// The rule's documentation as Markdown: what GitHub shows under "Rule help".
 fn help_markdown(doc: &RuleDoc) -> String {
-    let mut markdown = format!(
+    let mut markdown = placeholders_in_words(&format!(
         "{}\n\n{}\n\n**How to fix:** {}\n",
         doc.summary, doc.why, doc.help
-    );
+    ));
     for (title, example) in [("Flagged", &doc.example_bad), ("Fixed", &doc.example_good)] {
         if example.trim().is_empty() {
             continue;
@@ -180,7 +180,7 @@ fn help_markdown(doc: &RuleDoc) -> String {
         let fence = code_fence(example);
         markdown.push_str(&format!(
             "\n**{title}:**\n\n{fence}dotenv\n{}\n{fence}\n",
-            example.trim_end()
+            placeholders_in_words(example.trim_end())
         ));
     }
     if let Some(url) = &doc.url {
