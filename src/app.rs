@@ -49,13 +49,16 @@ impl Streams<'static> {
     }
 }
 
-/// Decide colour: `--color always|never` win; `auto` means a terminal and `NO_COLOR` unset.
+/// Decide colour: `--color always|never` win; `auto` means a terminal, `NO_COLOR` unset and
+/// `TERM` not `dumb` (a terminal that cannot show escape codes, e.g. Emacs' shell).
 pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            is_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
         }
     }
 }
