@@ -269,7 +269,7 @@ fn run_phases(rules: &rules::RuleSet, input: &str) -> (Duration, Duration, Durat
     let report = Report {
         sources: &loader.sources,
         findings: &findings,
-        profile: "production",
+        inputs: &[],
         rules: &docs,
     };
     let mut out: Vec<u8> = Vec::new();

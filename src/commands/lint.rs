@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Loader};
 use crate::probe;
-use crate::report::{self, Report};
+use crate::report::{self, Report, ReportInput};
 use crate::settings;
 use crate::source::{InputFormat, SourceFile, SourceId};
 use crate::suppress;
@@ -220,14 +220,26 @@ pub fn run(
     if let Some(path) = &args.write_baseline {
         recorded.write(path)?;
     }
-    let profile = units
-        .first()
-        .map_or_else(|| "production".to_owned(), |unit| unit.profile.clone());
+    let inputs: Vec<ReportInput> = units
+        .iter()
+        .map(|unit| ReportInput {
+            file: unit.layers.first().map_or_else(String::new, |layer| {
+                loader.sources.get(layer.source).name.clone()
+            }),
+            profile: unit.profile.clone(),
+            sources: unit
+                .layers
+                .iter()
+                .chain(&unit.example)
+                .map(|layer| layer.source)
+                .collect(),
+        })
+        .collect();
     let sources = loader.sources;
     let report = Report {
         sources: &sources,
         findings: &findings,
-        profile: &profile,
+        inputs: &inputs,
         rules: &docs,
     };
     let mut file_output;

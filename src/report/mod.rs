@@ -12,24 +12,53 @@ pub mod sarif;
 
 use crate::finding::Finding;
 use crate::rules::RuleDoc;
-use crate::source::{SourceFile, Sources, Span};
+use crate::source::{SourceFile, SourceId, Sources, Span};
 
 /// Everything a reporter may need.
 pub struct Report<'a> {
     /// The sources; reporters show `SourceFile::redacted`, never `text`.
     pub sources: &'a Sources,
-    /// Findings in report order, secrets already masked.
+    /// Findings in report order. Their messages never quote a secret: values are masked as
+    /// messages are built.
     pub findings: &'a [Finding],
-    /// The profile the configuration was judged under.
-    pub profile: &'a str,
+    /// Each configuration judged, in the order given, with its profile.
+    pub inputs: &'a [ReportInput],
     /// Documentation of every rule that may appear in `findings`.
     pub rules: &'a [RuleDoc],
+}
+
+/// One configuration judged: several paths are judged one by one, each under its own profile
+/// (`.env` as production, `.env.staging` as staging).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportInput {
+    /// The configuration's name: its first input as given.
+    pub file: String,
+    /// The profile it was judged under.
+    pub profile: String,
+    /// The sources it was read from (its layers and its `.env.example`).
+    pub sources: Vec<SourceId>,
 }
 
 impl Report<'_> {
     /// The documentation of a rule by id.
     pub fn rule(&self, id: &str) -> Option<&RuleDoc> {
         self.rules.iter().find(|rule| rule.id == id)
+    }
+
+    /// The profile every input was judged under; `None` when they differ (or there are none).
+    pub fn profile(&self) -> Option<&str> {
+        let first = &self.inputs.first()?.profile;
+        self.inputs
+            .iter()
+            .all(|input| &input.profile == first)
+            .then_some(first.as_str())
+    }
+
+    /// The input a source belongs to, if it belongs to one (the configuration file does not).
+    pub fn input_of(&self, source: SourceId) -> Option<&ReportInput> {
+        self.inputs
+            .iter()
+            .find(|input| input.sources.contains(&source))
     }
 }
 

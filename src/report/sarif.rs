@@ -15,6 +15,9 @@
 //! - `partialFingerprints["deploycheck/v1"]` identifies a result across runs even when lines move:
 //!   a hash of the rule id, the artifact URI, the key and the occurrence of that
 //!   (rule, file, key) triple. It never involves a value.
+//! - `run.properties.inputs` lists each configuration judged with its profile (`.env` as
+//!   production, `.env.staging` as staging); `run.properties.profile` is present when they all
+//!   share one.
 //! - No timestamps or other run-dependent data: the same input gives the same bytes.
 //!
 //! [`SourceFile::line_col`]: crate::source::SourceFile::line_col
@@ -113,7 +116,15 @@ fn build<'a>(report: &'a Report<'a>) -> Log<'a> {
             newline_sequences: ["\r\n", "\n", "\r"],
             results,
             properties: RunProperties {
-                profile: report.profile,
+                profile: report.profile(),
+                inputs: report
+                    .inputs
+                    .iter()
+                    .map(|input| RunInput {
+                        file: &input.file,
+                        profile: &input.profile,
+                    })
+                    .collect(),
             },
         }],
     }
@@ -375,8 +386,18 @@ struct Run<'a> {
     properties: RunProperties<'a>,
 }
 
+/// The run's property bag: the profile every input was judged under (absent when they
+/// differ), and each input with its own.
 #[derive(Serialize)]
 struct RunProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    inputs: Vec<RunInput<'a>>,
+}
+
+#[derive(Serialize)]
+struct RunInput<'a> {
+    file: &'a str,
     profile: &'a str,
 }
 
