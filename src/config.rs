@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::error::Error;
 use crate::finding::Severity;
+use crate::secret::SecretNames;
 
 /// Which .env.example to compare with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct Config {
     pub probe: ProbeSettings,
     pub per_file: Vec<PerFile>,
     pub suppress: Vec<Suppression>,
+    /// `secret-names`: more keys whose values are masked everywhere.
+    pub secret_names: SecretNames,
     /// The file's text, to point errors into it.
     pub text: String,
 }
@@ -97,6 +100,8 @@ struct RawConfig {
     per_file: BTreeMap<String, RawPerFile>,
     #[serde(default)]
     suppress: Vec<Spanned<RawSuppression>>,
+    #[serde(default)]
+    secret_names: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -286,6 +291,12 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
             span,
         });
     }
+    let mut secret_names = SecretNames::default();
+    for pattern in &raw.secret_names {
+        secret_names
+            .add(pattern.get_ref())
+            .map_err(|message| Error::rule_file(&name, &text, pattern.span(), message))?;
+    }
     let probe = ProbeSettings {
         ca: raw.probe.ca.into_iter().map(resolve).collect(),
         ..raw.probe
@@ -308,6 +319,7 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         probe,
         per_file,
         suppress,
+        secret_names,
         text,
     })
 }

@@ -110,9 +110,7 @@ impl<'a> Loader<'a> {
     fn add(&mut self, file: SourceFile, kind: LayerKind, parsed: Parsed) -> Layer {
         let id = self.sources.add(file);
         let rules = self.rules;
-        let is_secret = |key: &str| {
-            rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key)
-        };
+        let is_secret = |key: &str| rules.is_secret(key);
         secret::redact_source(
             self.sources.get_mut(id),
             &parsed,

@@ -5,8 +5,11 @@
 //! 3. evaluate the rules on each (the engine: pure and synchronous);
 //! 4. probe the servers each names (optional; the only async code, inside `probe`);
 //! 5. filter: selection and per-file settings, suppressions, the baseline;
-//! 6. mask secrets in what remains;
-//! 7. report, and decide the exit status.
+//! 6. report, and decide the exit status.
+//!
+//! Secrets are masked as each input is read (step 2), by span, in the source text that reports
+//! show: messages are never searched for secret strings, which garbled the tool's own words
+//! (`import ****s`); a message that shows a value shows the masked one it was built with.
 //!
 //! Commands call [`check`] then [`report`]; nothing here calls back into them. Findings the
 //! program raises itself (probes, suppressions) get their severity and help from the rule set
@@ -24,7 +27,7 @@ use crate::filter::{self, baseline::Baseline, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Loader, Unit};
 use crate::probe;
-use crate::report::{self, Report};
+use crate::report::{self, Report, ReportInput};
 use crate::rules::RuleDoc;
 use crate::settings::{self, LintSettings};
 use crate::source::{SourceFile, SourceId, Sources};
@@ -59,8 +62,8 @@ pub struct Outcome {
     pub sources: Sources,
     /// Filtered, masked, in report order.
     pub findings: Vec<Finding>,
-    /// Each configuration judged: its first input's name and its profile.
-    pub inputs: Vec<(String, String)>,
+    /// Each configuration judged: its first input's name, its profile and its sources.
+    pub inputs: Vec<ReportInput>,
     /// Documentation of every loaded rule, with the configured severities.
     pub docs: Vec<RuleDoc>,
     pub status: ExitStatus,
@@ -159,8 +162,6 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         findings.extend(filter::select(&settings, unused, None, &docs)?);
     }
 
-    // 6. Mask.
-    loader.redactor.redact_findings(&mut findings);
     finding::sort(&mut findings);
 
     if let Some(path) = &args.write_baseline {
@@ -173,12 +174,18 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
     };
     let inputs = units
         .iter()
-        .map(|unit| {
-            let name = unit.layers.first().map_or_else(
+        .map(|unit| ReportInput {
+            file: unit.layers.first().map_or_else(
                 || unit.path.clone().unwrap_or_default(),
                 |layer| loader.sources.get(layer.source).name.clone(),
-            );
-            (name, unit.profile.clone())
+            ),
+            profile: unit.profile.clone(),
+            sources: unit
+                .layers
+                .iter()
+                .chain(&unit.example)
+                .map(|layer| layer.source)
+                .collect(),
         })
         .collect();
     Ok(Outcome {
@@ -216,21 +223,17 @@ fn load_units(
     )
 }
 
-/// Step 7: render the outcome in the chosen format, to `-o FILE` or to `stdout`.
+/// Step 6: render the outcome in the chosen format, to `-o FILE` or to `stdout`.
 pub fn report(
     outcome: &Outcome,
     args: &LintArgs,
     color: bool,
     stdout: &mut dyn Write,
 ) -> Result<(), Error> {
-    let profile = match outcome.inputs.as_slice() {
-        [] => "production",
-        [(_, first), ..] => first.as_str(),
-    };
     let report = Report {
         sources: &outcome.sources,
         findings: &outcome.findings,
-        profile,
+        inputs: &outcome.inputs,
         rules: &outcome.docs,
     };
     match &args.output {

@@ -1,9 +1,12 @@
 //! Secrets are never printed: which keys are secret, where URL passwords sit, and the
-//! [`Redactor`] that masks them before any rendering.
+//! [`Redactor`] that masks them in the source text before any rendering.
 //!
-//! Masking happens in two places, both before a reporter sees anything: the source text (each
-//! secret byte becomes `*`, so spans stay valid) and every message and help text (each known
-//! secret string becomes `****`). Reporters therefore cannot leak what they never receive.
+//! Masking happens in the source text only: each secret byte becomes `*`, so spans stay valid,
+//! and reporters render [`SourceFile::redacted`]. The tool's own messages and help texts are
+//! never searched and rewritten: a message that shows a value builds it masked, per key
+//! (`engine::Config::shown`). Searching messages for secret strings corrupted them (with
+//! `SECRET_KEY=secret`, the help read ``import ****s``) and missed the values the search did
+//! not know.
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
@@ -16,24 +19,95 @@ use crate::source::{Parsed, SourceFile};
 /// What a masked value is shown as in messages.
 pub const MASK: &str = "****";
 
-/// Name fragments that make a key secret (compared on the upper-cased key).
-const SECRET_NAME_PARTS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "DSN",
-    "_KEY",
+/// A word that makes a key secret, and how a segment of the key (the upper-cased key split on
+/// `_` and other punctuation) must contain it. Whole segments, not substrings: `COMPASS_URL`
+/// and `PASSAGE_COUNT` hold `PASS` but are not secrets, while `DB_PASS` and `PASS` are.
+enum Word {
+    /// The segment is the word: short words that are also pieces of ordinary words.
+    Is(&'static str),
+    /// The segment is the word, its plural, or ends with it (words glued together without `_`,
+    /// as in `DBPASSWORD`, `ACCESSTOKEN` or a camel-case `apiKey` upper-cased).
+    Ends(&'static str),
+    /// The segment starts with the word (`SECRETS`, `SECRETKEY`, `CREDENTIALS`).
+    Starts(&'static str),
+}
+
+/// The name forms real projects give their secrets, each here for the keys it catches.
+const SECRET_WORDS: &[Word] = &[
+    // `DB_PASS`, `SMTP_PASS`, `PASS`: the short form docker images and mail settings use.
+    Word::Is("PASS"),
+    // `POSTGRES_PWD`, `REDIS_PWD` (alone, `PWD` is the shell's working directory: see
+    // `is_secret_name`).
+    Word::Is("PWD"),
+    // `MYSQL_PASSWD`, the Unix spelling.
+    Word::Ends("PASSWD"),
+    // `DB_PASSWORD`, `DBPASSWORD`, `SMTP_PASSWORDS`.
+    Word::Ends("PASSWORD"),
+    // `GPG_PASSPHRASE`, `SSH_KEY_PASSPHRASE`.
+    Word::Ends("PASSPHRASE"),
+    // `GITHUB_TOKEN`, `ACCESSTOKEN`, `SLACK_TOKENS` (not `TOKENIZER_MODEL`).
+    Word::Ends("TOKEN"),
+    // `*_SECRET*`: `CLIENT_SECRET`, `SECRET_KEY`, `APP_SECRETS`, `JWT_SECRETKEY`.
+    Word::Starts("SECRET"),
+    Word::Ends("SECRET"),
+    // `GOOGLE_CREDENTIALS`, `AWS_CREDENTIAL_FILE`: service-account JSON, key pairs.
+    Word::Starts("CREDENTIAL"),
+    // `SENTRY_DSN`, `DATABASE_DSN`: a DSN carries a key or a password in its userinfo.
+    Word::Is("DSN"),
+    // `FREDAPIKEY`, `apiKey`, `PRIVATEKEY`: `*_API_KEY` and `*_PRIVATE_KEY` glued together.
+    Word::Ends("APIKEY"),
+    Word::Ends("PRIVATEKEY"),
 ];
 
-/// Does the key's name say it holds a secret?
+/// Does the key's name say it holds a secret (the built-in forms only; see [`SecretNames`] for
+/// the configuration's own)?
 pub fn is_secret_name(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();
-    SECRET_NAME_PARTS.iter().any(|part| upper.contains(part)) || upper == "KEY"
+    let segments: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    // `PWD` alone is the shell's working directory, exported into every environment.
+    if segments == ["PWD"] {
+        return false;
+    }
+    let word_fits = |segment: &str| {
+        SECRET_WORDS.iter().any(|word| match word {
+            Word::Is(word) => segment == *word,
+            Word::Ends(word) => segment.ends_with(word) || segment.strip_suffix('S') == Some(*word),
+            Word::Starts(word) => segment.starts_with(word),
+        })
+    };
+    // `*_KEY` after another segment: `SECRET_KEY`, `AWS_ACCESS_KEY`, `FRED_API_KEY`,
+    // `JWT_PRIVATE_KEY`, `STRIPE_KEYS`; and `KEY` alone. Not a leading `KEY_` (`KEY_PREFIX`,
+    // `KEYBOARD_LAYOUT`), which names what the value is the key *of*.
+    let key_segment = segments.iter().enumerate().any(|(index, segment)| {
+        matches!(*segment, "KEY" | "KEYS") && (index > 0 || segments.len() == 1)
+    });
+    key_segment || segments.iter().any(|segment| word_fits(segment))
+}
+
+/// Which keys are secret by name: the built-in forms ([`is_secret_name`]) and the
+/// configuration's `secret-names` globs (`*_CERT`, matched case-insensitively on the whole key).
+#[derive(Debug, Clone, Default)]
+pub struct SecretNames {
+    patterns: Vec<globset::GlobMatcher>,
+}
+
+impl SecretNames {
+    /// Add one of the configuration's patterns; the error says why it is not a glob.
+    pub fn add(&mut self, pattern: &str) -> Result<(), String> {
+        let glob = globset::GlobBuilder::new(pattern)
+            .case_insensitive(true)
+            .build()
+            .map_err(|error| format!("invalid glob `{pattern}` in secret-names: {error}"))?;
+        self.patterns.push(glob.compile_matcher());
+        Ok(())
+    }
+
+    pub fn is_secret(&self, key: &str) -> bool {
+        is_secret_name(key) || self.patterns.iter().any(|pattern| pattern.is_match(key))
+    }
 }
 
 /// The byte ranges of URL passwords (`scheme://user:PASSWORD@host`) in `text`, wherever they
@@ -45,14 +119,21 @@ pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
         let authority_start = search_from + found + 3;
         let rest = &text[authority_start..];
         // The authority ends at the first character that cannot be in it unescaped; the
-        // userinfo ends at the last `@` before that.
-        let authority_end = rest
-            .find(['/', '?', '#', '"', '\'', ',', ' ', '\n', ']'])
+        // userinfo ends at the last `@` before that (urllib's reading, which redis-py uses).
+        // A password with an unescaped `/`, as base64 ones have, ends the authority early,
+        // yet SQLAlchemy reads `user:PASSWORD@` up to the first `@`: when the authority has
+        // no `@`, the userinfo runs to the first `@` before the query, and its user part is
+        // before the first `/`.
+        let url_end = rest
+            .find(['?', '#', '"', '\'', ',', ' ', '\n', ']'])
             .unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
-            if let Some(colon) = userinfo.find(':') {
+        let authority_end = rest[..url_end].find('/').unwrap_or(url_end);
+        let userinfo_end = rest[..authority_end]
+            .rfind('@')
+            .or_else(|| rest[..url_end].find('@'));
+        if let Some(at) = userinfo_end {
+            let userinfo = &rest[..at];
+            if let Some(colon) = userinfo[..authority_end.min(at)].find(':') {
                 let start = authority_start + colon + 1;
                 let end = authority_start + at;
                 if end > start {
@@ -86,10 +167,12 @@ fn replace_with_mask(text: &str, ranges: Vec<Range<usize>>) -> String {
     masked
 }
 
-/// Knows every secret string of a run and masks it wherever it appears.
+/// Knows every secret string of a run, to mask copies of it in the source text that no span
+/// names (a comment quoting an old key, the same value under an innocent name).
 ///
 /// All secrets are searched for at once (Aho-Corasick, leftmost-longest), so masking a text
-/// costs its length, however many secrets a large input holds.
+/// costs its length, however many secrets a large input holds. It searches inputs only, never
+/// the tool's messages.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     secrets: BTreeSet<String>,
@@ -97,8 +180,7 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// Strings shorter than this are not searched for in messages: masking every `a` would
-    /// garble the text, and messages never quote a secret value in the first place.
+    /// Strings shorter than this are not searched for: masking every `a` would garble the text.
     const MIN_LEN: usize = 4;
 
     pub fn add(&mut self, secret: &str) {
@@ -145,19 +227,6 @@ impl Redactor {
             None => Vec::new(),
         }
     }
-
-    /// `text` with every known secret replaced by [`MASK`].
-    pub fn redact(&self, text: &str) -> String {
-        replace_with_mask(text, self.find(text))
-    }
-
-    /// Mask the message and help of every finding: the last net before any reporter.
-    pub fn redact_findings(&self, findings: &mut [crate::finding::Finding]) {
-        for finding in findings {
-            finding.message = self.redact(&finding.message);
-            finding.help = finding.help.as_deref().map(|help| self.redact(help));
-        }
-    }
 }
 
 fn percent_decode(text: &str) -> Result<String, ()> {
@@ -178,7 +247,7 @@ fn percent_decode(text: &str) -> Result<String, ()> {
 }
 
 /// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the
-/// secret strings, so that messages can be masked too.
+/// secret strings, so that later sources are masked for them too.
 ///
 /// Three nets, from precise to blunt: the value span of every entry whose key is secret (the
 /// quotes stay visible) and every URL password; any statement python-dotenv skipped that looks
@@ -290,12 +359,61 @@ mod tests {
             "SENTRY_DSN",
             "JWT_PRIVATE_KEY",
             "AWS_ACCESS_KEY",
+            "DB_PASS",
+            "PASS",
+            "smtp_pass",
+            "POSTGRES_PWD",
+            "REDIS_PWD",
+            "MYSQL_PASSWD",
+            "GPG_PASSPHRASE",
+            "SLACK_BOT_TOKEN",
+            "ACCESSTOKEN",
+            "CLIENT_SECRET",
+            "APP_SECRETS",
+            "SECRET",
+            "JWT_SECRETKEY",
+            "STRIPE_API_KEY",
+            "apiKey",
+            "SSH_PRIVATE_KEY",
+            "GOOGLE_CREDENTIALS",
+            "DATABASE_DSN",
+            "DBPASSWORD",
+            "KEY",
+            "db.password",
         ] {
             assert!(is_secret_name(key), "{key}");
         }
-        for key in ["DEBUG", "DATABASE_URL", "KEYBOARD_LAYOUT", "LOG_LEVEL"] {
+        for key in [
+            "DEBUG",
+            "DATABASE_URL",
+            "KEYBOARD_LAYOUT",
+            "LOG_LEVEL",
+            "PASSAGE_COUNT",
+            "COMPASS_URL",
+            "BYPASS_CACHE",
+            "PWD",
+            "OLDPWD",
+            "TOKENIZER_MODEL",
+            "KEY_PREFIX",
+            "MONKEY_PATCH",
+        ] {
             assert!(!is_secret_name(key), "{key}");
         }
+    }
+
+    #[test]
+    fn configured_secret_names_add_globs_case_insensitively() {
+        let mut names = SecretNames::default();
+        for pattern in ["*_CERT", "stripe_*"] {
+            names.add(pattern).expect("a valid glob");
+        }
+        for key in ["TLS_CERT", "tls_cert", "STRIPE_ACCOUNT", "DB_PASS"] {
+            assert!(names.is_secret(key), "{key}");
+        }
+        for key in ["CERT_PATH", "DEBUG"] {
+            assert!(!names.is_secret(key), "{key}");
+        }
+        assert!(names.add("[unclosed").is_err());
     }
 
     #[test]
@@ -313,6 +431,18 @@ mod tests {
             mask_url_passwords("redis://user@redis:6379"),
             "redis://user@redis:6379"
         );
+        assert_eq!(
+            mask_url_passwords("postgresql://app:Ub9+Base64/Url=@db:5432/app?ssl=require"),
+            "postgresql://app:****@db:5432/app?ssl=require"
+        );
+        assert_eq!(
+            mask_url_passwords("https://cdn.example.com/users/@me?x=1"),
+            "https://cdn.example.com/users/@me?x=1"
+        );
+        assert_eq!(
+            mask_url_passwords("https://u:pw12@host/@me"),
+            "https://u:****@host/@me"
+        );
         let list = r#"["https://a:one1@x.com","https://b:two2@y.com"]"#;
         assert_eq!(
             mask_url_passwords(list),
@@ -321,12 +451,15 @@ mod tests {
     }
 
     #[test]
-    fn redactor_masks_decoded_passwords_too() {
+    fn redactor_finds_decoded_passwords_too() {
         let mut redactor = Redactor::default();
         redactor.add_value("postgresql://app:s3cr%40t@db/app", false);
-        assert_eq!(
-            redactor.redact("login s3cr@t failed; s3cr%40t"),
-            "login **** failed; ****"
-        );
+        let text = "login s3cr@t failed; s3cr%40t";
+        let found: Vec<&str> = redactor
+            .find(text)
+            .into_iter()
+            .map(|range| &text[range])
+            .collect();
+        assert_eq!(found, ["s3cr@t", "s3cr%40t"]);
     }
 }

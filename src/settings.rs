@@ -30,7 +30,9 @@ pub fn configuration(sources: &RuleSources) -> Result<Config, Error> {
 /// The rules with the configuration file's rule paths (for commands other than lint).
 pub fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
     let config = configuration(sources)?;
-    crate::rules::load::load(&rule_sources(sources, &config))
+    let mut rules = crate::rules::load::load(&rule_sources(sources, &config))?;
+    rules.secret_names = config.secret_names;
+    Ok(rules)
 }
 
 /// What `lint` and `probe` run with: the rule set (severity overrides applied) and the
@@ -38,6 +40,7 @@ pub fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
 pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings), Error> {
     let config = configuration(&args.rules)?;
     let mut rules = crate::rules::load::load(&rule_sources(&args.rules, &config))?;
+    rules.secret_names = config.secret_names.clone();
     let settings = resolve(args, config, &rules)?;
     for rule in &mut rules.rules {
         if let Some(level) = settings.severity.get(&rule.doc.id) {

@@ -381,3 +381,42 @@ fn unwritable_report_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn json_reports_each_inputs_profile() {
+    // `.env.production` is judged as production, `.env.staging` as staging: one profile for
+    // the whole report would be wrong for one of them.
+    let output = deploycheck(&["lint", "--isolated", "--format", "json", BAD, CLEAN], b"");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["profile"], "production", "both production: {report}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let staging = dir.path().join(".env.staging");
+    std::fs::write(&staging, "DEBUG=true\n").expect("write");
+    let staging = staging.to_str().expect("UTF-8 path");
+    let output = deploycheck(
+        &["lint", "--isolated", "--format", "json", BAD, staging],
+        b"",
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["profile"], serde_json::Value::Null, "{report}");
+    assert_eq!(
+        report["inputs"],
+        serde_json::json!([
+            {"file": BAD, "profile": "production"},
+            {"file": staging, "profile": "staging"},
+        ])
+    );
+    for format in ["sarif", "junit"] {
+        let output = deploycheck(
+            &["lint", "--isolated", "--format", format, BAD, staging],
+            b"",
+        );
+        let text = text(&output.stdout);
+        assert!(
+            text.contains("\"staging\"") || text.contains("value=\"staging\""),
+            "{format}: {text}"
+        );
+    }
+}

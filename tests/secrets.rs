@@ -99,3 +99,138 @@ fn the_masks_keep_the_shape_of_the_source() {
         outcome.stdout
     );
 }
+
+/// Keys named in the short forms real projects use (issue 8): `show` printed
+/// `DB_PASS=hunter2-real-pass` in clear.
+const SHORT_NAMES: &str = "DB_PASS=hunter2-real-pass
+POSTGRES_PWD=Pg-Pwd-Leak-2468
+REDIS_PWD=Redis-Pwd-Leak-1357
+PASS=Bare-Pass-Leak-9753
+SMTP_PASSWD=Smtp-Passwd-Leak-8642
+GPG_PASSPHRASE=Gpg-Phrase-Leak-1122
+SLACK_BOT_TOKEN=xoxb-Slack-Leak-3344
+OAUTH_CLIENT_SECRET=Client-Secret-Leak-5566
+GOOGLE_CREDENTIALS=Google-Creds-Leak-7788
+PASSAGE_COUNT=12
+COMPASS_URL=https://compass.example.com
+";
+
+#[test]
+fn show_masks_values_of_short_secret_names() {
+    for format in ["json", "dotenv"] {
+        let outcome = common::cli::run(&["show", "--format", format, "-"], SHORT_NAMES);
+        assert_eq!(outcome.code, 0, "{}", outcome.error);
+        for leak in [
+            "hunter2-real-pass",
+            "Pg-Pwd-Leak",
+            "Redis-Pwd-Leak",
+            "Bare-Pass-Leak",
+            "Smtp-Passwd-Leak",
+            "Gpg-Phrase-Leak",
+            "Slack-Leak",
+            "Client-Secret-Leak",
+            "Google-Creds-Leak",
+        ] {
+            assert!(
+                !outcome.stdout.contains(leak),
+                "show --format {format} leaks {leak}:\n{}",
+                outcome.stdout
+            );
+        }
+        // Names that merely contain `PASS` are not secrets.
+        assert!(outcome.stdout.contains("12"), "{}", outcome.stdout);
+        assert!(
+            outcome.stdout.contains("https://compass.example.com"),
+            "{}",
+            outcome.stdout
+        );
+    }
+}
+
+#[test]
+fn lint_snippets_mask_values_of_short_secret_names() {
+    // An unknown line next to each secret puts it in a snippet's context.
+    let text = "DB_PASS=hunter2-real-pass\nDEBUG=maybe\nPOSTGRES_PWD=Pg-Pwd-Leak-2468\n";
+    let outcome = common::cli::run(&["lint", "-"], text);
+    assert!(outcome.stdout.contains("DEBUG=maybe"), "{}", outcome.stdout);
+    assert!(!outcome.stdout.contains("hunter2"), "{}", outcome.stdout);
+    assert!(!outcome.stdout.contains("Pg-Pwd"), "{}", outcome.stdout);
+}
+
+fn config_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write the configuration");
+    let path = path.to_str().expect("UTF-8 path").to_owned();
+    (dir, path)
+}
+
+#[test]
+fn secret_names_setting_masks_more_keys() {
+    let input = "TLS_CERT=Cert-Leak-1234\nsigning_cert=Cert-Leak-5678\nDEBUG=maybe\n";
+    for (name, text) in [
+        ("deploycheck.toml", "secret-names = [\"*_CERT\"]\n"),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"api\"\n\n[tool.deploycheck]\nsecret-names = [\"*_cert\"]\n",
+        ),
+    ] {
+        let (_dir, path) = config_file(name, text);
+        let shown = common::cli::run(&["show", "--config", &path, "-"], input);
+        assert_eq!(shown.code, 0, "{}", shown.error);
+        assert!(
+            !shown.stdout.contains("Cert-Leak"),
+            "{name}: {}",
+            shown.stdout
+        );
+        let linted = common::cli::run(&["lint", "--config", &path, "-"], input);
+        assert!(linted.stdout.contains("DEBUG=maybe"), "{}", linted.stdout);
+        assert!(
+            !linted.stdout.contains("Cert-Leak"),
+            "{name}: {}",
+            linted.stdout
+        );
+    }
+    // Without the setting, the key is not secret by name.
+    let shown = common::cli::run(&["show", "--isolated", "-"], input);
+    assert!(shown.stdout.contains("Cert-Leak-1234"), "{}", shown.stdout);
+}
+
+#[test]
+fn an_invalid_secret_names_glob_points_into_the_configuration() {
+    let (_dir, path) = config_file("deploycheck.toml", "secret-names = [\"ok_*\", \"[x\"]\n");
+    let outcome = common::cli::run(&["show", "--config", &path, "-"], "A=1\n");
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome
+            .error
+            .contains("deploycheck.toml:1:25: invalid glob `[x`"),
+        "{}",
+        outcome.error
+    );
+}
+
+/// Regression (issue 8): masking by searching every message for the secret string `secret`
+/// turned the help into `import ****s; print(****s.token_urlsafe(48))` and the message into
+/// `not a ****`. Values are masked by span in the source only.
+#[test]
+fn secret_key_secret_leaves_the_help_and_message_readable() {
+    let text = "ENVIRONMENT=production\nSECRET_KEY=secret\n";
+    let (_, report) = common::cli::lint_json(&["--select", "secret-key-placeholder", "-"], text);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let message = findings[0]["message"].as_str().expect("message");
+    let help = findings[0]["help"].as_str().expect("help");
+    assert!(message.contains("not a secret"), "{message}");
+    assert!(help.contains("import secrets"), "{help}");
+    assert!(help.contains("secrets.token_urlsafe(48)"), "{help}");
+    // The snippet still hides the value: `SECRET_KEY=******`.
+    let human = common::cli::run(&["lint", "--select", "secret-key-placeholder", "-"], text);
+    assert!(
+        human.stdout.contains("SECRET_KEY=******\n"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("import secrets;"), "{}", human.stdout);
+    assert!(human.stdout.contains("not a secret"), "{}", human.stdout);
+}

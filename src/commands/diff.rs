@@ -40,7 +40,7 @@ pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     };
     let (a_values, b_values) = (values(&a), values(&b));
     let shown = |key: &str, value: &Option<String>| -> serde_json::Value {
-        let secret = rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+        let secret = rules.is_secret(key);
         match value {
             _ if secret => serde_json::Value::Null,
             None => serde_json::Value::Null,
@@ -61,8 +61,7 @@ pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     for (normalized, (key, a_value)) in &a_values {
         if let Some((_, b_value)) = b_values.get(normalized) {
             if a_value != b_value {
-                let secret =
-                    rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
+                let secret = rules.is_secret(key);
                 different.push((key, secret, shown(key, a_value), shown(key, b_value)));
             }
         }

@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::cli::{Cli, CompletionsArgs, ExplainArgs, ListFormat, ManArgs, RulesArgs};
 use crate::error::Error;
 use crate::exit::ExitStatus;
+use crate::report::placeholders_in_words as words;
 use crate::rules;
 use crate::settings::configured_rules;
 use crate::streams::Streams;
@@ -32,7 +33,7 @@ pub fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, 
                     "{:<width$}  {:<7}  {}{production}",
                     rule.doc.id,
                     rule.doc.severity.as_str(),
-                    rule.doc.summary
+                    words(&rule.doc.summary)
                 )?;
             }
         }
@@ -44,10 +45,13 @@ pub fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, 
                     serde_json::json!({
                         "id": rule.doc.id,
                         "severity": rule.doc.severity,
-                        "summary": rule.doc.summary,
-                        "why": rule.doc.why,
-                        "help": rule.doc.help,
-                        "example": { "bad": rule.doc.example_bad, "good": rule.doc.example_good },
+                        "summary": words(&rule.doc.summary),
+                        "why": words(&rule.doc.why),
+                        "help": words(&rule.doc.help),
+                        "example": {
+                            "bad": words(&rule.doc.example_bad),
+                            "good": words(&rule.doc.example_good),
+                        },
                         "url": rule.doc.url,
                         "tags": rule.doc.tags,
                         "defined_in": rule.origin.file,
@@ -90,7 +94,7 @@ pub fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, E
     let out = &mut *streams.stdout;
     writeln!(out, "{} ({})", doc.id, doc.severity)?;
     writeln!(out)?;
-    writeln!(out, "{}", doc.summary)?;
+    writeln!(out, "{}", words(&doc.summary))?;
     if !doc.tags.is_empty() {
         writeln!(out, "Tags: {}", doc.tags.join(", "))?;
     }
@@ -108,7 +112,7 @@ pub fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, E
             continue;
         }
         writeln!(out, "\n{heading}")?;
-        for line in body.trim().lines() {
+        for line in words(body.trim()).lines() {
             writeln!(out, "    {line}")?;
         }
     }

@@ -46,10 +46,8 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     }
     if !args.reveal {
         for (key, value, _) in &mut values {
-            let secret =
-                rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key);
             if let Some(text) = value {
-                *text = if secret {
+                *text = if rules.is_secret(key) {
                     MASK.to_owned()
                 } else {
                     secret::mask_url_passwords(text)

@@ -128,7 +128,7 @@ impl<'a> Merged<'a> {
 
     /// Is the key secret (declared so, or named like a secret)?
     pub fn is_secret(&self, key: &str) -> bool {
-        self.rules.variable(key).is_some_and(|v| v.secret) || secret::is_secret_name(key)
+        self.rules.is_secret(key)
     }
 
     /// Does the condition hold for this configuration under `profile`?

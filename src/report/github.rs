@@ -111,19 +111,33 @@ pub fn escape_property(text: &str) -> String {
 pub fn step_summary(report: &Report) -> String {
     let summary = Summary::of(report.findings);
     let mut markdown = String::from("## deploycheck\n\n");
+    let profiles = match report.profile() {
+        Some(profile) => format!(" (profile `{}`)", code_span_text(profile)),
+        None if report.inputs.is_empty() => String::new(),
+        None => {
+            let each: Vec<String> = report
+                .inputs
+                .iter()
+                .map(|input| {
+                    format!(
+                        "`{}` for {}",
+                        code_span_text(&input.profile),
+                        table_cell(&input.file)
+                    )
+                })
+                .collect();
+            format!(" (profiles {})", each.join(", "))
+        }
+    };
     if report.findings.is_empty() {
-        markdown.push_str(&format!(
-            "No problems found (profile `{}`).\n",
-            code_span_text(report.profile)
-        ));
+        markdown.push_str(&format!("No problems found{profiles}.\n"));
         return markdown;
     }
     markdown.push_str(&format!(
-        "{}, {}, {} (profile `{}`).\n\n",
+        "{}, {}, {}{profiles}.\n\n",
         count(summary.errors, "error", "errors"),
         count(summary.warnings, "warning", "warnings"),
         count(summary.infos, "info", "infos"),
-        code_span_text(report.profile)
     ));
     markdown.push_str("| Severity | Location | Rule | Message |\n");
     markdown.push_str("| --- | --- | --- | --- |\n");

@@ -1,8 +1,11 @@
 //! `--format json`: deploycheck's own versioned schema (miette's JSON has byte offsets only and
 //! no version). Version 1:
-//! `{"version":1,"profile":..,"findings":[{"rule","severity","message","help","file","key",
-//! "line","column","end_line","end_column"}],"summary":{"errors","warnings","infos"}}`.
+//! `{"version":1,"profile":..,"inputs":[{"file","profile"}],"findings":[{"rule","severity",
+//! "message","help","file","key","line","column","end_line","end_column"}],
+//! "summary":{"errors","warnings","infos"}}`.
 //! Lines and columns are 1-based; columns count characters; `end_column` is exclusive.
+//! `profile` is the profile every input was judged under, or `null` when they differ; `inputs`
+//! (added within version 1) says which input was judged under which.
 
 use std::io::Write;
 
@@ -17,9 +20,16 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    profile: &'a str,
+    profile: Option<&'a str>,
+    inputs: Vec<JsonInput<'a>>,
     findings: Vec<JsonFinding<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonInput<'a> {
+    file: &'a str,
+    profile: &'a str,
 }
 
 #[derive(Serialize)]
@@ -63,7 +73,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         .collect();
     let document = Document {
         version: VERSION,
-        profile: report.profile,
+        profile: report.profile(),
+        inputs: report
+            .inputs
+            .iter()
+            .map(|input| JsonInput {
+                file: &input.file,
+                profile: &input.profile,
+            })
+            .collect(),
         findings,
         summary: Summary::of(report.findings),
     };

@@ -2,7 +2,8 @@
 //!
 //! Shape: `<testsuites>` holds one `<testsuite>` per source (named as given, `<stdin>` for
 //! standard input), in the order the sources were given, including sources without findings
-//! (an empty suite says "checked, nothing found"). A suite holds one
+//! (an empty suite says "checked, nothing found"). A suite of an input judged under a profile
+//! says which in `<properties><property name="profile" value="..."/></properties>`. A suite holds one
 //! `<testcase classname="deploycheck.FILE" name="RULE-ID">` per rule that fired in that file,
 //! sorted by rule id, and that test case holds one `<failure>` per finding:
 //! `type` is the rule id, `message` the finding's message, and the body reads
@@ -51,6 +52,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             cases.len(),
             cases.len()
         )?;
+        if let Some(input) = report.input_of(id) {
+            writeln!(out, "    <properties>")?;
+            writeln!(
+                out,
+                r#"      <property name="profile" value="{}"/>"#,
+                escape(&input.profile)
+            )?;
+            writeln!(out, "    </properties>")?;
+        }
         for (rule, findings) in cases {
             writeln!(
                 out,

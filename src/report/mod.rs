@@ -12,18 +12,31 @@ pub mod sarif;
 
 use crate::finding::Finding;
 use crate::rules::RuleDoc;
-use crate::source::{SourceFile, Sources, Span};
+use crate::source::{SourceFile, SourceId, Sources, Span};
 
 /// Everything a reporter may need.
 pub struct Report<'a> {
     /// The sources; reporters show `SourceFile::redacted`, never `text`.
     pub sources: &'a Sources,
-    /// Findings in report order, secrets already masked.
+    /// Findings in report order. Their messages never quote a secret: values are masked as
+    /// messages are built.
     pub findings: &'a [Finding],
-    /// The profile the configuration was judged under.
-    pub profile: &'a str,
+    /// Each configuration judged, in the order given, with its profile.
+    pub inputs: &'a [ReportInput],
     /// Documentation of every rule that may appear in `findings`.
     pub rules: &'a [RuleDoc],
+}
+
+/// One configuration judged: several paths are judged one by one, each under its own profile
+/// (`.env` as production, `.env.staging` as staging).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportInput {
+    /// The configuration's name: its first input as given.
+    pub file: String,
+    /// The profile it was judged under.
+    pub profile: String,
+    /// The sources it was read from (its layers and its `.env.example`).
+    pub sources: Vec<SourceId>,
 }
 
 impl Report<'_> {
@@ -31,6 +44,34 @@ impl Report<'_> {
     pub fn rule(&self, id: &str) -> Option<&RuleDoc> {
         self.rules.iter().find(|rule| rule.id == id)
     }
+
+    /// The profile every input was judged under; `None` when they differ (or there are none).
+    pub fn profile(&self) -> Option<&str> {
+        let first = &self.inputs.first()?.profile;
+        self.inputs
+            .iter()
+            .all(|input| &input.profile == first)
+            .then_some(first.as_str())
+    }
+
+    /// The input a source belongs to, if it belongs to one (the configuration file does not).
+    pub fn input_of(&self, source: SourceId) -> Option<&ReportInput> {
+        self.inputs
+            .iter()
+            .find(|input| input.sources.contains(&source))
+    }
+}
+
+/// A rule's documentation text read without a finding (`explain`, `rules`, SARIF's rule
+/// metadata): the placeholders the engine fills for each finding, said in words, so that no
+/// `{key}` reaches the user.
+pub fn placeholders_in_words(text: &str) -> String {
+    text.replace("`{key}`", "the variable")
+        .replace("{key}", "the variable")
+        .replace("`{value}`", "its value")
+        .replace("{value}", "its value")
+        .replace("{detail}", "the problem found")
+        .replace("{suggestion}", "the suggested value")
 }
 
 /// Where a span sits, 1-based, with columns counted in characters (Unicode scalar values).
@@ -126,6 +167,15 @@ mod tests {
         let file = SourceFile::new(".env", "A=1\r\nB=2\n");
         let location = span_location(&file, &(0..5));
         assert_eq!((location.end_line, location.end_column), (2, 1));
+    }
+
+    #[test]
+    fn placeholders_read_as_words() {
+        assert_eq!(placeholders_in_words("set `{key}`"), "set the variable");
+        assert_eq!(
+            placeholders_in_words("{key} is {value}: {detail}; try {suggestion}"),
+            "the variable is its value: the problem found; try the suggested value"
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@
 //! - `partialFingerprints["deploycheck/v1"]` identifies a result across runs even when lines move:
 //!   a hash of the rule id, the artifact URI, the key and the occurrence of that
 //!   (rule, file, key) triple. It never involves a value.
+//! - `run.properties.inputs` lists each configuration judged with its profile (`.env` as
+//!   production, `.env.staging` as staging); `run.properties.profile` is present when they all
+//!   share one.
 //! - No timestamps or other run-dependent data: the same input gives the same bytes.
 //!
 //! [`SourceFile::line_col`]: crate::source::SourceFile::line_col
@@ -24,7 +27,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Location, Report, is_stdin, location, span_location};
+use super::{Location, Report, is_stdin, location, placeholders_in_words, span_location};
 use crate::finding::{Finding, Severity};
 use crate::rules::RuleDoc;
 use crate::source::SourceFile;
@@ -113,7 +116,15 @@ fn build<'a>(report: &'a Report<'a>) -> Log<'a> {
             newline_sequences: ["\r\n", "\n", "\r"],
             results,
             properties: RunProperties {
-                profile: report.profile,
+                profile: report.profile(),
+                inputs: report
+                    .inputs
+                    .iter()
+                    .map(|input| RunInput {
+                        file: &input.file,
+                        profile: &input.profile,
+                    })
+                    .collect(),
             },
         }],
     }
@@ -138,10 +149,10 @@ fn descriptor(doc: &RuleDoc) -> ReportingDescriptor<'_> {
     ReportingDescriptor {
         id: &doc.id,
         name: &doc.id,
-        short_description: Some(Text::plain(doc.summary.clone())),
-        full_description: Some(Text::plain(doc.why.clone())),
+        short_description: Some(Text::plain(placeholders_in_words(&doc.summary))),
+        full_description: Some(Text::plain(placeholders_in_words(&doc.why))),
         help: Some(Text {
-            text: doc.help.clone(),
+            text: placeholders_in_words(&doc.help),
             markdown: Some(help_markdown(doc)),
         }),
         help_uri: doc.url.as_deref().filter(|url| is_absolute_uri(url)),
@@ -169,10 +180,10 @@ fn undocumented_descriptor(id: &str, severity: Severity) -> ReportingDescriptor<
 
 /// The rule's documentation as Markdown: what GitHub shows under "Rule help".
 fn help_markdown(doc: &RuleDoc) -> String {
-    let mut markdown = format!(
+    let mut markdown = placeholders_in_words(&format!(
         "{}\n\n{}\n\n**How to fix:** {}\n",
         doc.summary, doc.why, doc.help
-    );
+    ));
     for (title, example) in [("Flagged", &doc.example_bad), ("Fixed", &doc.example_good)] {
         if example.trim().is_empty() {
             continue;
@@ -180,7 +191,7 @@ fn help_markdown(doc: &RuleDoc) -> String {
         let fence = code_fence(example);
         markdown.push_str(&format!(
             "\n**{title}:**\n\n{fence}dotenv\n{}\n{fence}\n",
-            example.trim_end()
+            placeholders_in_words(example.trim_end())
         ));
     }
     if let Some(url) = &doc.url {
@@ -375,8 +386,18 @@ struct Run<'a> {
     properties: RunProperties<'a>,
 }
 
+/// The run's property bag: the profile every input was judged under (absent when they
+/// differ), and each input with its own.
 #[derive(Serialize)]
 struct RunProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    inputs: Vec<RunInput<'a>>,
+}
+
+#[derive(Serialize)]
+struct RunInput<'a> {
+    file: &'a str,
     profile: &'a str,
 }
 

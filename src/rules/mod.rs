@@ -334,6 +334,8 @@ pub struct RuleSet {
     pub variables: BTreeMap<String, Variable>,
     /// Rules in load order; a later rule with the same id replaced the earlier one in place.
     pub rules: Vec<Rule>,
+    /// Keys secret by name: the built-in forms and the configuration's `secret-names`.
+    pub secret_names: crate::secret::SecretNames,
 }
 
 impl RuleSet {
@@ -370,6 +372,12 @@ impl RuleSet {
                     .find(|v| v.name.eq_ignore_ascii_case(key))
             })
         }
+    }
+
+    /// Is the key secret (declared so, or named like a secret)? The one answer every output
+    /// that masks values asks.
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.variable(key).is_some_and(|v| v.secret) || self.secret_names.is_secret(key)
     }
 
     pub fn docs(&self) -> Vec<RuleDoc> {
