@@ -234,3 +234,73 @@ fn secret_key_secret_leaves_the_help_and_message_readable() {
     assert!(human.stdout.contains("import secrets;"), "{}", human.stdout);
     assert!(human.stdout.contains("not a secret"), "{}", human.stdout);
 }
+
+/// Messages are no longer searched for secret strings, so a check that quotes a piece of a
+/// secret's value (a list element, a parsed number, a raw match) must mask the piece itself.
+#[test]
+fn checks_quoting_part_of_a_secret_value_mask_it() {
+    let dir = common::files::Scratch::new();
+    let rules = dir.write(
+        "rules.toml",
+        r#"
+[variables.API_TOKENS]
+type = "json-list"
+[variables.UNLOCK_SECRET]
+type = "int"
+
+[[rules]]
+id = "token-not-an-origin"
+severity = "error"
+summary = "s"
+check = { kind = "json-list", variable = "API_TOKENS", element = { origin-only = true } }
+
+[[rules]]
+id = "unlock-too-small"
+severity = "error"
+summary = "s"
+check = { kind = "int", variable = "UNLOCK_SECRET", min = 100000000 }
+
+[[rules]]
+id = "secret-holds-marker"
+severity = "error"
+summary = "s"
+check = { kind = "raw-contains", variable = "UNLOCK_SECRET", pattern = "[0-9]{5}" }
+"#,
+    );
+    let rules = rules.display().to_string();
+    let input = "API_TOKENS=[\"TokPiece-Quartz-8127\"]\nUNLOCK_SECRET=73519\n";
+    for format in ["human", "json"] {
+        let outcome = cli::run(
+            &[
+                "lint",
+                "--isolated",
+                "--no-builtin",
+                "--rules",
+                &rules,
+                "--format",
+                format,
+                "-",
+            ],
+            input,
+        );
+        assert!(outcome.error.is_empty(), "{}", outcome.error);
+        for id in [
+            "token-not-an-origin",
+            "unlock-too-small",
+            "secret-holds-marker",
+        ] {
+            assert!(
+                outcome.stdout.contains(id),
+                "{format}: {id} missing: {}",
+                outcome.stdout
+            );
+        }
+        for secret in ["TokPiece-Quartz-8127", "73519"] {
+            assert!(
+                !outcome.stdout.contains(secret),
+                "{format} shows `{secret}`: {}",
+                outcome.stdout
+            );
+        }
+    }
+}

@@ -247,10 +247,15 @@ impl<'a> RuleRun<'_, 'a> {
             };
             if let Some(found) = pattern.find(raw) {
                 let at = span.start + found.start()..span.start + found.end();
-                let detail = format!(
-                    "`{}` holds `{}`, which python-dotenv does not understand",
-                    a.entry.key,
+                // The match is a piece of the value: a secret's is not shown.
+                let shown = if self.config.is_secret(&a.entry.key) {
+                    crate::secret::MASK
+                } else {
                     found.as_str()
+                };
+                let detail = format!(
+                    "`{}` holds `{shown}`, which python-dotenv does not understand",
+                    a.entry.key
                 );
                 self.flag(Some(a.entry.key.clone()), (a.source, at), detail);
             }

@@ -196,6 +196,7 @@ impl<'a> RuleRun<'_, 'a> {
         let name = assignment.map_or_else(|| name.to_owned(), |a| a.entry.key.clone());
         Some(Judged {
             shown: self.config.shown(&name, value),
+            secret: self.config.is_secret(&name),
             name,
             value,
             assignment,

@@ -4,7 +4,6 @@
 use super::{Judged, Problem};
 use crate::host::is_local_host;
 use crate::rules::ElementCheck;
-use crate::secret;
 
 /// The elements of a JSON list of strings, or why the text is not one.
 pub fn parse_json_list(value: &str) -> Result<Vec<String>, String> {
@@ -52,7 +51,7 @@ pub(super) fn judge_list(
     };
     let mut problems = Vec::new();
     for item in &items {
-        let shown = secret::mask_url_passwords(item);
+        let shown = judged.shown_piece(item);
         let mut item_problems = Vec::new();
         if element.forbid.iter().any(|f| f == item) {
             item_problems.push(format!("`{name}` allows the origin `{shown}`"));

@@ -36,7 +36,22 @@ pub(crate) struct Judged<'a> {
     pub name: String,
     pub value: &'a str,
     pub assignment: Option<Assignment<'a>>,
+    /// The value as messages may show it: the mask for a secret, URL passwords masked else.
     pub shown: String,
+    /// Is the key secret? Then no part of the value may reach a message either (a list
+    /// element, a parsed number, a rewritten URL).
+    pub secret: bool,
+}
+
+impl Judged<'_> {
+    /// A piece of the value (a list element, a host, a number) as messages may show it.
+    pub fn shown_piece(&self, piece: &str) -> String {
+        if self.secret {
+            crate::secret::MASK.to_owned()
+        } else {
+            crate::secret::mask_url_passwords(piece)
+        }
+    }
 }
 
 /// Run a value predicate.

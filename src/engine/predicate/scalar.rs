@@ -77,6 +77,7 @@ pub(super) fn judge_int(min: Option<i64>, max: Option<i64>, judged: &Judged) -> 
                 (None, Some(hi)) => format!("above the maximum of {hi}"),
                 (None, None) => String::new(),
             };
+            let number = judged.shown_piece(&number.to_string());
             vec![Problem::new(format!("`{name}` is {number}, {bound}"))]
         }
     }

@@ -61,7 +61,8 @@ pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
             "`{name}` uses the scheme `{scheme}://`, expected `{wanted}://`"
         ));
         problem.span = Some(0..scheme.len().min(value.len()));
-        problem.suggestion = Some(secret::mask_url_passwords(&rewritten));
+        // A secret URL (a DSN whose user name is the key) is not rewritten in the clear.
+        problem.suggestion = (!judged.secret).then(|| secret::mask_url_passwords(&rewritten));
         problems.push(problem);
     }
     if check.forbid_local_host && is_local_host(&host) {
