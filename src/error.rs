@@ -128,7 +128,17 @@ impl Error {
             | Error::InvalidInput { help, .. }
             | Error::UnknownRule { help, .. }
             | Error::Usage { help, .. } => *help = Some(text.into()),
-            _ => {}
+            // These carry a fixed help of their own (or, for I/O, none worth more than the cause).
+            Error::NotFound { .. }
+            | Error::IsDirectory { .. }
+            | Error::Unwritable { .. }
+            | Error::Unreadable { .. }
+            | Error::NotUtf8 { .. }
+            | Error::NulByte { .. }
+            | Error::NoRuleFiles { .. }
+            | Error::Probe(_)
+            | Error::Internal { .. }
+            | Error::Output(_) => {}
         }
         self
     }

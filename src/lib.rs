@@ -1,9 +1,12 @@
 //! deploycheck: catch a broken production configuration before it is deployed.
 //!
-//! The pipeline: [`source`] (read .env files and `railway variables` output into entries with
-//! byte spans) → [`rules`] (load and validate the declarative ruleset) → [`engine`] (pure,
-//! synchronous: entries × rules → findings) → [`probe`] (optional live checks; the only async
-//! code) → [`report`] (one module per output format).
+//! The stages, in the order [`pipeline`] runs them for `lint` and `probe`: [`settings`] (the
+//! command line over [`config`] over defaults) and [`rules`] (load and validate the declarative
+//! ruleset) → [`inputs`] and [`source`] (read .env files and `railway variables` output into
+//! entries with byte spans, masking secrets by span) → [`engine`] (pure, synchronous: entries ×
+//! rules → findings) → [`probe`] (optional live checks; the only async code) → [`filter`]
+//! (selection, suppressions, baseline) → [`report`] (one module per output format) → [`exit`].
+//! [`app`] dispatches a parsed command line to [`commands`], which call the pipeline.
 
 // A tool failure ends the run once, so a large `Err` (it carries the source for the snippet)
 // costs nothing that matters.

@@ -11,9 +11,9 @@
 //! show: messages are never searched for secret strings, which garbled the tool's own words
 //! (`import ****s`); a message that shows a value shows the masked one it was built with.
 //!
-//! Commands call [`check`] then [`report`]; nothing here calls back into them. Findings the
+//! Commands call [`check`] then [`report()`]; nothing here calls back into them. Findings the
 //! program raises itself (probes, suppressions) get their severity and help from the rule set
-//! here ([`RuleSet::complete`]), and a finding whose rule is not loaded fails the run.
+//! here ([`RuleSet::complete`](crate::rules::RuleSet::complete)), and a finding whose rule is not loaded fails the run.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};

@@ -1,9 +1,9 @@
 //! The engine: entries × rules → findings. Pure and synchronous: no I/O, no printing, no exit.
 //!
-//! The layers of one configuration merge into a [`Merged`] view ([`merged`]). Each rule whose
+//! The layers of one configuration merge into a [`Merged`] view (`merged`). Each rule whose
 //! `when` holds runs its checks: value checks against the *effective* value of each target
 //! variable ([`predicate`], one module per family), and input-level checks against the inputs
-//! as written ([`input_checks`]: syntax, duplicates, reader notices, `.env.example` drift).
+//! as written (`input_checks`: syntax, duplicates, reader notices, `.env.example` drift).
 //! Every check kind is handled by an exhaustive `match`, so a new kind does not compile until
 //! it is run here.
 

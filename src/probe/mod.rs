@@ -2,7 +2,7 @@
 //!
 //! This is the only asynchronous code in the crate, and it stays inside: [`run`] builds a
 //! current-thread tokio runtime, drives both probes concurrently on it, and hands back plain
-//! [`Finding`]s. Every probe's whole life (DNS, connect, TLS, authentication, queries) is bounded
+//! [`Raised`] findings (the rule set gives them severity and help). Every probe's whole life (DNS, connect, TLS, authentication, queries) is bounded
 //! by [`ProbeOptions::timeout`], so two dead endpoints cost one timeout, not two, and nothing can
 //! hang. Anything about the servers is a finding; only the user's own setup mistakes (an
 //! unreadable `--probe-ca` file) are a [`ProbeError`].
@@ -64,7 +64,7 @@ pub struct Located<T> {
 ///
 /// A value the configuration does not set (an application default) is located exactly where
 /// the URL it sizes is (same source, same span): findings about it point there, and say it is
-/// a default (see [`unset_note`]).
+/// a default (see `unset_note`).
 ///
 /// Its `Debug` output hides the URLs' credentials.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -149,6 +149,9 @@ pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Raised>, Pr
 /// Hide credentials in a message about a connection: every `user:password@` in it, and every
 /// occurrence of each of `secrets` (pass both the raw and the percent-encoded password), each
 /// replaced by [`MASK`], as the reports mask the configuration itself.
+///
+/// The one place the tool searches text for secrets: server and driver messages are text it did
+/// not write and has no spans for. Everything from the user's own inputs is masked by span.
 pub fn mask(text: &str, secrets: &[&str]) -> String {
     static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
         // `user:password@` or `:password@`, stopping at whitespace and at `/` so that

@@ -1,5 +1,5 @@
 //! The check kinds (`check = { kind = "..." }`), each declared once: its name, the options it
-//! takes and what it means, in the one [`check_kinds!`] table below.
+//! takes and what it means, in the one `check_kinds!` table below.
 //!
 //! Everything else about a kind is an exhaustive `match` over [`CheckKind`]: validation
 //! ([`super::validate`]) turns each into a [`super::Predicate`], and the engine runs each

@@ -2,8 +2,8 @@
 //! typed [`RuleId`] instead of a string literal at each place that raises one.
 //!
 //! The rule files stay the one source of each rule's severity, help and documentation: code
-//! says *which* rule and *what* happened ([`Raised`]); [`super::RuleSet::complete`] turns that
-//! into a [`Finding`] with the rule set's severity and help, and fails loudly (an internal
+//! says *which* rule and *what* happened ([`Raised`]); [`RuleSet::complete`](super::RuleSet::complete) turns that
+//! into a [`Finding`](crate::finding::Finding) with the rule set's severity and help, and fails loudly (an internal
 //! error, exit 2) when the rule is not in the set, instead of dropping the finding. A registry
 //! test checks both directions: every [`RuleId`] has a built-in rule of a program-raised kind,
 //! and every built-in rule of such a kind has a [`RuleId`].

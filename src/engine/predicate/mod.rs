@@ -1,6 +1,6 @@
 //! Value predicates: does one effective value hold? One module per family: [`scalar`]
 //! (equality, lists of values, pydantic booleans and integers, patterns), [`url`], [`json_list`]
-//! and [`secret`] strength. Each returns the [`Problem`]s it found; the engine turns them into
+//! and [`secret`] strength. Each returns the `Problem`s it found; the engine turns them into
 //! findings.
 
 pub mod json_list;
