@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::cli::FailOn;
 use crate::error::Error;
 use crate::finding::Severity;
 use crate::secret::SecretNames;
@@ -33,7 +34,7 @@ pub struct Config {
     pub select: Option<Vec<Spanned<String>>>,
     pub extend_select: Vec<Spanned<String>>,
     pub ignore: Vec<Spanned<String>>,
-    pub fail_on: Option<String>,
+    pub fail_on: Option<FailOn>,
     pub severity: BTreeMap<String, Spanned<Severity>>,
     pub example: Option<ExampleChoice>,
     pub probe: ProbeSettings,
@@ -231,22 +232,23 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
             })
             .collect()
     };
-    if let Some(fail_on) = &raw.fail_on {
-        if !matches!(
-            fail_on.get_ref().as_str(),
-            "error" | "warning" | "info" | "never"
-        ) {
-            return Err(Error::rule_file(
-                &name,
-                &text,
-                fail_on.span(),
-                format!(
-                    "unknown fail-on `{}`; expected error, warning, info or never",
-                    fail_on.get_ref()
-                ),
-            ));
-        }
-    }
+    let fail_on = match &raw.fail_on {
+        None => None,
+        Some(fail_on) => Some(match fail_on.get_ref().as_str() {
+            "error" => FailOn::Error,
+            "warning" => FailOn::Warning,
+            "info" => FailOn::Info,
+            "never" => FailOn::Never,
+            other => {
+                return Err(Error::rule_file(
+                    &name,
+                    &text,
+                    fail_on.span(),
+                    format!("unknown fail-on `{other}`; expected error, warning, info or never"),
+                ));
+            }
+        }),
+    };
     let mut per_file = Vec::new();
     for (pattern, settings) in raw.per_file {
         let matcher =
@@ -309,7 +311,7 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         select: raw.select,
         extend_select: raw.extend_select,
         ignore: raw.ignore,
-        fail_on: raw.fail_on.map(|f| f.into_inner()),
+        fail_on,
         severity: severity(raw.severity)?,
         example: raw.example.map(|setting| match setting {
             ExampleSetting::Enabled(true) => ExampleChoice::Beside,

@@ -94,8 +94,9 @@ pub enum Error {
     #[diagnostic(help("this is a bug in deploycheck; please report it with the command you ran"))]
     Internal { message: String },
 
+    /// Said in the message's one line; not also a chained cause (miette would print it twice).
     #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
+    Output(std::io::Error),
 }
 
 /// Rule files and other texts count positions as inputs do: one definition, in `source`.
@@ -141,5 +142,13 @@ impl Error {
             | Error::Output(_) => {}
         }
         self
+    }
+}
+
+/// Writing the report failed. By hand rather than `#[from]`, which would also make the I/O error
+/// a chained cause that miette prints a second time under the message.
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::Output(error)
     }
 }

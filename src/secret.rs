@@ -4,7 +4,7 @@
 //! Masking happens in the source text only: each secret byte becomes `*`, so spans stay valid,
 //! and reporters render [`SourceFile::redacted`]. The tool's own messages and help texts are
 //! never searched and rewritten: a message that shows a value builds it masked, per key
-//! (`engine::Config::shown`). Searching messages for secret strings corrupted them (with
+//! ([`shown`]). Searching messages for secret strings corrupted them (with
 //! `SECRET_KEY=secret`, the help read ``import ****s``) and missed the values the search did
 //! not know.
 
@@ -18,6 +18,16 @@ use crate::source::{Parsed, SourceFile};
 
 /// What a masked value is shown as in messages.
 pub const MASK: &str = "****";
+
+/// A value (or a piece of one) as output may show it: the mask for a secret, URL passwords
+/// masked otherwise. The one rule every message, `show` and `diff` apply.
+pub fn shown(value: &str, secret: bool) -> String {
+    if secret {
+        MASK.to_owned()
+    } else {
+        mask_url_passwords(value)
+    }
+}
 
 /// A word that makes a key secret, and how a segment of the key (the upper-cased key split on
 /// `_` and other punctuation) must contain it. Whole segments, not substrings: `COMPASS_URL`
@@ -62,7 +72,17 @@ const SECRET_WORDS: &[Word] = &[
 /// Does the key's name say it holds a secret (the built-in forms only; see [`SecretNames`] for
 /// the configuration's own)?
 pub fn is_secret_name(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
+    // camelCase keys (`smtpPass`, `stripeKey`) split where a lower-case letter or digit meets
+    // an upper-case one, as `_` splits the others.
+    let mut upper = String::with_capacity(key.len() + 4);
+    let mut previous_lower = false;
+    for c in key.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            upper.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        upper.push(c.to_ascii_uppercase());
+    }
     let segments: Vec<&str> = upper
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|segment| !segment.is_empty())
@@ -200,7 +220,7 @@ impl Redactor {
         for range in url_password_ranges(value) {
             let password = &value[range];
             self.add(password);
-            if let Ok(decoded) = percent_decode(password) {
+            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
                 self.add(&decoded);
             }
         }
@@ -227,23 +247,14 @@ impl Redactor {
             None => Vec::new(),
         }
     }
-}
 
-fn percent_decode(text: &str) -> Result<String, ()> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).map_err(|_| ())?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
+    /// A value as `show` and `diff` may print it: [`shown`], and any known secret copied into
+    /// it (`BACKUP=<the SECRET_KEY>`) masked as well.
+    pub fn shown(&self, value: &str, secret: bool) -> String {
+        let shown = shown(value, secret);
+        let copies = self.find(&shown);
+        replace_with_mask(&shown, copies)
     }
-    String::from_utf8(out).map_err(|_| ())
 }
 
 /// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the

@@ -154,13 +154,7 @@ pub fn resolve(args: &LintArgs, config: Config, rules: &RuleSet) -> Result<LintS
             check_rule(rule, level.span())?;
         }
     }
-    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
-        (Some(flag), _) => flag,
-        (None, Some("error")) => FailOn::Error,
-        (None, Some("info")) => FailOn::Info,
-        (None, Some("never")) => FailOn::Never,
-        _ => FailOn::Warning,
-    };
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
     let example = if args.no_example {
         ExampleChoice::Off
     } else if let Some(path) = &args.example {

@@ -390,9 +390,8 @@ fn json_reports_each_inputs_profile() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(report["version"], 1);
     assert_eq!(report["profile"], "production", "both production: {report}");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let staging = dir.path().join(".env.staging");
-    std::fs::write(&staging, "DEBUG=true\n").expect("write");
+    let dir = Scratch::new();
+    let staging = dir.write(".env.staging", "DEBUG=true\n");
     let staging = staging.to_str().expect("UTF-8 path");
     let output = deploycheck(
         &["lint", "--isolated", "--format", "json", BAD, staging],

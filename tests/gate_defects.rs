@@ -32,7 +32,7 @@ fn a_closed_output_pipe_keeps_the_failing_status() {
     let dir = Scratch::new();
     let env = dir.path().join(".env.production");
     std::fs::write(&env, noisy_env()).expect("write");
-    for format in ["human", "json", "github"] {
+    for format in ["human", "json", "github", "sarif", "junit"] {
         let mut child = deploycheck()
             .args(["lint", "--isolated", "--format", format])
             .arg(&env)
@@ -194,4 +194,32 @@ fn probe_with_no_builtin_still_reports_dead_servers() {
         assert!(rules.contains(&"probe-postgres-unreachable"), "{rules:?}");
         assert!(rules.contains(&"probe-redis-unreachable"), "{rules:?}");
     }
+}
+
+/// `diff` is a gate as well (exit 1 when the inputs differ): a closed pipe used to turn that
+/// into 0.
+#[test]
+fn a_closed_output_pipe_keeps_the_diff_status() {
+    let dir = Scratch::new();
+    let mut a = String::new();
+    let mut b = String::new();
+    for index in 0..3000 {
+        a.push_str(&format!("SETTING_{index}=a-{index}\n"));
+        b.push_str(&format!("SETTING_{index}=b-{index}\n"));
+    }
+    let a = dir.write("a.env", a);
+    let b = dir.write("b.env", b);
+    let mut child = deploycheck()
+        .args(["diff", "--isolated"])
+        .arg(&a)
+        .arg(&b)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    assert_eq!(child.wait().expect("wait").code(), Some(1));
 }

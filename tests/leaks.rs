@@ -5,6 +5,8 @@
 //! It runs the binary on the unmasked file, so it fails when any masking step does (checked by
 //! turning the span masking and `show`'s masking off: both made it fail).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -33,6 +35,9 @@ const SECRETS: &[&str] = &[
     "Co1CorsUrlLeak-Vd4",
     "Ol2OldCommentedLeak-Ks5",
     "Br3BrokenQuoteLeak-Wz6",
+    // camelCase names.
+    "Cm4CamelCasePassLeak-Ga9",
+    "Ck5CamelCaseKeyLeak-Hb8",
 ];
 
 /// Every 8-character window of every secret that appears in `output`.
@@ -73,7 +78,7 @@ fn run(args: &[&str], summary: Option<&Path>) -> String {
 
 #[test]
 fn no_output_of_the_binary_shows_a_secret_value() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = common::files::Scratch::new();
     let summary = dir.path().join("summary.md");
     let mut outputs: Vec<(String, String)> = Vec::new();
     for format in ["human", "json", "sarif", "github", "junit"] {
@@ -103,12 +108,25 @@ fn no_output_of_the_binary_shows_a_secret_value() {
             outputs.push((args.join(" "), output));
         }
     }
-    let empty = dir.path().join("empty.env");
-    std::fs::write(&empty, "").expect("write");
-    let empty = empty.to_str().expect("UTF-8 path");
+    // `diff` against the same keys with other values, so that every value is one it would
+    // print if it were not masked.
+    let other: String = std::fs::read_to_string(FORMS)
+        .expect("the fixture reads")
+        .lines()
+        .filter_map(|line| {
+            let (key, _) = line.split_once('=')?;
+            let key = key.trim_start_matches("export ");
+            let plain = !key.is_empty() && !key.starts_with('#') && !key.contains(' ');
+            plain.then(|| format!("{key}=other-value\n"))
+        })
+        .collect();
+    let other = dir.write("other.env", other);
+    let other = other.to_str().expect("UTF-8 path");
     for format in ["human", "json"] {
-        let args = ["diff", "--isolated", "--format", format, FORMS, empty];
-        outputs.push((args.join(" "), run(&args, None)));
+        let args = ["diff", "--isolated", "--format", format, FORMS, other];
+        let output = run(&args, None);
+        assert!(output.contains("BACKUP_COPY"), "{args:?}: {output}");
+        outputs.push((args.join(" "), output));
     }
     let mut failures = Vec::new();
     for (what, output) in &outputs {

@@ -157,10 +157,9 @@ fn lint_snippets_mask_values_of_short_secret_names() {
     assert!(!outcome.stdout.contains("Pg-Pwd"), "{}", outcome.stdout);
 }
 
-fn config_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).expect("write the configuration");
+fn config_file(name: &str, text: &str) -> (common::files::Scratch, String) {
+    let dir = common::files::Scratch::new();
+    let path = dir.write(name, text);
     let path = path.to_str().expect("UTF-8 path").to_owned();
     (dir, path)
 }

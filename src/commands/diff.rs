@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::input_format;
-use crate::secret;
 use crate::settings::configured_rules;
 use crate::streams::Streams;
 
@@ -40,11 +39,11 @@ pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     };
     let (a_values, b_values) = (values(&a), values(&b));
     let shown = |key: &str, value: &Option<String>| -> serde_json::Value {
-        let secret = rules.is_secret(key);
         match value {
-            _ if secret => serde_json::Value::Null,
+            _ if rules.is_secret(key) => serde_json::Value::Null,
             None => serde_json::Value::Null,
-            Some(value) => serde_json::Value::String(secret::mask_url_passwords(value)),
+            // A secret's value copied under an innocent name is still masked.
+            Some(value) => serde_json::Value::String(loader.redactor.shown(value, false)),
         }
     };
     let only_a: Vec<&String> = a_values
@@ -70,62 +69,70 @@ pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         loader.sources.get(a.source).name.clone(),
         loader.sources.get(b.source).name.clone(),
     );
-    let out = &mut *streams.stdout;
-    match args.format {
-        ListFormat::Json => {
-            let document = serde_json::json!({
-                "version": 1,
-                "a": a_name,
-                "b": b_name,
-                "only_in_a": only_a,
-                "only_in_b": only_b,
-                "different": different.iter().map(|(key, secret, a, b)| serde_json::json!({
-                    "key": key, "secret": secret, "a": a, "b": b,
-                })).collect::<Vec<_>>(),
-            });
-            serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        ListFormat::Human => {
-            for key in &only_a {
-                writeln!(out, "- {key}  (only in {a_name})")?;
-            }
-            for key in &only_b {
-                writeln!(out, "+ {key}  (only in {b_name})")?;
-            }
-            for (key, secret, a_value, b_value) in &different {
-                if *secret {
-                    writeln!(out, "~ {key}  (secret; the values differ)")?;
-                } else {
-                    let text = |v: &serde_json::Value| {
-                        v.as_str()
-                            .map_or("(no value)".to_owned(), |s| format!("`{s}`"))
-                    };
-                    writeln!(out, "~ {key}  {} → {}", text(a_value), text(b_value))?;
-                }
-            }
-            let total = only_a.len() + only_b.len() + different.len();
-            if total == 0 {
-                writeln!(
-                    out,
-                    "{a_name} and {b_name} define the same variables with the same values."
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "{} only in {a_name}, {} only in {b_name}, {} with different values.",
-                    only_a.len(),
-                    only_b.len(),
-                    different.len()
-                )?;
-            }
-        }
-    }
-    out.flush()?;
     let same = only_a.is_empty() && only_b.is_empty() && different.is_empty();
-    Ok(if same {
+    let status = if same {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
-    })
+    };
+    let write = |out: &mut dyn std::io::Write| -> Result<(), Error> {
+        match args.format {
+            ListFormat::Json => {
+                let document = serde_json::json!({
+                    "version": 1,
+                    "a": a_name,
+                    "b": b_name,
+                    "only_in_a": only_a,
+                    "only_in_b": only_b,
+                    "different": different.iter().map(|(key, secret, a, b)| serde_json::json!({
+                        "key": key, "secret": secret, "a": a, "b": b,
+                    })).collect::<Vec<_>>(),
+                });
+                serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            }
+            ListFormat::Human => {
+                for key in &only_a {
+                    writeln!(out, "- {key}  (only in {a_name})")?;
+                }
+                for key in &only_b {
+                    writeln!(out, "+ {key}  (only in {b_name})")?;
+                }
+                for (key, secret, a_value, b_value) in &different {
+                    if *secret {
+                        writeln!(out, "~ {key}  (secret; the values differ)")?;
+                    } else {
+                        let text = |v: &serde_json::Value| {
+                            v.as_str()
+                                .map_or("(no value)".to_owned(), |s| format!("`{s}`"))
+                        };
+                        writeln!(out, "~ {key}  {} → {}", text(a_value), text(b_value))?;
+                    }
+                }
+                let total = only_a.len() + only_b.len() + different.len();
+                if total == 0 {
+                    writeln!(
+                        out,
+                        "{a_name} and {b_name} define the same variables with the same values."
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "{} only in {a_name}, {} only in {b_name}, {} with different values.",
+                        only_a.len(),
+                        only_b.len(),
+                        different.len()
+                    )?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(())
+    };
+    match write(&mut *streams.stdout) {
+        Ok(()) => Ok(status),
+        // `diff` is a gate too: a reader that went away does not change the verdict.
+        Err(error) if crate::pipeline::is_broken_pipe(&error) => Ok(status),
+        Err(error) => Err(error),
+    }
 }

@@ -71,7 +71,12 @@ fn rule_is_production_only(rule: &rules::Rule) -> bool {
         match condition {
             rules::Condition::Profile(names) => names.iter().all(|n| n == "production"),
             rules::Condition::All(all) => all.iter().any(mentions_production),
-            _ => false,
+            rules::Condition::Equals { .. }
+            | rules::Condition::OneOf { .. }
+            | rules::Condition::Set { .. }
+            | rules::Condition::Matches { .. }
+            | rules::Condition::Any(_)
+            | rules::Condition::Not(_) => false,
         }
     }
     rule.when.as_ref().is_some_and(mentions_production)

@@ -5,7 +5,6 @@ use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::load_units;
-use crate::secret::{self, MASK};
 use crate::settings::configured_rules;
 use crate::streams::Streams;
 
@@ -47,11 +46,8 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
     if !args.reveal {
         for (key, value, _) in &mut values {
             if let Some(text) = value {
-                *text = if rules.is_secret(key) {
-                    MASK.to_owned()
-                } else {
-                    secret::mask_url_passwords(text)
-                };
+                // A secret's value copied under an innocent name is still the secret.
+                *text = loader.redactor.shown(text, rules.is_secret(key));
             }
         }
     }

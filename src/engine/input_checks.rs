@@ -39,7 +39,7 @@ impl<'a> RuleRun<'_, 'a> {
             let file = self.input.sources.get(layer.source);
             let mut first_seen: BTreeMap<String, &Entry> = BTreeMap::new();
             for entry in &layer.parsed.entries {
-                let key = self.config.normalize(&entry.key);
+                let key = self.merged.normalize(&entry.key);
                 match first_seen.get(&key) {
                     None => {
                         first_seen.insert(key, entry);
@@ -108,7 +108,7 @@ impl<'a> RuleRun<'_, 'a> {
             .parsed
             .entries
             .iter()
-            .filter(|entry| seen.insert(self.config.normalize(&entry.key)))
+            .filter(|entry| seen.insert(self.merged.normalize(&entry.key)))
             .map(|entry| (example.source, entry.clone()))
             .collect()
     }
@@ -121,7 +121,7 @@ impl<'a> RuleRun<'_, 'a> {
         for (source, entry) in self.example_entries() {
             // A required variable is `missing-required-variable`'s to report.
             if self
-                .config
+                .merged
                 .rules
                 .variable(&entry.key)
                 .is_some_and(|v| v.required)
@@ -129,7 +129,7 @@ impl<'a> RuleRun<'_, 'a> {
                 continue;
             }
             if matches!(
-                self.config.effective(&entry.key),
+                self.merged.effective(&entry.key),
                 Effective::Absent | Effective::NoValue(_)
             ) {
                 let detail = format!(
@@ -143,7 +143,7 @@ impl<'a> RuleRun<'_, 'a> {
                 };
                 self.push(
                     Some(entry.key.clone()),
-                    (self.config.primary, 0..0),
+                    (self.merged.primary, 0..0),
                     detail,
                     None,
                     None,
@@ -162,16 +162,16 @@ impl<'a> RuleRun<'_, 'a> {
             .parsed
             .entries
             .iter()
-            .map(|entry| self.config.normalize(&entry.key))
+            .map(|entry| self.merged.normalize(&entry.key))
             .collect();
-        let winners: Vec<Assignment<'a>> = self.config.winners().collect();
+        let winners: Vec<Assignment<'a>> = self.merged.winners().collect();
         for a in winners {
             let layer_kind = self.input.layers[a.layer].kind;
             // The environment is not a file anyone documents; Railway injects RAILWAY_*.
             if layer_kind == LayerKind::Environment || a.entry.key.starts_with("RAILWAY_") {
                 continue;
             }
-            if !documented.contains(&self.config.normalize(&a.entry.key)) {
+            if !documented.contains(&self.merged.normalize(&a.entry.key)) {
                 let detail = format!(
                     "`{}` is set but not documented in {example_name}",
                     a.entry.key
@@ -194,10 +194,10 @@ impl<'a> RuleRun<'_, 'a> {
             let Some(example_value) = entry.value.as_deref().filter(|v| !v.is_empty()) else {
                 continue;
             };
-            if !self.config.is_secret(&entry.key) {
+            if !self.merged.is_secret(&entry.key) {
                 continue;
             }
-            if let Effective::Set(a) = self.config.effective(&entry.key) {
+            if let Effective::Set(a) = self.merged.effective(&entry.key) {
                 if a.entry.value.as_deref() == Some(example_value) {
                     let detail = format!(
                         "`{}` has the same value as in {example_name}: a placeholder copied into a real configuration",
@@ -227,14 +227,14 @@ impl<'a> RuleRun<'_, 'a> {
             other => Some(
                 self.target_names(other)
                     .iter()
-                    .map(|n| self.config.normalize(n))
+                    .map(|n| self.merged.normalize(n))
                     .collect(),
             ),
         };
-        let assignments: Vec<Assignment<'a>> = self.config.all_assignments().collect();
+        let assignments: Vec<Assignment<'a>> = self.merged.all_assignments().collect();
         for a in assignments {
             if let Some(names) = &names {
-                if !names.contains(&self.config.normalize(&a.entry.key)) {
+                if !names.contains(&self.merged.normalize(&a.entry.key)) {
                     continue;
                 }
             }
@@ -248,11 +248,8 @@ impl<'a> RuleRun<'_, 'a> {
             if let Some(found) = pattern.find(raw) {
                 let at = span.start + found.start()..span.start + found.end();
                 // The match is a piece of the value: a secret's is not shown.
-                let shown = if self.config.is_secret(&a.entry.key) {
-                    crate::secret::MASK
-                } else {
-                    found.as_str()
-                };
+                let shown =
+                    crate::secret::shown(found.as_str(), self.merged.is_secret(&a.entry.key));
                 let detail = format!(
                     "`{}` holds `{shown}`, which python-dotenv does not understand",
                     a.entry.key

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::rules::{Condition, RuleSet};
-use crate::secret::{self, MASK};
+use crate::secret;
 use crate::source::{Entry, Parsed, SourceId};
 
 /// Where a layer comes from.
@@ -60,22 +60,22 @@ pub struct Merged<'a> {
 
 impl<'a> Merged<'a> {
     pub fn build(rules: &'a RuleSet, layers: &'a [Layer], primary: SourceId) -> Self {
-        let mut config = Merged {
+        let mut merged = Merged {
             rules,
             assignments: BTreeMap::new(),
             primary,
         };
         for (index, layer) in layers.iter().enumerate() {
             for entry in &layer.parsed.entries {
-                let key = config.normalize(&entry.key);
-                config.assignments.entry(key).or_default().push(Assignment {
+                let key = merged.normalize(&entry.key);
+                merged.assignments.entry(key).or_default().push(Assignment {
                     entry,
                     source: layer.source,
                     layer: index,
                 });
             }
         }
-        config
+        merged
     }
 
     /// The key as the application looks it up (lower-cased unless keys are case-sensitive).
@@ -156,10 +156,6 @@ impl<'a> Merged<'a> {
 
     /// The value as messages may show it: masked whole for a secret, URL passwords masked else.
     pub fn shown(&self, key: &str, value: &str) -> String {
-        if self.is_secret(key) {
-            MASK.to_owned()
-        } else {
-            secret::mask_url_passwords(value)
-        }
+        secret::shown(value, self.is_secret(key))
     }
 }

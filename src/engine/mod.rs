@@ -38,17 +38,17 @@ pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
         .layers
         .first()
         .map_or(SourceId(0), |layer| layer.source);
-    let config = Merged::build(rules, input.layers, primary);
+    let merged = Merged::build(rules, input.layers, primary);
     let mut findings = Vec::new();
     for rule in &rules.rules {
         if let Some(when) = &rule.when {
-            if !config.holds(when, input.profile) {
+            if !merged.holds(when, input.profile) {
                 continue;
             }
         }
         let mut run = RuleRun {
             rule,
-            config: &config,
+            merged: &merged,
             input,
             findings: &mut findings,
         };
@@ -78,7 +78,7 @@ pub fn reader_notices(layers: &[Layer]) -> impl Iterator<Item = Raised> + '_ {
 
 struct RuleRun<'r, 'a> {
     rule: &'r Rule,
-    config: &'r Merged<'a>,
+    merged: &'r Merged<'a>,
     input: &'r Input<'r>,
     findings: &'r mut Vec<Finding>,
 }
@@ -119,7 +119,7 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn target_names(&self, targets: &Targets) -> Vec<String> {
-        let rules = self.config.rules;
+        let rules = self.merged.rules;
         match targets {
             Targets::Named(names) => names.clone(),
             Targets::OfType(kind) => rules
@@ -134,7 +134,7 @@ impl<'a> RuleRun<'_, 'a> {
                 .filter(|v| v.required)
                 .map(|v| v.name.clone())
                 .collect(),
-            Targets::Every => self.config.winners().map(|a| a.entry.key.clone()).collect(),
+            Targets::Every => self.merged.winners().map(|a| a.entry.key.clone()).collect(),
             Targets::Input => Vec::new(),
         }
     }
@@ -153,13 +153,13 @@ impl<'a> RuleRun<'_, 'a> {
             Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
             Predicate::Required => {
                 for name in self.target_names(&check.targets) {
-                    let effective = self.config.effective(&name);
+                    let effective = self.merged.effective(&name);
                     self.required(&name, effective);
                 }
             }
             Predicate::Unset => {
                 for name in self.target_names(&check.targets) {
-                    if let Effective::Set(a) | Effective::NoValue(a) = self.config.effective(&name)
+                    if let Effective::Set(a) | Effective::NoValue(a) = self.merged.effective(&name)
                     {
                         let detail = format!("`{}` is set", a.entry.key);
                         self.flag(
@@ -172,7 +172,7 @@ impl<'a> RuleRun<'_, 'a> {
             }
             Predicate::Value(value_check) => {
                 for name in self.target_names(&check.targets) {
-                    let effective = self.config.effective(&name);
+                    let effective = self.merged.effective(&name);
                     if let Some(judged) = self.judged(&name, effective) {
                         let problems = predicate::judge(value_check, &judged);
                         self.report(&judged, problems);
@@ -183,7 +183,7 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn judged(&self, name: &str, effective: Effective<'a>) -> Option<Judged<'a>> {
-        let required = self.config.rules.variable(name).is_some_and(|v| v.required);
+        let required = self.merged.rules.variable(name).is_some_and(|v| v.required);
         let (value, assignment) = match effective {
             Effective::Set(a) => (a.entry.value.as_deref()?, Some(a)),
             Effective::Default(value) => (value, None),
@@ -195,8 +195,8 @@ impl<'a> RuleRun<'_, 'a> {
         }
         let name = assignment.map_or_else(|| name.to_owned(), |a| a.entry.key.clone());
         Some(Judged {
-            shown: self.config.shown(&name, value),
-            secret: self.config.is_secret(&name),
+            shown: self.merged.shown(&name, value),
+            secret: self.merged.is_secret(&name),
             name,
             value,
             assignment,
@@ -217,7 +217,7 @@ impl<'a> RuleRun<'_, 'a> {
                     (a.source, span, problem.detail)
                 }
                 None => (
-                    self.config.primary,
+                    self.merged.primary,
                     0..0,
                     format!(
                         "{} (the default, as `{}` is not set)",
@@ -237,7 +237,7 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn required(&mut self, name: &str, effective: Effective<'a>) {
-        let primary = self.config.primary;
+        let primary = self.merged.primary;
         match effective {
             Effective::Set(a)
                 if a.entry

@@ -158,8 +158,11 @@ pub fn mask(text: &str, secrets: &[&str]) -> String {
         // `scheme://` is kept.
         Regex::new(r"[^\s/@:]*:[^\s/@]*@").expect("literal regex compiles")
     });
+    // URL passwords as the configuration's own are found (one with an unescaped `/` too),
+    // then any `user:password@` left, user name and all.
+    let masked = crate::secret::mask_url_passwords(text);
     let mut masked = USERINFO
-        .replace_all(text, NoExpand(&format!("{MASK}@")))
+        .replace_all(&masked, NoExpand(&format!("{MASK}@")))
         .into_owned();
     let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
     // Longest first, so a secret containing another is hidden whole.
@@ -275,6 +278,16 @@ fn milliseconds(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mask_hides_a_url_password_holding_a_slash() {
+        let masked = mask(
+            "cannot reach postgresql://app:Ab3/xYzQk9==@db.example.com/app",
+            &[],
+        );
+        assert!(!masked.contains("xYzQk9"), "{masked}");
+        assert!(!masked.contains("Ab3"), "{masked}");
+    }
 
     #[test]
     fn mask_hides_userinfo_in_urls() {

@@ -46,11 +46,7 @@ pub(crate) struct Judged<'a> {
 impl Judged<'_> {
     /// A piece of the value (a list element, a host, a number) as messages may show it.
     pub fn shown_piece(&self, piece: &str) -> String {
-        if self.secret {
-            crate::secret::MASK.to_owned()
-        } else {
-            crate::secret::mask_url_passwords(piece)
-        }
+        crate::secret::shown(piece, self.secret)
     }
 }
 

@@ -67,14 +67,17 @@ pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
     }
     if check.forbid_local_host && is_local_host(&host) {
         let mut problem = Problem::new(format!(
-            "`{name}` points at `{host}`, this machine, not a server the deployment can reach"
+            "`{name}` points at `{}`, this machine, not a server the deployment can reach",
+            judged.shown_piece(&host)
         ));
         problem.span = value.find(&host).map(|at| at..at + host.len());
         problems.push(problem);
     }
     if let Some(pattern) = check.forbid_hosts.iter().find(|p| glob_match(p, &host)) {
-        let mut problem =
-            Problem::new(format!("`{name}` points at `{host}` (matches `{pattern}`)"));
+        let mut problem = Problem::new(format!(
+            "`{name}` points at `{}` (matches `{pattern}`)",
+            judged.shown_piece(&host)
+        ));
         problem.span = value.find(&host).map(|at| at..at + host.len());
         problems.push(problem);
     }
