@@ -241,6 +241,13 @@ pub struct RuleSources {
     #[arg(long)]
     pub no_builtin: bool,
 
+    /// The application's pydantic-settings class, as the schema of what it accepts:
+    /// `app/core/config.py:Settings`, `app.core.config:Settings` (module form, also under
+    /// `src/`), or a file holding one `BaseSettings` class. Without it, the one class deriving
+    /// from `BaseSettings` in the input's project is used, if there is exactly one.
+    #[arg(long, value_name = "PATH[:CLASS]")]
+    pub settings: Option<String>,
+
     /// Use this configuration file instead of looking for `deploycheck.toml` or
     /// `[tool.deploycheck]` in `pyproject.toml` from the current directory upwards.
     #[arg(long, value_name = "PATH", conflicts_with = "isolated")]

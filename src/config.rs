@@ -42,6 +42,9 @@ pub struct Config {
     pub suppress: Vec<Suppression>,
     /// `secret-names`: more keys whose values are masked everywhere.
     pub secret_names: SecretNames,
+    /// `settings`: the application's Settings class, as written (resolved against
+    /// [`Config::root`]).
+    pub settings: Option<Spanned<String>>,
     /// The file's text, to point errors into it.
     pub text: String,
 }
@@ -103,6 +106,7 @@ struct RawConfig {
     suppress: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
     secret_names: Vec<Spanned<String>>,
+    settings: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -322,8 +326,16 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         per_file,
         suppress,
         secret_names,
+        settings: raw.settings,
         text,
     })
+}
+
+impl Config {
+    /// The directory the configuration's relative paths start from: the file's own.
+    pub fn root(&self) -> Option<&Path> {
+        self.path.as_deref().map(|path| path.parent().unwrap_or(Path::new("")))
+    }
 }
 
 /// A glob over paths as given (`/` separated); `**` crosses directories, and a pattern

@@ -57,8 +57,9 @@ pub fn rule_sources(sources: &RuleSources, config: &Config) -> RuleSources {
     RuleSources {
         rule_paths,
         no_builtin: sources.no_builtin || config.no_builtin,
+        settings: sources.settings.clone(),
         config: None,
-        isolated: true,
+        isolated: sources.isolated,
     }
 }
 

@@ -128,6 +128,7 @@ fn no_builtin_keeps_the_program_raised_rules() {
     let sources = deploycheck::cli::RuleSources {
         rule_paths: Vec::new(),
         no_builtin: true,
+        settings: None,
         config: None,
         isolated: true,
     };

@@ -149,7 +149,10 @@ impl<'a> RuleRun<'_, 'a> {
             Predicate::ExampleValueCopied => self.example_copied(),
             // Raised by the input readers ([`reader_notices`]), the probes and the suppression
             // pass, and completed against the rule set there: not evaluated here.
-            Predicate::Notice | Predicate::Probe | Predicate::Suppression => {}
+            Predicate::Notice
+            | Predicate::Probe
+            | Predicate::Suppression
+            | Predicate::SettingsClass => {}
             Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
             Predicate::Required => {
                 for name in self.target_names(&check.targets) {

@@ -24,6 +24,7 @@ pub const FILES: &[(&str, &str)] = rule_files![
     "example.toml",
     "probes.toml",
     "suppressions.toml",
+    "settings-class.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).

@@ -99,6 +99,9 @@ check_kinds! {
     Probe = "probe", options: [];
     /// Raised about a suppression; the rule documents it and sets its severity.
     Suppression = "suppression", options: [];
+    /// Raised from the application's Settings class (unknown keys, types, constraints); the rule
+    /// documents it and sets its severity.
+    SettingsClass = "settings-class", options: [];
 }
 
 impl CheckKind {
@@ -111,7 +114,10 @@ impl CheckKind {
     /// since nothing else could give those findings a severity.
     pub fn raised_by_program(self) -> bool {
         match self {
-            CheckKind::Notice | CheckKind::Probe | CheckKind::Suppression => true,
+            CheckKind::Notice
+            | CheckKind::Probe
+            | CheckKind::Suppression
+            | CheckKind::SettingsClass => true,
             CheckKind::Required
             | CheckKind::Unset
             | CheckKind::Equals

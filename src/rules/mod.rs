@@ -247,6 +247,8 @@ pub enum Predicate {
     Probe,
     /// Reported about a suppression comment or entry; documentation only here.
     Suppression,
+    /// Reported from the application's Settings class; documentation only here.
+    SettingsClass,
 }
 
 /// A check of one effective value.

@@ -56,6 +56,18 @@ raised_rules! {
     ProbeSkipped = "probe-skipped",
     SuppressionWithoutReason = "suppression-without-reason",
     UnusedSuppression = "unused-suppression",
+    /// A .env key no field of the Settings class reads.
+    UnknownKey = "unknown-key",
+    InvalidFloat = "invalid-float",
+    /// Outside a `Literal` or `Enum`.
+    InvalidChoice = "invalid-choice",
+    /// A complex field's value is not JSON.
+    InvalidJson = "invalid-json",
+    InvalidUrl = "invalid-url",
+    /// Outside `ge`/`le`/`min_length`/`pattern`...
+    ValueOutOfRange = "value-out-of-range",
+    /// Several Settings classes and none named.
+    SettingsClassAmbiguous = "settings-class-ambiguous",
 }
 
 impl std::fmt::Display for RuleId {

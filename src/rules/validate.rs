@@ -452,6 +452,7 @@ impl Context<'_> {
             CheckKind::ExampleValueCopied => (Targets::Input, Predicate::ExampleValueCopied),
             CheckKind::Suppression => (Targets::Input, Predicate::Suppression),
             CheckKind::Probe => (Targets::Input, Predicate::Probe),
+            CheckKind::SettingsClass => (Targets::Input, Predicate::SettingsClass),
         };
         Ok(Check {
             kind: check_kind,
