@@ -89,6 +89,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Probe(#[from] crate::probe::ProbeError),
 
+    /// The Settings class that was named cannot be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Settings(#[from] crate::appsettings::ReadError),
+
     /// A bug in deploycheck: something it must never do. Exits 2 rather than carry on wrongly.
     #[error("internal error: {message}")]
     #[diagnostic(help("this is a bug in deploycheck; please report it with the command you ran"))]
@@ -138,6 +143,7 @@ impl Error {
             | Error::NulByte { .. }
             | Error::NoRuleFiles { .. }
             | Error::Probe(_)
+            | Error::Settings(_)
             | Error::Internal { .. }
             | Error::Output(_) => {}
         }

@@ -78,7 +78,7 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         });
     }
     // 1. Settings and rules.
-    let (rules, settings) = settings::for_lint(args)?;
+    let (rules, settings, class) = settings::for_lint(args)?;
     let docs = rules.docs();
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 

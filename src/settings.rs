@@ -3,8 +3,10 @@
 //! (`config`); this module decides, once, what applies.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::appsettings::AppSettings;
 use crate::cli::{FailOn, LintArgs, RuleSources};
 use crate::config::{self, Config, ExampleChoice};
 use crate::error::Error;
@@ -27,19 +29,35 @@ pub fn configuration(sources: &RuleSources) -> Result<Config, Error> {
     Ok(config::discover(&cwd)?.unwrap_or_default())
 }
 
-/// The rules with the configuration file's rule paths (for commands other than lint).
-pub fn configured_rules(sources: &RuleSources) -> Result<RuleSet, Error> {
+/// The rules with the configuration file's rule paths and the application's Settings class
+/// (for commands other than lint); `inputs` are the paths the command reads, for discovery, or
+/// `None` for a command that reads none (`rules`, `explain`: the class changes no rule).
+pub fn configured_rules(sources: &RuleSources, inputs: Option<&[&str]>) -> Result<RuleSet, Error> {
     let config = configuration(sources)?;
-    let mut rules = crate::rules::load::load(&rule_sources(sources, &config))?;
+    let class = match inputs {
+        Some(inputs) => settings_class(sources, &config, inputs)?,
+        None => SettingsClass::default(),
+    };
+    let mut rules = crate::rules::load::load(&rule_sources(sources, &config), class.app.as_ref())?;
     rules.secret_names = config.secret_names;
     Ok(rules)
 }
 
-/// What `lint` and `probe` run with: the rule set (severity overrides applied) and the
-/// settings, from the command line over the configuration over the defaults.
-pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings), Error> {
+/// What `lint` and `probe` run with: the rule set (severity overrides applied, the Settings
+/// class's fields as its variables), the settings, from the command line over the
+/// configuration over the defaults, and the Settings class.
+pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings, SettingsClass), Error> {
     let config = configuration(&args.rules)?;
-    let mut rules = crate::rules::load::load(&rule_sources(&args.rules, &config))?;
+    let inputs: Vec<&str> = args
+        .paths
+        .iter()
+        .chain(&args.layers.env_files)
+        .chain(&args.layers.railway)
+        .map(String::as_str)
+        .collect();
+    let class = settings_class(&args.rules, &config, &inputs)?;
+    let mut rules =
+        crate::rules::load::load(&rule_sources(&args.rules, &config), class.app.as_ref())?;
     rules.secret_names = config.secret_names.clone();
     let settings = resolve(args, config, &rules)?;
     for rule in &mut rules.rules {
@@ -47,7 +65,102 @@ pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings), Error> {
             rule.doc.severity = *level;
         }
     }
-    Ok((rules, settings))
+    Ok((rules, settings, class))
+}
+
+/// The application's Settings class for a run.
+#[derive(Debug, Default)]
+pub struct SettingsClass {
+    /// The class read, when one was named or exactly one was found.
+    pub app: Option<AppSettings>,
+    /// The candidates, when discovery found several and none was named.
+    pub candidates: Vec<(PathBuf, String)>,
+}
+
+/// Which Settings class applies: `--settings` (against the current directory), else the
+/// configuration's `settings` (against the configuration's directory), else, unless
+/// `--isolated`, the one class deriving from `BaseSettings` in the project of the first input
+/// (the git work tree holding it). A class that is named but cannot be read is an error; a
+/// discovered one that cannot be read is passed over, as if there were none.
+pub fn settings_class(
+    sources: &RuleSources,
+    config: &Config,
+    inputs: &[&str],
+) -> Result<SettingsClass, Error> {
+    let named = |root: &Path, spec: &str| -> Result<SettingsClass, Error> {
+        let (file, class) = crate::appsettings::resolve_spec(root, spec)?;
+        let app = crate::appsettings::read_settings(root, &file, &class)?;
+        Ok(SettingsClass {
+            app: Some(app),
+            candidates: Vec::new(),
+        })
+    };
+    if let Some(spec) = &sources.settings {
+        let cwd = current_dir()?;
+        return named(&cwd, spec);
+    }
+    if let (Some(spec), Some(root)) = (&config.settings, config.root()) {
+        let root = if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            root
+        };
+        return named(root, spec.get_ref());
+    }
+    if sources.isolated {
+        return Ok(SettingsClass::default());
+    }
+    let Some(root) = project_root(inputs.first().copied(), config)? else {
+        return Ok(SettingsClass::default());
+    };
+    let mut candidates = crate::appsettings::find_settings_classes(&root);
+    match candidates.len() {
+        0 => Ok(SettingsClass::default()),
+        1 => {
+            let (file, class) = candidates.remove(0);
+            Ok(SettingsClass {
+                app: crate::appsettings::read_settings(&root, &file, &class).ok(),
+                candidates: Vec::new(),
+            })
+        }
+        _ => Ok(SettingsClass {
+            app: None,
+            candidates,
+        }),
+    }
+}
+
+/// The project an input belongs to: the git work tree holding it (standard input: the current
+/// directory's), else the configuration's directory, else none (discovery needs a boundary).
+fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>, Error> {
+    let start = match input {
+        Some(path) if path != "-" => {
+            let path = Path::new(path);
+            let dir = if path.is_dir() {
+                path
+            } else {
+                path.parent().unwrap_or(Path::new(""))
+            };
+            if dir.as_os_str().is_empty() {
+                current_dir()?
+            } else {
+                dir.to_path_buf()
+            }
+        }
+        Some(_) | None => current_dir()?,
+    };
+    let start = start.canonicalize().unwrap_or(start);
+    let work_tree = start.ancestors().find(|dir| dir.join(".git").exists());
+    Ok(work_tree
+        .map(Path::to_path_buf)
+        .or_else(|| config.root().map(Path::to_path_buf)))
+}
+
+fn current_dir() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|error| Error::Unreadable {
+        path: ".".to_owned(),
+        reason: error.to_string(),
+    })
 }
 
 /// Rule files to load: the configuration's, then the command line's.

@@ -132,7 +132,7 @@ fn no_builtin_keeps_the_program_raised_rules() {
         config: None,
         isolated: true,
     };
-    let set = rules::load::load(&sources).expect("rules load");
+    let set = rules::load::load(&sources, None).expect("rules load");
     let mut kept: Vec<&str> = set.rules.iter().map(|rule| rule.doc.id.as_str()).collect();
     let mut raised: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
     kept.sort_unstable();

@@ -12,7 +12,7 @@ use crate::settings::configured_rules;
 use crate::streams::Streams;
 
 pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules, Some(&[args.a.as_str(), args.b.as_str()]))?;
     let mut loader = Loader::new(&rules, streams.stdin);
     let format = input_format(args.input_format);
     let a = loader.load(&args.a, format)?;

@@ -12,7 +12,7 @@ use crate::streams::Streams;
 use crate::suggest::closest;
 
 pub fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules, None)?;
     let out = &mut *streams.stdout;
     match args.format {
         ListFormat::Human => {
@@ -83,7 +83,7 @@ fn rule_is_production_only(rule: &rules::Rule) -> bool {
 }
 
 pub fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules)?;
+    let rules = configured_rules(&args.rules, None)?;
     let Some(rule) = rules.rule(&args.id) else {
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.doc.id.as_str()).collect();
         let help = match closest(&args.id, &ids) {

@@ -9,7 +9,10 @@ use crate::settings::configured_rules;
 use crate::streams::Streams;
 
 pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules)?;
+    let rules = configured_rules(
+        &args.rules,
+        Some(&args.path.iter().map(String::as_str).collect::<Vec<_>>()),
+    )?;
     let mut loader = Loader::new(&rules, streams.stdin);
     loader.interpolate = !args.no_interpolate;
     let paths: Vec<String> = match &args.path {

@@ -9,6 +9,7 @@
 
 mod input_checks;
 mod merged;
+pub mod settings_class;
 pub mod predicate;
 
 pub use merged::{Assignment, Effective, Layer, LayerKind, Merged};
@@ -18,7 +19,7 @@ pub use predicate::secret::{estimated_bits, longest_run};
 pub use predicate::url::glob_match;
 
 use crate::finding::{self, Finding, Label};
-use crate::rules::{Check, Fill, Predicate, Raised, Rule, RuleSet, Targets};
+use crate::rules::{Check, EmptyValue, Fill, Predicate, Raised, Rule, RuleSet, Targets};
 use crate::source::{Entry, SourceId, Sources, Span};
 use predicate::{Judged, Problem};
 
@@ -186,15 +187,22 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn judged(&self, name: &str, effective: Effective<'a>) -> Option<Judged<'a>> {
-        let required = self.merged.rules.variable(name).is_some_and(|v| v.required);
+        let variable = self.merged.rules.variable(name);
+        let required = variable.is_some_and(|v| v.required);
+        let empty = variable.map_or(EmptyValue::Missing, |v| v.empty);
         let (value, assignment) = match effective {
             Effective::Set(a) => (a.entry.value.as_deref()?, Some(a)),
             Effective::Default(value) => (value, None),
             Effective::NoValue(_) | Effective::Absent => return None,
         };
-        // An empty required variable is `missing-required-variable`'s to report.
-        if required && value.is_empty() {
-            return None;
+        if value.is_empty() {
+            match empty {
+                // An empty required variable is `missing-required-variable`'s to report.
+                EmptyValue::Missing if required => return None,
+                EmptyValue::Missing | EmptyValue::Value => {}
+                // Not set, for the application: its default applies, which it chose itself.
+                EmptyValue::Unset => return None,
+            }
         }
         let name = assignment.map_or_else(|| name.to_owned(), |a| a.entry.key.clone());
         Some(Judged {
@@ -241,13 +249,18 @@ impl<'a> RuleRun<'_, 'a> {
 
     fn required(&mut self, name: &str, effective: Effective<'a>) {
         let primary = self.merged.primary;
+        let empty = self
+            .merged
+            .rules
+            .variable(name)
+            .map_or(EmptyValue::Missing, |v| v.empty);
+        let missing_when_empty = |value: &str| match empty {
+            EmptyValue::Missing => value.trim().is_empty(),
+            EmptyValue::Unset => value.is_empty(),
+            EmptyValue::Value => false,
+        };
         match effective {
-            Effective::Set(a)
-                if a.entry
-                    .value
-                    .as_deref()
-                    .is_some_and(|v| v.trim().is_empty()) =>
-            {
+            Effective::Set(a) if a.entry.value.as_deref().is_some_and(missing_when_empty) => {
                 let detail = format!("required variable `{}` is empty", a.entry.key);
                 self.push(
                     Some(a.entry.key.clone()),

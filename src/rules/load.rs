@@ -3,23 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{RuleSet, builtin, validate};
+use super::{EmptyValue, RuleSet, Variable, VariableType, builtin, validate};
+use crate::appsettings::{AppSettings, FieldDefault, FieldType, LiteralValue};
 use crate::cli::RuleSources;
 use crate::error::Error;
 use crate::source::read;
 
-/// Load the built-in rules and every rule path of `sources`.
+/// Load the built-in rules, the application's Settings class as the schema, and every rule path
+/// of `sources`.
 ///
 /// `--no-builtin` drops the built-in checks but keeps the rules for findings the program raises
 /// itself (probes, input readers, suppressions): without them a probe failure would have no
 /// severity, and must not disappear from a gate.
-pub fn load(sources: &RuleSources) -> Result<RuleSet, Error> {
+pub fn load(sources: &RuleSources, app: Option<&AppSettings>) -> Result<RuleSet, Error> {
     let builtin = builtin::load()?;
     let mut set = if sources.no_builtin {
         builtin.raised_by_program()
     } else {
         builtin
     };
+    if let Some(app) = app {
+        use_settings_class(&mut set, app);
+    }
     for path in &sources.rule_paths {
         for file in rule_files(path)? {
             let name = file.display().to_string();
@@ -29,6 +34,88 @@ pub fn load(sources: &RuleSources) -> Result<RuleSet, Error> {
         }
     }
     Ok(set)
+}
+
+/// The application's Settings class replaces the hand-written schema of the example application
+/// (`rules/app.toml`): no variable is required, defaulted or typed unless the class says so.
+/// Each environment name a field is read from becomes a variable; the types the engine's rules
+/// judge (`bool`, `int`) carry over, and a field the application validates itself (a before-
+/// or wrap-validator) is a plain string, so no type rule judges it.
+fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
+    set.variables.clear();
+    set.case_sensitive = app.config.case_sensitive.value;
+    let empty = if app.config.env_ignore_empty.value {
+        EmptyValue::Unset
+    } else {
+        EmptyValue::Value
+    };
+    for field in &app.fields {
+        let kind = match &field.ty {
+            _ if field.validated_by_app || app.validated_by_app_all => VariableType::String,
+            FieldType::Bool => VariableType::Bool,
+            FieldType::Int => VariableType::Int,
+            FieldType::Str
+            | FieldType::Bytes
+            | FieldType::Float
+            | FieldType::Literal(_)
+            | FieldType::Enum { .. }
+            | FieldType::List(_)
+            | FieldType::Set(_)
+            | FieldType::Tuple { .. }
+            | FieldType::Dict { .. }
+            | FieldType::Url(_)
+            | FieldType::Email
+            | FieldType::Path
+            | FieldType::Timedelta
+            | FieldType::Datetime
+            | FieldType::Nested(_)
+            | FieldType::Union(_)
+            | FieldType::Unknown(_) => VariableType::String,
+        };
+        let default = match &field.default {
+            Some(FieldDefault::Literal {
+                value: Some(value), ..
+            }) => literal_as_env_text(value),
+            Some(FieldDefault::Literal { value: None, .. })
+            | Some(FieldDefault::Expression(_))
+            | Some(FieldDefault::Factory(_))
+            | None => None,
+        };
+        // A field read under several names (AliasChoices) is missing only when all are: the
+        // Settings-class checks judge that, not the per-name `required` check.
+        let several_names = field.env_names.len() > 1;
+        for name in &field.env_names {
+            set.variables.insert(
+                name.clone(),
+                Variable {
+                    name: name.clone(),
+                    kind,
+                    required: field.required && !several_names,
+                    default: default.clone(),
+                    secret: field.secret,
+                    description: Some(format!(
+                        "{}.{} ({}:{})",
+                        app.class_name,
+                        field.name,
+                        field.declared_at.file.display(),
+                        field.declared_at.line
+                    )),
+                    empty,
+                },
+            );
+        }
+    }
+}
+
+/// A Python constant as the environment would spell it (`True` → `true`), or `None` for `None`.
+fn literal_as_env_text(value: &LiteralValue) -> Option<String> {
+    match value {
+        LiteralValue::Str(text) => Some(text.clone()),
+        LiteralValue::Int(number) => Some(number.to_string()),
+        LiteralValue::Float(number) => Some(number.to_string()),
+        LiteralValue::Bool(flag) => Some(flag.to_string()),
+        LiteralValue::None | LiteralValue::Expression(_) => None,
+    }
 }
 
 /// A rule file, or the `*.toml` files of a directory in name order.

@@ -95,6 +95,23 @@ pub struct Variable {
     /// Mask its value in every output.
     pub secret: bool,
     pub description: Option<String>,
+    /// What an empty value (`KEY=`) means to the application.
+    pub empty: EmptyValue,
+}
+
+/// What an empty value means for a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmptyValue {
+    /// A required variable that is empty (or blank) is missing: the hand-written schema's
+    /// reading, where an empty secret or URL is as good as none.
+    #[default]
+    Missing,
+    /// The empty string is a value like any other, judged by the field's type (pydantic's
+    /// reading: `''` is a valid `str` and an invalid `int`).
+    Value,
+    /// An empty value counts as not set (pydantic-settings' `env_ignore_empty=True`): the
+    /// default applies, or the variable is missing.
+    Unset,
 }
 
 /// Where a rule was defined: the rule file's name and the rule's span in it.

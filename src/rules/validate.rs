@@ -106,6 +106,7 @@ impl Context<'_> {
             default: raw.default,
             secret: raw.secret.unwrap_or(kind == VariableType::Secret),
             description: raw.description,
+            empty: super::EmptyValue::Missing,
         })
     }
 

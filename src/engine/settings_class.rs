@@ -1,0 +1,368 @@
+//! What the application's own Settings class would reject, judged on the merged layers: keys of
+//! its .env files that no field reads (`unknown-key`), and values its field types and
+//! constraints refuse (`invalid-float`, `invalid-choice`, `invalid-json`, `invalid-url`,
+//! `value-out-of-range`). Booleans, integers and required fields are the engine's typed rules'
+//! (`invalid-boolean`, `invalid-integer`, `missing-required-variable`): the class's fields
+//! become the rule set's variables (`rules::load`).
+//!
+//! Each behaviour follows pydantic-settings 2.16.3 as recorded by running it
+//! (`fixtures/settings/`, `tests/settings_corpus.rs`), not as documented:
+//! - Extra keys come from the env *files* only (the process environment is looked up field by
+//!   field), and only keys with a non-empty value count. A key is read by a field when it equals
+//!   one of the field's environment names, or, for a complex field (a model, list, set, tuple or
+//!   dict), merely starts with one (the nested-delimiter form `DATABASE__HOST`).
+//! - An empty value is a value (`''` is a valid `str`, not a valid `int`) unless
+//!   `env_ignore_empty` makes it unset.
+//! - A field the application validates itself (a before-, wrap- or plain validator, or a
+//!   `model_validator(mode="before")`) gets no type finding: its code sees the raw text first.
+
+use super::merged::{Effective, Layer, LayerKind, Merged};
+use crate::appsettings::{
+    AppSettings, Constraint, Extra, Field, FieldType, LiteralValue, Number, UrlType,
+};
+use crate::rules::{Raised, RuleId};
+use crate::source::{Entry, SourceId, Span};
+
+/// Every finding the class raises on one configuration.
+pub fn check(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<Raised> {
+    let mut raised = unknown_keys(app, layers);
+    if !app.validated_by_app_all {
+        for field in &app.fields {
+            raised.extend(judge_field(app, merged, field));
+        }
+    }
+    raised
+}
+
+fn normalize(app: &AppSettings, key: &str) -> String {
+    if app.config.case_sensitive.value {
+        key.to_owned()
+    } else {
+        key.to_lowercase()
+    }
+}
+
+/// `unknown-key`: under `extra='forbid'`, each key of an env file that no field reads.
+fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
+    // Names that cannot be known (an alias the reader could not evaluate, an alias generator)
+    // would make any key a false positive.
+    let extra = &app.config.extra;
+    let names_known = app.fields.iter().all(|field| !field.env_names.is_empty());
+    if !extra.is_known() || !names_known || app.config.alias_generator {
+        return Vec::new();
+    }
+    match extra.value {
+        Extra::Forbid => {}
+        Extra::Ignore | Extra::Allow => return Vec::new(),
+    }
+    let read = |key: &str| {
+        let key = normalize(app, key);
+        app.fields.iter().any(|field| {
+            field.env_names.iter().any(|name| {
+                let name = normalize(app, name);
+                key == name || (is_complex(&field.ty) && key.starts_with(&name))
+            })
+        })
+    };
+    let names: Vec<&str> = app
+        .fields
+        .iter()
+        .flat_map(|field| field.env_names.iter().map(String::as_str))
+        .collect();
+    let mut raised = Vec::new();
+    for layer in layers.iter().filter(|layer| layer.kind == LayerKind::Dotenv) {
+        for entry in &layer.parsed.entries {
+            let empty = entry.value.as_deref().is_none_or(str::is_empty);
+            if empty || read(&entry.key) {
+                continue;
+            }
+            let mut finding = Raised::new(
+                RuleId::UnknownKey,
+                format!(
+                    "`{}` is read by no field of {}, which forbids extra keys: the application \
+                     refuses to start (\"Extra inputs are not permitted\")",
+                    entry.key, app.class_name
+                ),
+                layer.source,
+                entry.key_span.clone(),
+            )
+            .with_key(entry.key.clone());
+            let upper: Vec<String> = names.iter().map(|name| name.to_uppercase()).collect();
+            let candidates: Vec<&str> = upper.iter().map(String::as_str).collect();
+            if let Some(near) = crate::suggest::closest(&entry.key.to_uppercase(), &candidates) {
+                finding = finding.with_suggestion(format!("did you mean `{near}`?"));
+            }
+            raised.push(finding);
+        }
+    }
+    raised
+}
+
+/// A type whose environment value is JSON, and whose keys may be nested under its name.
+fn is_complex(ty: &FieldType) -> bool {
+    match ty {
+        FieldType::List(_)
+        | FieldType::Set(_)
+        | FieldType::Tuple { .. }
+        | FieldType::Dict { .. }
+        | FieldType::Nested(_) => true,
+        FieldType::Union(members) => members.iter().any(is_complex),
+        FieldType::Str
+        | FieldType::Bytes
+        | FieldType::Bool
+        | FieldType::Int
+        | FieldType::Float
+        | FieldType::Literal(_)
+        | FieldType::Enum { .. }
+        | FieldType::Url(_)
+        | FieldType::Email
+        | FieldType::Path
+        | FieldType::Timedelta
+        | FieldType::Datetime
+        | FieldType::Unknown(_) => false,
+    }
+}
+
+/// The value a field takes from the layers: under its first environment name that is set
+/// (pydantic-settings tries an `AliasChoices` in order), with the assignment's source.
+fn value_of<'a>(merged: &Merged<'a>, field: &Field) -> Option<(&'a str, &'a Entry, SourceId)> {
+    field
+        .env_names
+        .iter()
+        .find_map(|name| match merged.effective(name) {
+            Effective::Set(assignment) => assignment
+                .entry
+                .value
+                .as_deref()
+                .map(|value| (value, assignment.entry, assignment.source)),
+            Effective::NoValue(_) | Effective::Default(_) | Effective::Absent => None,
+        })
+}
+
+/// What a value turned out to be, for the constraints.
+enum Parsed {
+    Number(f64),
+    /// A string of this many characters.
+    Text(usize),
+    /// A JSON list of this many items.
+    Items(usize),
+    /// Valid, with nothing a constraint could judge (or another rule's to judge).
+    Other,
+}
+
+/// The type and constraint findings for one field.
+fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised> {
+    if field.validated_by_app {
+        return Vec::new();
+    }
+    let Some((value, entry, source)) = value_of(merged, field) else {
+        return Vec::new();
+    };
+    if value.is_empty() && app.config.env_ignore_empty.value {
+        return Vec::new();
+    }
+    if app
+        .config
+        .env_parse_none_str
+        .value
+        .as_deref()
+        .is_some_and(|none| value == none)
+    {
+        // `None`: the `optional` question is pydantic's `missing`-like error, left alone.
+        return Vec::new();
+    }
+    let shown = crate::secret::shown(value, field.secret || merged.is_secret(&entry.key));
+    let key = &entry.key;
+    let span: Span = match &entry.value_span {
+        Some(span) if !span.is_empty() => span.clone(),
+        _ => entry.key_span.clone(),
+    };
+    let raise = |rule: RuleId, message: String| {
+        vec![Raised::new(rule, message, source, span.clone()).with_key(key.clone())]
+    };
+    let parsed = match judge_type(&field.ty, value) {
+        Ok(parsed) => parsed,
+        Err((rule, why)) => return raise(rule, format!("`{key}` is `{shown}`, {why}")),
+    };
+    match out_of_range(&field.constraints, &parsed, value) {
+        Some(why) => raise(RuleId::ValueOutOfRange, format!("`{key}` is `{shown}`, {why}")),
+        None => Vec::new(),
+    }
+}
+
+/// Does `value` pass the type? `Err` names the rule and says why not.
+fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
+    match ty {
+        FieldType::Str | FieldType::Bytes | FieldType::Email | FieldType::Path => {
+            Ok(Parsed::Text(value.chars().count()))
+        }
+        // `invalid-boolean` and `invalid-integer` judge the form; the number feeds `ge`/`le`.
+        FieldType::Bool => Ok(Parsed::Other),
+        FieldType::Int => Ok(super::parse_int(value)
+            .map_or(Parsed::Other, |number| Parsed::Number(number as f64))),
+        FieldType::Timedelta | FieldType::Datetime | FieldType::Unknown(_) => Ok(Parsed::Other),
+        FieldType::Float => parse_float(value).map(Parsed::Number).ok_or_else(|| {
+            (
+                RuleId::InvalidFloat,
+                "which pydantic does not accept as a number".to_owned(),
+            )
+        }),
+        FieldType::Literal(choices) => choice(choices, value),
+        FieldType::Enum { values, .. } => choice(values, value),
+        FieldType::List(_) | FieldType::Set(_) | FieldType::Tuple { .. } => {
+            match serde_json::from_str::<serde_json::Value>(value) {
+                Ok(serde_json::Value::Array(items)) => Ok(Parsed::Items(items.len())),
+                Ok(_) => Err((
+                    RuleId::InvalidJson,
+                    "which is JSON but not a list; pydantic-settings needs a JSON array".to_owned(),
+                )),
+                Err(_) => Err((
+                    RuleId::InvalidJson,
+                    "which is not JSON; pydantic-settings parses a list field's value as a JSON \
+                     array"
+                        .to_owned(),
+                )),
+            }
+        }
+        FieldType::Dict { .. } | FieldType::Nested(_) => {
+            match serde_json::from_str::<serde_json::Value>(value) {
+                Ok(serde_json::Value::Object(_)) => Ok(Parsed::Other),
+                Ok(_) | Err(_) => Err((
+                    RuleId::InvalidJson,
+                    "which is not a JSON object; pydantic-settings parses this field's value as \
+                     JSON"
+                        .to_owned(),
+                )),
+            }
+        }
+        FieldType::Url(url) => judge_url(url, value).map(|()| Parsed::Other),
+        FieldType::Union(members) => {
+            let mut first_error = None;
+            for member in members {
+                match judge_type(member, value) {
+                    Ok(parsed) => return Ok(parsed),
+                    Err(error) => {
+                        first_error.get_or_insert(error);
+                    }
+                }
+            }
+            // An empty union accepts anything the reader could not name.
+            first_error.map_or(Ok(Parsed::Other), Err)
+        }
+    }
+}
+
+/// One of a `Literal`'s or an `Enum`'s values (strings exactly, case included).
+fn choice(choices: &[LiteralValue], value: &str) -> Result<Parsed, (RuleId, String)> {
+    let matches = |choice: &LiteralValue| match choice {
+        LiteralValue::Str(text) => text == value,
+        LiteralValue::Int(number) => super::parse_int(value) == Some(i128::from(*number)),
+        LiteralValue::Float(number) => parse_float(value) == Some(*number),
+        LiteralValue::Bool(flag) => super::parse_bool(value) == Some(*flag),
+        LiteralValue::None => false,
+        // A value the reader did not evaluate could be anything.
+        LiteralValue::Expression(_) => true,
+    };
+    if choices.iter().any(matches) {
+        return Ok(Parsed::Text(value.chars().count()));
+    }
+    let accepted: Vec<String> = choices
+        .iter()
+        .map(|choice| match choice {
+            LiteralValue::Str(text) => format!("`{text}`"),
+            LiteralValue::Int(number) => format!("`{number}`"),
+            LiteralValue::Float(number) => format!("`{number}`"),
+            LiteralValue::Bool(flag) => format!("`{flag}`"),
+            LiteralValue::None => "`None`".to_owned(),
+            LiteralValue::Expression(text) => format!("`{text}`"),
+        })
+        .collect();
+    Err((
+        RuleId::InvalidChoice,
+        format!("not one of {} (case included)", accepted.join(", ")),
+    ))
+}
+
+fn judge_url(url_type: &UrlType, value: &str) -> Result<(), (RuleId, String)> {
+    let invalid = |why: String| (RuleId::InvalidUrl, why);
+    let url = url::Url::parse(value.trim())
+        .map_err(|error| invalid(format!("which is not a URL ({error})")))?;
+    let scheme = url.scheme();
+    if !url_type.allowed_schemes.is_empty()
+        && !url_type.allowed_schemes.iter().any(|allowed| allowed == scheme)
+    {
+        return Err(invalid(format!(
+            "whose scheme `{scheme}` {} does not accept (it takes {})",
+            url_type.kind,
+            url_type.allowed_schemes.join(", ")
+        )));
+    }
+    if url_type.host_required && url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!("which has no host, and {} needs one", url_type.kind)));
+    }
+    Ok(())
+}
+
+/// pydantic's float from a string: surrounding whitespace, then a decimal or scientific
+/// number, `inf` or `nan` (case-insensitive), as recorded in `fixtures/settings/`.
+pub fn parse_float(value: &str) -> Option<f64> {
+    value.trim().parse::<f64>().ok()
+}
+
+/// Why the parsed value breaks the field's constraints, if it does.
+fn out_of_range(
+    constraints: &crate::appsettings::Constraints,
+    parsed: &Parsed,
+    value: &str,
+) -> Option<String> {
+    let known_number = |constraint: &Option<Constraint<Number>>| match constraint {
+        Some(Constraint::Known(Number::Int(number))) => Some(*number as f64),
+        Some(Constraint::Known(Number::Float(number))) => Some(*number),
+        Some(Constraint::Unknown(_)) | None => None,
+    };
+    let known_length = |constraint: &Option<Constraint<usize>>| match constraint {
+        Some(Constraint::Known(length)) => Some(*length),
+        Some(Constraint::Unknown(_)) | None => None,
+    };
+    match parsed {
+        Parsed::Number(number) => {
+            if let Some(ge) = known_number(&constraints.ge).filter(|ge| number < ge) {
+                return Some(format!("below the minimum of {ge} (`ge`)"));
+            }
+            if let Some(gt) = known_number(&constraints.gt).filter(|gt| number <= gt) {
+                return Some(format!("not above {gt} (`gt`)"));
+            }
+            if let Some(le) = known_number(&constraints.le).filter(|le| number > le) {
+                return Some(format!("above the maximum of {le} (`le`)"));
+            }
+            if let Some(lt) = known_number(&constraints.lt).filter(|lt| number >= lt) {
+                return Some(format!("not below {lt} (`lt`)"));
+            }
+            None
+        }
+        Parsed::Text(length) | Parsed::Items(length) => {
+            let what = match parsed {
+                Parsed::Items(_) => "items",
+                Parsed::Text(_) | Parsed::Number(_) | Parsed::Other => "characters",
+            };
+            if let Some(min) = known_length(&constraints.min_length).filter(|min| length < min) {
+                return Some(format!("{length} {what}, fewer than `min_length` {min}"));
+            }
+            if let Some(max) = known_length(&constraints.max_length).filter(|max| length > max) {
+                return Some(format!("{length} {what}, more than `max_length` {max}"));
+            }
+            if let (Parsed::Text(_), Some(Constraint::Known(pattern))) =
+                (parsed, &constraints.pattern)
+            {
+                // A Python pattern this regex engine cannot compile is not judged.
+                if let Ok(regex) = regex::Regex::new(pattern) {
+                    if !regex.is_match(value) {
+                        return Some(format!("which does not match the `pattern` {pattern}"));
+                    }
+                }
+            }
+            None
+        }
+        Parsed::Other => None,
+    }
+}
