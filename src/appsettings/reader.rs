@@ -10,7 +10,7 @@
 //! an unknown type, never an error: the reader's only errors are a file it cannot read or parse
 //! and a class that is not there.
 //!
-//! pydantic's rules followed here (pydantic 2.13 with pydantic-settings 2.16.3):
+//! pydantic's rules followed here (pydantic 2.13 and 2.14 with pydantic-settings 2.16.3):
 //! - fields come from the reversed MRO, so a base's fields come first and a redefinition keeps
 //!   its base's place; configuration is merged key by key in the same order, the class's own
 //!   `model_config` (or v1 `class Config`, or class keywords) last;

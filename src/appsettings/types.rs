@@ -1,9 +1,9 @@
 //! The names from pydantic, pydantic-settings, the standard library and `typing` that the reader
 //! gives a meaning to. Every other imported name is an unknown type: no judgement on its values.
 //!
-//! The URL table is pydantic 2.13.4's `pydantic/networks.py` (the pydantic that
-//! pydantic-settings 2.16.3 installs), each type's `_constraints = UrlConstraints(...)` copied
-//! as written. `host_required` and `default_host` are kept apart because pydantic fills the
+//! The URL table is pydantic 2.13.4's `pydantic/networks.py`, each type's
+//! `_constraints = UrlConstraints(...)` copied as written; the development branch after 2.14
+//! has the same lists, and the settings corpus (recorded with pydantic 2.14.4) agrees. `host_required` and `default_host` are kept apart because pydantic fills the
 //! default host in before it checks for one: `RedisDsn` requires a host and still accepts
 //! `redis://` (it becomes `redis://localhost:6379/0`).
 
