@@ -223,8 +223,9 @@ pub enum Constraint<T> {
     Unknown(String),
 }
 
-/// pydantic's field constraints, from `Field(...)`, `Annotated` metadata (`annotated_types`),
-/// `con*()` and the `Positive*`/`NonNegative*` types.
+/// pydantic's field constraints, from `Field(...)`, `Annotated` metadata (`annotated_types`,
+/// `StringConstraints`) and the `Positive*`/`NonNegative*` types. pydantic 1's `conint()` and
+/// friends are not read: such a field's type is unknown.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Constraints {
     pub ge: Option<Constraint<Number>>,
