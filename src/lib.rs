@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
+pub mod appsettings;
 pub mod cli;
 pub mod commands;
 pub mod config;
