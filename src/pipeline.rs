@@ -29,6 +29,7 @@ use crate::inputs::{self, Loader, Unit};
 use crate::probe;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::RuleDoc;
+use crate::rules::{Raised, RuleId};
 use crate::settings::{self, LintSettings};
 use crate::source::{SourceFile, SourceId, Sources};
 
@@ -96,8 +97,13 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
     let mut findings: Vec<Finding> = Vec::new();
     let mut recorded = Baseline::new();
     let mut used_suppressions = BTreeSet::new();
-    for unit in &units {
-        // 3. Evaluate.
+    for (index, unit) in units.iter().enumerate() {
+        let primary = unit
+            .layers
+            .first()
+            .map_or(SourceId(0), |layer| layer.source);
+        let merged = Merged::build(&rules, &unit.layers, primary);
+        // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
         let mut unit_findings = if mode.evaluates() {
             let input = engine::Input {
                 sources: &loader.sources,
@@ -107,15 +113,17 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
             };
             let mut evaluated = engine::evaluate(&rules, &input);
             evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
+            if let Some(app) = &class.app {
+                let raised = engine::settings_class::check(app, &merged, &unit.layers);
+                evaluated.extend(rules.complete_all(raised)?);
+            }
+            if index == 0 && !class.candidates.is_empty() {
+                evaluated.push(rules.complete(ambiguous_class(&class.candidates, primary))?);
+            }
             evaluated
         } else {
             Vec::new()
         };
-        let primary = unit
-            .layers
-            .first()
-            .map_or(SourceId(0), |layer| layer.source);
-        let merged = Merged::build(&rules, &unit.layers, primary);
         // 4. Probe.
         if mode.probes() {
             let input = probe_input(&merged);
@@ -195,6 +203,28 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         docs,
         status,
     })
+}
+
+/// The info that several Settings classes were found and none was named.
+fn ambiguous_class(candidates: &[(std::path::PathBuf, String)], source: SourceId) -> Raised {
+    let named: Vec<String> = candidates
+        .iter()
+        .map(|(file, class)| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let shown = file.strip_prefix(&cwd).unwrap_or(file);
+            format!("{}:{class}", shown.display())
+        })
+        .collect();
+    Raised::new(
+        RuleId::SettingsClassAmbiguous,
+        format!(
+            "several pydantic-settings classes were found ({}); the configuration was judged \
+             without one",
+            named.join(", ")
+        ),
+        source,
+        0..0,
+    )
 }
 
 /// Step 2: the configurations to judge, each with its profile.

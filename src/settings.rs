@@ -130,9 +130,18 @@ pub fn settings_class(
     }
 }
 
-/// The project an input belongs to: the git work tree holding it (standard input: the current
-/// directory's), else the configuration's directory, else none (discovery needs a boundary).
+/// The project an input belongs to: the configuration's directory when there is a
+/// configuration file (the team put it at the project's root), else the git work tree holding
+/// the input (standard input: the current directory's), else none (discovery needs a boundary).
 fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>, Error> {
+    if let Some(root) = config.root() {
+        let root = if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            root
+        };
+        return Ok(Some(root.to_path_buf()));
+    }
     let start = match input {
         Some(path) if path != "-" => {
             let path = Path::new(path);
@@ -151,9 +160,7 @@ fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>,
     };
     let start = start.canonicalize().unwrap_or(start);
     let work_tree = start.ancestors().find(|dir| dir.join(".git").exists());
-    Ok(work_tree
-        .map(Path::to_path_buf)
-        .or_else(|| config.root().map(Path::to_path_buf)))
+    Ok(work_tree.map(Path::to_path_buf))
 }
 
 fn current_dir() -> Result<PathBuf, Error> {

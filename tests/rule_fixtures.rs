@@ -32,9 +32,11 @@ pub fn find(dir: &Path, stem: &str) -> Option<std::path::PathBuf> {
     found.into_iter().next()
 }
 
-/// Extra arguments a fixture needs (`fixtures/<rule>/args`, one per line).
-fn extra_args(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("args"))
+/// Extra arguments a fixture needs (`fixtures/<rule>/args`, one per line), or its `fail` or
+/// `pass` input alone (`args.fail`, `args.pass`).
+fn extra_args(dir: &Path, stem: &str) -> Vec<String> {
+    std::fs::read_to_string(dir.join(format!("args.{stem}")))
+        .or_else(|_| std::fs::read_to_string(dir.join("args")))
         .map(|text| {
             text.lines()
                 .map(str::to_owned)
@@ -74,7 +76,7 @@ fn failing_fixtures_raise_their_rule_and_passing_ones_do_not() {
 /// One fixture: the rule fires on `fail` and nothing fires on `pass`; both outputs match their
 /// snapshots.
 fn check_fixture(rule: &str, dir: &Path, stem: &str, should_fire: bool) {
-    let extra = extra_args(dir);
+    let extra = extra_args(dir, stem);
     let path = find(dir, stem).unwrap_or_else(|| panic!("fixtures/{rule}/ lacks a {stem} input"));
     let relative = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))

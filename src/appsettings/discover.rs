@@ -38,12 +38,14 @@ const SKIPPED_DIRECTORIES: &[&str] = &[
 ];
 
 /// Every class under `root` that derives from `BaseSettings`, directly or through project
-/// bases, as (file, class name), sorted. Files that cannot be read or parsed are skipped: they
+/// bases, as (file, class name), sorted; a class that another found class derives from is a
+/// base, not a candidate, and is left out. Files that cannot be read or parsed are skipped: they
 /// are not the application's settings, or the reader will say so when named.
 pub fn find_settings_classes(root: &Path) -> Vec<(PathBuf, String)> {
     let sources = python_sources(root);
     let mut project = Project::new(root);
     let mut found: BTreeSet<(PathBuf, String)> = BTreeSet::new();
+    let mut bases: BTreeSet<(PathBuf, String)> = BTreeSet::new();
     let mut searched_names: Vec<String> = Vec::new();
     let mut names = vec!["BaseSettings".to_owned()];
     let mut parsed = vec![false; sources.len()];
@@ -77,12 +79,18 @@ pub fn find_settings_classes(root: &Path) -> Vec<(PathBuf, String)> {
                     if !searched_names.contains(&name) && !names.contains(&name) {
                         names.push(name.clone());
                     }
+                    // The project's own bases of this class are not the application's
+                    // settings: the class that derives from them is.
+                    let lineage = project.lineage(&class);
+                    for base in lineage.classes.iter().filter(|base| !base.same(&class)) {
+                        bases.insert((base.module.path.clone(), base.def().name.clone()));
+                    }
                     found.insert((path.clone(), name));
                 }
             }
         }
     }
-    found.into_iter().collect()
+    found.difference(&bases).cloned().collect()
 }
 
 /// The `.py` files under `root` that discovery looks at, with their text.
@@ -259,12 +267,10 @@ mod tests {
                 "from pydantic import BaseModel\nclass Thing(BaseModel):\n    a: int\n",
             ),
         ]);
+        // `AppBase` is found too, but as a base of `Settings` it is not a candidate.
         assert_eq!(
             found(&dir),
-            [
-                ("app/base.py".to_owned(), "AppBase".to_owned()),
-                ("app/config.py".to_owned(), "Settings".to_owned())
-            ]
+            [("app/config.py".to_owned(), "Settings".to_owned())]
         );
     }
 

@@ -77,7 +77,7 @@ impl ClassRef {
         &self.module.classes[self.index]
     }
 
-    fn same(&self, other: &ClassRef) -> bool {
+    pub fn same(&self, other: &ClassRef) -> bool {
         Rc::ptr_eq(&self.module, &other.module) && self.index == other.index
     }
 

@@ -9,8 +9,8 @@
 
 mod input_checks;
 mod merged;
-pub mod settings_class;
 pub mod predicate;
+pub mod settings_class;
 
 pub use merged::{Assignment, Effective, Layer, LayerKind, Merged};
 pub use predicate::json_list::parse_json_list;

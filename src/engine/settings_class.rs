@@ -70,7 +70,10 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
         .flat_map(|field| field.env_names.iter().map(String::as_str))
         .collect();
     let mut raised = Vec::new();
-    for layer in layers.iter().filter(|layer| layer.kind == LayerKind::Dotenv) {
+    for layer in layers
+        .iter()
+        .filter(|layer| layer.kind == LayerKind::Dotenv)
+    {
         for entry in &layer.parsed.entries {
             let empty = entry.value.as_deref().is_none_or(str::is_empty);
             if empty || read(&entry.key) {
@@ -185,7 +188,10 @@ fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised>
         Err((rule, why)) => return raise(rule, format!("`{key}` is `{shown}`, {why}")),
     };
     match out_of_range(&field.constraints, &parsed, value) {
-        Some(why) => raise(RuleId::ValueOutOfRange, format!("`{key}` is `{shown}`, {why}")),
+        Some(why) => raise(
+            RuleId::ValueOutOfRange,
+            format!("`{key}` is `{shown}`, {why}"),
+        ),
         None => Vec::new(),
     }
 }
@@ -198,8 +204,10 @@ fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
         }
         // `invalid-boolean` and `invalid-integer` judge the form; the number feeds `ge`/`le`.
         FieldType::Bool => Ok(Parsed::Other),
-        FieldType::Int => Ok(super::parse_int(value)
-            .map_or(Parsed::Other, |number| Parsed::Number(number as f64))),
+        FieldType::Int => {
+            Ok(super::parse_int(value)
+                .map_or(Parsed::Other, |number| Parsed::Number(number as f64)))
+        }
         FieldType::Timedelta | FieldType::Datetime | FieldType::Unknown(_) => Ok(Parsed::Other),
         FieldType::Float => parse_float(value).map(Parsed::Number).ok_or_else(|| {
             (
@@ -289,7 +297,10 @@ fn judge_url(url_type: &UrlType, value: &str) -> Result<(), (RuleId, String)> {
         .map_err(|error| invalid(format!("which is not a URL ({error})")))?;
     let scheme = url.scheme();
     if !url_type.allowed_schemes.is_empty()
-        && !url_type.allowed_schemes.iter().any(|allowed| allowed == scheme)
+        && !url_type
+            .allowed_schemes
+            .iter()
+            .any(|allowed| allowed == scheme)
     {
         return Err(invalid(format!(
             "whose scheme `{scheme}` {} does not accept (it takes {})",
@@ -298,7 +309,10 @@ fn judge_url(url_type: &UrlType, value: &str) -> Result<(), (RuleId, String)> {
         )));
     }
     if url_type.host_required && url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(format!("which has no host, and {} needs one", url_type.kind)));
+        return Err(invalid(format!(
+            "which has no host, and {} needs one",
+            url_type.kind
+        )));
     }
     Ok(())
 }
