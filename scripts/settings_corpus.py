@@ -322,7 +322,7 @@ class KeyIndex:
     def for_error(self, error_type: str, loc: tuple) -> tuple[str, str] | None:
         if not loc or not isinstance(loc[0], str):
             return None
-        if error_type == "extra_forbidden":
+        if error_type == "extra_forbidden" and len(loc) == 1:
             # The dotenv source adds the key under its normalised name, prefix and all.
             return self.lookup(loc[0], files_only=True)
         for env_name in self.field_env_names(loc[0]):
