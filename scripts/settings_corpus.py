@@ -27,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 PYDANTIC_SETTINGS_VERSION = "2.16.3"
@@ -101,10 +102,12 @@ def main() -> int:
         )
 
     cases = case_dirs(args.case)
+    # One interpreter per case, as many at once as there are cores; results keep case order.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        recorded_now = list(pool.map(record, cases))
     matching = 0
     written = 0
-    for case in cases:
-        actual = record(case)
+    for case, actual in zip(cases, recorded_now):
         path = case / "expected.json"
         recorded = path.read_text(encoding="utf-8") if path.exists() else ""
         if actual == recorded:
@@ -154,51 +157,66 @@ def child(case: Path) -> int:
     # does), then the working directory, as `uvicorn app.main:app` run there would have it.
     sys.path[:0] = [str(import_root), os.getcwd()]
 
+    import importlib
     import warnings
 
     import pydantic
     import pydantic_settings
+
+    outcome: dict = {
+        "pydantic_settings": pydantic_settings.VERSION,
+        "pydantic": pydantic.VERSION,
+        "starts": False,
+        "exception": None,
+        "exception_message": None,
+        "errors": [],
+        "values": None,
+        "extra": None,
+    }
     with warnings.catch_warnings():
-        # Deprecation warnings (v1 `class Config`, `Field(env=...)`) are part of what a case
-        # shows, but they go to stderr and are not recorded.
+        # Deprecation warnings (v1 `class Config`, `Field(env=...)`) are not part of the
+        # outcome: the application starts with them.
         warnings.simplefilter("ignore")
-        import importlib
-
-        module = importlib.import_module(module_name)
-        settings_cls = getattr(module, class_name)
-        check_env_files(case, settings_cls, meta["env_files"])
-
-        outcome: dict = {
-            "pydantic_settings": pydantic_settings.VERSION,
-            "pydantic": pydantic.VERSION,
-            "starts": True,
-            "exception": None,
-            "errors": [],
-            "values": None,
-            "extra": None,
-        }
-        keys = KeyIndex(case, settings_cls, meta["env_files"])
         try:
-            instance = settings_cls()
-        except pydantic.ValidationError as error:
-            outcome["starts"] = False
-            outcome["exception"] = "ValidationError"
-            outcome["errors"] = sorted(
-                (validation_error(item, keys) for item in error.errors(include_url=False)),
-                key=error_order,
-            )
-        except pydantic_settings.SettingsError as error:
-            outcome["starts"] = False
-            outcome["exception"] = "SettingsError"
-            outcome["errors"] = [settings_error(error, keys)]
+            # Importing is part of starting: a class pydantic refuses fails here.
+            settings_cls = getattr(importlib.import_module(module_name), class_name)
+        except Exception as error:
+            outcome["exception"] = type(error).__name__
+            outcome["exception_message"] = str(error)
         else:
-            outcome["values"] = dump_model(instance)
-            if instance.model_extra is not None:
-                outcome["extra"] = {k: jsonable(v) for k, v in sorted(instance.model_extra.items())}
+            check_env_files(case, settings_cls, meta["env_files"])
+            keys = KeyIndex(case, settings_cls, meta["env_files"])
+            instantiate(settings_cls, keys, outcome)
     if READS_OUTSIDE:
         raise SystemExit(f"the case read outside its directory: {sorted(READS_OUTSIDE)}")
     json.dump(outcome, sys.stdout)
     return 0
+
+
+def instantiate(settings_cls: type, keys: "KeyIndex", outcome: dict) -> None:
+    """`Settings()` with no arguments, as the application does; fills in the outcome."""
+    import pydantic
+    import pydantic_settings
+
+    try:
+        instance = settings_cls()
+    except pydantic.ValidationError as error:
+        outcome["exception"] = "ValidationError"
+        outcome["errors"] = sorted(
+            (validation_error(item, keys) for item in error.errors(include_url=False)),
+            key=error_order,
+        )
+    except pydantic_settings.SettingsError as error:
+        outcome["exception"] = "SettingsError"
+        outcome["errors"] = [settings_error(error, keys)]
+    except Exception as error:
+        outcome["exception"] = type(error).__name__
+        outcome["exception_message"] = str(error)
+    else:
+        outcome["starts"] = True
+        outcome["values"] = dump_model(instance)
+        if instance.model_extra is not None:
+            outcome["extra"] = {k: jsonable(v) for k, v in sorted(instance.model_extra.items())}
 
 
 READS_OUTSIDE: set[str] = set()
