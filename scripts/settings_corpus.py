@@ -85,9 +85,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="regenerate every expected.json")
-    mode.add_argument("--check", action="store_true", help="regenerate in memory, exit 1 on a difference (default)")
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with a fresh recording, exit 1 on a difference (default)",
+    )
     mode.add_argument("--child", metavar="CASE_DIR", help=argparse.SUPPRESS)
-    parser.add_argument("--case", metavar="NNN", help="only this case (its number or directory name)")
+    parser.add_argument(
+        "--case", metavar="NNN", help="only this case (its number or directory name)"
+    )
     args = parser.parse_args()
 
     if args.child:
@@ -97,8 +103,9 @@ def main() -> int:
 
     if pydantic_settings.VERSION != PYDANTIC_SETTINGS_VERSION:
         sys.exit(
-            f"settings corpus: pydantic-settings {pydantic_settings.VERSION} is installed, the corpus "
-            f"records {PYDANTIC_SETTINGS_VERSION}: install .ci/requirements.txt into a virtual environment"
+            f"settings corpus: pydantic-settings {pydantic_settings.VERSION} is installed, the "
+            f"corpus records {PYDANTIC_SETTINGS_VERSION}: install .ci/requirements.txt into a "
+            "virtual environment"
         )
 
     cases = case_dirs(args.case)
@@ -281,8 +288,9 @@ class KeyIndex:
     """Every key the application could have read, by the name pydantic-settings matches on.
 
     Maps the normalised name (lower-cased unless case_sensitive; keys without a value, and empty
-    ones under env_ignore_empty, left out as pydantic-settings does) back to the key as written and where it was:
-    an env file of the case (later files win) or the process environment (wins over files).
+    ones under env_ignore_empty, left out as pydantic-settings does) back to the key as written
+    and where it was: an env file of the case (later files win) or the process environment
+    (which wins over files).
     """
 
     def __init__(self, case: Path, settings_cls: type, env_files: list[str]) -> None:
@@ -290,7 +298,6 @@ class KeyIndex:
 
         config = settings_cls.model_config
         self.case_sensitive = bool(config.get("case_sensitive"))
-        self.prefix = config.get("env_prefix") or ""
         self.delimiter = config.get("env_nested_delimiter") or ""
         self.settings_cls = settings_cls
         self.from_files: dict[str, tuple[str, str]] = {}
@@ -327,6 +334,8 @@ class KeyIndex:
         """The env names of the field whose name, alias or validation alias is `head`."""
         from pydantic_settings.sources.providers.env import EnvSettingsSource
 
+        # The library's own naming (prefix, case, aliases): a private method, but the version
+        # is pinned and --check would show a change of its meaning.
         source = EnvSettingsSource(self.settings_cls)
         for field_name, field in self.settings_cls.model_fields.items():
             names = [env_name for _, env_name, _ in source._extract_field_info(field, field_name)]
