@@ -29,10 +29,9 @@ fn corpus() -> PathBuf {
 
 /// deploycheck's error-level schema findings on one case, as (rule, key).
 fn findings(dir: &Path) -> Vec<(String, String)> {
-    let case: Case = toml::from_str(
-        &std::fs::read_to_string(dir.join("case.toml")).expect("case.toml reads"),
-    )
-    .expect("case.toml parses");
+    let case: Case =
+        toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).expect("case.toml reads"))
+            .expect("case.toml parses");
     let run_dir = match &case.working_dir {
         Some(sub) => dir.join(sub),
         None => dir.to_path_buf(),
@@ -46,7 +45,14 @@ fn findings(dir: &Path) -> Vec<(String, String)> {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("NO_COLOR", "1")
         .envs(&case.environment)
-        .args(["lint", "--isolated", "--format", "json", "--fail-on", "never"])
+        .args([
+            "lint",
+            "--isolated",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .args(["--select", "schema", "--settings", &spec, "--process-env"]);
     // pydantic-settings skips an env file that does not exist.
     for env_file in &case.env_files {
@@ -113,7 +119,9 @@ fn disagreement(dir: &Path) -> Option<String> {
                 || (!field.is_empty() && key.to_lowercase().ends_with(&field.to_lowercase()))
         });
         if !justified {
-            return Some(format!("`{rule}` on `{key}` is not an error pydantic raised"));
+            return Some(format!(
+                "`{rule}` on `{key}` is not an error pydantic raised"
+            ));
         }
     }
     None
@@ -142,7 +150,11 @@ fn deploycheck_agrees_with_pydantic_settings() {
     let mut problems = Vec::new();
     let mut agree = 0;
     for dir in &cases {
-        let name = dir.file_name().expect("name").to_string_lossy().into_owned();
+        let name = dir
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         match (disagreement(dir), known.cases.get(&name)) {
             (None, None) => agree += 1,
             (None, Some(_)) => problems.push(format!(

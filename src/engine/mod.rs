@@ -195,6 +195,9 @@ impl<'a> RuleRun<'_, 'a> {
             Effective::Default(value) => (value, None),
             Effective::NoValue(_) | Effective::Absent => return None,
         };
+        if variable.is_some_and(|v| v.none_text.as_deref() == Some(value)) {
+            return None;
+        }
         if value.is_empty() {
             match empty {
                 // An empty required variable is `missing-required-variable`'s to report.

@@ -55,13 +55,35 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
         Extra::Forbid => {}
         Extra::Ignore | Extra::Allow => return Vec::new(),
     }
+    let delimiter = app
+        .config
+        .env_nested_delimiter
+        .value
+        .as_deref()
+        .filter(|delimiter| !delimiter.is_empty());
     let read = |key: &str| {
-        let key = normalize(app, key);
+        let normalized = normalize(app, key);
         app.fields.iter().any(|field| {
-            field.env_names.iter().any(|name| {
-                let name = normalize(app, name);
-                key == name || (is_complex(&field.ty) && key.starts_with(&name))
-            })
+            // A key whose lower-cased form is a field's Python name reaches the model as that
+            // field's input, prefix or not, unless the field has an alias (corpus cases 009,
+            // 010, 036).
+            let by_name = field.env_names.len() == 1
+                && field.env_names[0]
+                    == normalize(
+                        app,
+                        &format!("{}{}", app.config.env_prefix.value, field.name),
+                    );
+            (by_name && key.to_lowercase() == field.name)
+                || field.env_names.iter().any(|name| {
+                    let name = normalize(app, name);
+                    // `FIELD<delimiter>...` belongs to a complex field; without a delimiter it
+                    // is extra (cases 021, 027).
+                    normalized == name
+                        || delimiter.is_some_and(|delimiter| {
+                            is_complex(&field.ty)
+                                && normalized.starts_with(&format!("{name}{delimiter}"))
+                        })
+                })
         })
     };
     let names: Vec<&str> = app
@@ -99,6 +121,30 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
         }
     }
     raised
+}
+
+/// Does the type take any text as it is (`str`, or a union with it)?
+fn accepts_any_text(ty: &FieldType) -> bool {
+    match ty {
+        FieldType::Str | FieldType::Unknown(_) => true,
+        FieldType::Union(members) => members.iter().any(accepts_any_text),
+        FieldType::Bytes
+        | FieldType::Bool
+        | FieldType::Int
+        | FieldType::Float
+        | FieldType::Literal(_)
+        | FieldType::Enum { .. }
+        | FieldType::List(_)
+        | FieldType::Set(_)
+        | FieldType::Tuple { .. }
+        | FieldType::Dict { .. }
+        | FieldType::Url(_)
+        | FieldType::Email
+        | FieldType::Path
+        | FieldType::Timedelta
+        | FieldType::Datetime
+        | FieldType::Nested(_) => false,
+    }
 }
 
 /// A type whose environment value is JSON, and whose keys may be nested under its name.
@@ -155,7 +201,11 @@ enum Parsed {
 
 /// The type and constraint findings for one field.
 fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised> {
-    if field.validated_by_app {
+    // pydantic-settings parses a complex field's value as JSON before any validator runs (case
+    // 072): a before-validator spares only the other types, and a union with `str` keeps the
+    // raw text (case 092).
+    let json_first = is_complex(&field.ty) && !accepts_any_text(&field.ty);
+    if field.validated_by_app && !json_first {
         return Vec::new();
     }
     let Some((value, entry, source)) = value_of(merged, field) else {
@@ -183,7 +233,16 @@ fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised>
     let raise = |rule: RuleId, message: String| {
         vec![Raised::new(rule, message, source, span.clone()).with_key(key.clone())]
     };
-    let parsed = match judge_type(&field.ty, value) {
+    let judged_type = if field.validated_by_app {
+        // Only the JSON step, which comes before the application's validator.
+        match serde_json::from_str::<serde_json::Value>(value) {
+            Ok(_) => return Vec::new(),
+            Err(_) => judge_type(&field.ty, value),
+        }
+    } else {
+        judge_type(&field.ty, value)
+    };
+    let parsed = match judged_type {
         Ok(parsed) => parsed,
         Err((rule, why)) => return raise(rule, format!("`{key}` is `{shown}`, {why}")),
     };
@@ -217,9 +276,20 @@ fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
         }),
         FieldType::Literal(choices) => choice(choices, value),
         FieldType::Enum { values, .. } => choice(values, value),
-        FieldType::List(_) | FieldType::Set(_) | FieldType::Tuple { .. } => {
+        FieldType::List(item) | FieldType::Set(item) => {
             match serde_json::from_str::<serde_json::Value>(value) {
-                Ok(serde_json::Value::Array(items)) => Ok(Parsed::Items(items.len())),
+                Ok(serde_json::Value::Array(items)) => {
+                    if let Some(position) = items.iter().position(|json| !item_fits(item, json)) {
+                        return Err((
+                            RuleId::InvalidJson,
+                            format!(
+                                "whose item {} does not fit the field's item type",
+                                position + 1
+                            ),
+                        ));
+                    }
+                    Ok(Parsed::Items(items.len()))
+                }
                 Ok(_) => Err((
                     RuleId::InvalidJson,
                     "which is JSON but not a list; pydantic-settings needs a JSON array".to_owned(),
@@ -232,6 +302,19 @@ fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
                 )),
             }
         }
+        FieldType::Tuple { .. } => match serde_json::from_str::<serde_json::Value>(value) {
+            Ok(serde_json::Value::Array(items)) => Ok(Parsed::Items(items.len())),
+            Ok(_) => Err((
+                RuleId::InvalidJson,
+                "which is JSON but not a list; pydantic-settings needs a JSON array".to_owned(),
+            )),
+            Err(_) => Err((
+                RuleId::InvalidJson,
+                "which is not JSON; pydantic-settings parses a list field's value as a JSON \
+                     array"
+                    .to_owned(),
+            )),
+        },
         FieldType::Dict { .. } | FieldType::Nested(_) => {
             match serde_json::from_str::<serde_json::Value>(value) {
                 Ok(serde_json::Value::Object(_)) => Ok(Parsed::Other),
@@ -257,6 +340,48 @@ fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
             // An empty union accepts anything the reader could not name.
             first_error.map_or(Ok(Parsed::Other), Err)
         }
+    }
+}
+
+/// Does a JSON item fit a scalar item type, as pydantic's lax mode reads it? Other item types
+/// are not judged.
+fn item_fits(item: &FieldType, json: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (item, json) {
+        (FieldType::Int, Value::Number(number)) => {
+            number.is_i64() || number.is_u64() || number.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        (FieldType::Int, Value::String(text)) => super::parse_int(text).is_some(),
+        (FieldType::Int, _) => false,
+        (FieldType::Float, Value::Number(_)) => true,
+        (FieldType::Float, Value::String(text)) => parse_float(text).is_some(),
+        (FieldType::Float, _) => false,
+        (FieldType::Bool, Value::Bool(_)) => true,
+        (FieldType::Bool, Value::String(text)) => super::parse_bool(text).is_some(),
+        (FieldType::Bool, Value::Number(number)) => {
+            number.as_i64().is_some_and(|n| n == 0 || n == 1)
+        }
+        (FieldType::Bool, _) => false,
+        (FieldType::Str, Value::String(_)) => true,
+        (FieldType::Str, _) => false,
+        (
+            FieldType::Bytes
+            | FieldType::Literal(_)
+            | FieldType::Enum { .. }
+            | FieldType::List(_)
+            | FieldType::Set(_)
+            | FieldType::Tuple { .. }
+            | FieldType::Dict { .. }
+            | FieldType::Url(_)
+            | FieldType::Email
+            | FieldType::Path
+            | FieldType::Timedelta
+            | FieldType::Datetime
+            | FieldType::Nested(_)
+            | FieldType::Union(_)
+            | FieldType::Unknown(_),
+            _,
+        ) => true,
     }
 }
 
@@ -308,7 +433,11 @@ fn judge_url(url_type: &UrlType, value: &str) -> Result<(), (RuleId, String)> {
             url_type.allowed_schemes.join(", ")
         )));
     }
-    if url_type.host_required && url.host_str().is_none_or(str::is_empty) {
+    // `RedisDsn` fills in `localhost` (its `default_host`) rather than refusing (case 065).
+    if url_type.host_required
+        && url_type.default_host.is_none()
+        && url.host_str().is_none_or(str::is_empty)
+    {
         return Err(invalid(format!(
             "which has no host, and {} needs one",
             url_type.kind

@@ -81,16 +81,27 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
             | Some(FieldDefault::Factory(_))
             | None => None,
         };
-        // A field read under several names (AliasChoices) is missing only when all are: the
-        // Settings-class checks judge that, not the per-name `required` check.
+        // A field read under several names (AliasChoices) is missing only when all are; a
+        // nested model may come in delimiter sub-keys (`DATABASE__HOST`); a class with a
+        // model-level before-validator may fill fields in itself. None of these is judged by
+        // the per-name `required` check.
         let several_names = field.env_names.len() > 1;
+        let by_sub_keys = matches!(field.ty, FieldType::Nested(_))
+            && app
+                .config
+                .env_nested_delimiter
+                .value
+                .as_deref()
+                .is_some_and(|delimiter| !delimiter.is_empty());
+        let required =
+            field.required && !several_names && !by_sub_keys && !app.validated_by_app_all;
         for name in &field.env_names {
             set.variables.insert(
                 name.clone(),
                 Variable {
                     name: name.clone(),
                     kind,
-                    required: field.required && !several_names,
+                    required,
                     default: default.clone(),
                     secret: field.secret,
                     description: Some(format!(
@@ -101,6 +112,7 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
                         field.declared_at.line
                     )),
                     empty,
+                    none_text: app.config.env_parse_none_str.value.clone(),
                 },
             );
         }

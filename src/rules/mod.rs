@@ -97,6 +97,9 @@ pub struct Variable {
     pub description: Option<String>,
     /// What an empty value (`KEY=`) means to the application.
     pub empty: EmptyValue,
+    /// The text the application reads as `None` (pydantic-settings' `env_parse_none_str`):
+    /// not judged by the variable's type.
+    pub none_text: Option<String>,
 }
 
 /// What an empty value means for a variable.

@@ -107,6 +107,7 @@ impl Context<'_> {
             secret: raw.secret.unwrap_or(kind == VariableType::Secret),
             description: raw.description,
             empty: super::EmptyValue::Missing,
+            none_text: None,
         })
     }
 
