@@ -22,6 +22,7 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
         Command::Rules(args) => commands::docs::list_rules(args, streams),
         Command::Explain(args) => commands::docs::explain(args, streams),
         Command::Diff(args) => commands::diff::run(args, streams),
+        Command::Schema(args) => commands::schema::run(args, streams),
         Command::Completions(args) => commands::docs::completions(args, streams),
         Command::Man(args) => commands::docs::man(args, streams),
     }

@@ -52,6 +52,10 @@ pub enum Command {
     /// Compare two configurations (any formats): keys only in one, and keys whose values
     /// differ. Secret values are compared, never printed. Exits 1 when they differ.
     Diff(DiffArgs),
+    /// Print what deploycheck understood of the application's pydantic-settings class: each
+    /// environment name, its type, required or default, secret, constraints, and where it is
+    /// declared. `--format toml` is a rules file a service without Python can start from.
+    Schema(SchemaArgs),
     /// Print a shell completion script, e.g. `deploycheck completions bash >
     /// ~/.local/share/bash-completion/completions/deploycheck`.
     Completions(CompletionsArgs),
@@ -286,6 +290,28 @@ pub struct ShowArgs {
 
     #[command(flatten)]
     pub rules: RuleSources,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// A file or directory of the project, for discovery (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub path: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Human)]
+    pub format: SchemaFormat,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    Human,
+    Json,
+    /// A deploycheck rules file (`[settings]` and `[variables.NAME]`).
+    Toml,
 }
 
 #[derive(Debug, Args)]

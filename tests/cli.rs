@@ -419,3 +419,69 @@ fn json_reports_each_inputs_profile() {
         );
     }
 }
+
+/// `schema` prints what was understood of a Settings class, and its TOML form is a rules file
+/// that deploycheck itself loads.
+#[test]
+fn schema_prints_the_settings_class_and_its_toml_is_a_rules_file() {
+    let dir = Scratch::new();
+    dir.write(
+        "app/config.py",
+        "from typing import Literal\nfrom pydantic import Field, SecretStr\n\
+         from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\
+         class Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=\"shop_\")\n\n\
+         \x20   environment: Literal[\"dev\", \"prod\"] = \"dev\"\n\
+         \x20   workers: int = Field(4, ge=1)\n    api_token: SecretStr\n",
+    );
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+            .args([
+                "schema",
+                "--isolated",
+                "--settings",
+                "app/config.py:Settings",
+            ])
+            .args(["--format", format])
+            .current_dir(dir.path())
+            .output()
+            .expect("run")
+    };
+    let human = run("human");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert_eq!(
+        human.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&human.stderr)
+    );
+    assert!(text.starts_with("app/config.py:5: Settings"), "{text}");
+    assert!(
+        text.contains("SHOP_ENVIRONMENT  Literal['dev', 'prod']"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SHOP_WORKERS  int  default 4, ge=1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SHOP_API_TOKEN  str  required, secret"),
+        "{text}"
+    );
+    let toml = run("toml");
+    let rules = dir.write("schema.toml", &toml.stdout);
+    let env = dir.write(".env", "SHOP_WORKERS=many\n");
+    let lint = std::process::Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", "--isolated", "--no-builtin", "--rules"])
+        .arg(&rules)
+        .args(["--rules", "rules/input.toml", "--format", "json"])
+        .arg(&env)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    let report = String::from_utf8_lossy(&lint.stdout);
+    assert!(report.contains("invalid-integer"), "{report}");
+    assert!(
+        report.contains("SHOP_API_TOKEN"),
+        "the required token is missing: {report}"
+    );
+}

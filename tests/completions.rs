@@ -20,13 +20,14 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const SUBCOMMANDS: [&str; 8] = [
+const SUBCOMMANDS: [&str; 9] = [
     "lint",
     "show",
     "rules",
     "explain",
     "probe",
     "diff",
+    "schema",
     "completions",
     "man",
 ];

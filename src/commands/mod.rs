@@ -1,7 +1,8 @@
-//! One module per command: `lint` (and `probe`), `show`, `diff`, and the documentation
-//! commands (`rules`, `explain`, `completions`, `man`).
+//! One module per command: `lint` (and `probe`), `show`, `diff`, `schema`, and the
+//! documentation commands (`rules`, `explain`, `completions`, `man`).
 
 pub mod diff;
 pub mod docs;
 pub mod lint;
+pub mod schema;
 pub mod show;
