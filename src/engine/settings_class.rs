@@ -258,8 +258,30 @@ fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised>
 /// Does `value` pass the type? `Err` names the rule and says why not.
 fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
     match ty {
-        FieldType::Str | FieldType::Bytes | FieldType::Email | FieldType::Path => {
+        FieldType::Str | FieldType::Bytes | FieldType::Path => {
             Ok(Parsed::Text(value.chars().count()))
+        }
+        FieldType::Email => {
+            if is_email(value) {
+                Ok(Parsed::Text(value.chars().count()))
+            } else {
+                Err((
+                    RuleId::InvalidFormat,
+                    "which is not an email address (`name@example.com`)".to_owned(),
+                ))
+            }
+        }
+        FieldType::Timedelta => {
+            if is_duration(value) {
+                Ok(Parsed::Other)
+            } else {
+                Err((
+                    RuleId::InvalidFormat,
+                    "which pydantic does not read as a duration: ISO 8601 (`PT1H`) or \
+                     `[D days, ]HH:MM:SS`"
+                        .to_owned(),
+                ))
+            }
         }
         // `invalid-boolean` and `invalid-integer` judge the form; the number feeds `ge`/`le`.
         FieldType::Bool => Ok(Parsed::Other),
@@ -267,7 +289,7 @@ fn judge_type(ty: &FieldType, value: &str) -> Result<Parsed, (RuleId, String)> {
             Ok(super::parse_int(value)
                 .map_or(Parsed::Other, |number| Parsed::Number(number as f64)))
         }
-        FieldType::Timedelta | FieldType::Datetime | FieldType::Unknown(_) => Ok(Parsed::Other),
+        FieldType::Datetime | FieldType::Unknown(_) => Ok(Parsed::Other),
         FieldType::Float => parse_float(value).map(Parsed::Number).ok_or_else(|| {
             (
                 RuleId::InvalidFloat,
@@ -446,6 +468,36 @@ fn judge_url(url_type: &UrlType, value: &str) -> Result<(), (RuleId, String)> {
     Ok(())
 }
 
+/// An email address as far as can be told without email-validator's full rules: one `@`, a
+/// local part, and a domain of dot-separated labels. Lenient on purpose: what it rejects,
+/// email-validator rejects too (corpus cases 067, 084).
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.contains(char::is_whitespace)
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+/// A duration pydantic reads from a string: ISO 8601 (`P1DT2H`, `PT30M`) or `[-][D day[s],
+/// ]HH:MM[:SS[.f]]`. Plain seconds (`3600`) and units (`1h`) are refused (case 070).
+fn is_duration(value: &str) -> bool {
+    static FORMS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?x)^\s*[-+]?(?:
+                P(?:\d+(?:\.\d+)?[YMWD])*(?:T(?:\d+(?:\.\d+)?[HMS])+)?
+              | (?:\d+\s*days?,?\s*)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?
+            )\s*$",
+        )
+        .expect("literal regex compiles")
+    });
+    value.trim() != "P" && FORMS.is_match(value)
+}
+
 /// pydantic's float from a string: surrounding whitespace, then a decimal or scientific
 /// number, `inf` or `nan` (case-insensitive), as recorded in `fixtures/settings/`.
 pub fn parse_float(value: &str) -> Option<f64> {
@@ -507,5 +559,38 @@ fn out_of_range(
             None
         }
         Parsed::Other => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_as_pydantic_reads_them() {
+        for text in ["PT1H", "P1DT2H30M", "PT0.5S", "01:00:00", "1:30", "2 days, 01:00:00"] {
+            assert!(is_duration(text), "{text}");
+        }
+        for text in ["3600", "1h", "P", "an hour", ""] {
+            assert!(!is_duration(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn email_addresses() {
+        for text in ["admin@example.com", "a.b+c@mail.example.co.uk"] {
+            assert!(is_email(text), "{text}");
+        }
+        for text in ["admin", "support@", "@example.com", "a b@example.com", "a@localhost"] {
+            assert!(!is_email(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn floats_as_pydantic_reads_them() {
+        assert_eq!(parse_float("1e3"), Some(1000.0));
+        assert_eq!(parse_float(" .5 "), Some(0.5));
+        assert!(parse_float("inf").is_some_and(f64::is_infinite));
+        assert_eq!(parse_float("30s"), None);
     }
 }

@@ -64,6 +64,8 @@ raised_rules! {
     /// A complex field's value is not JSON.
     InvalidJson = "invalid-json",
     InvalidUrl = "invalid-url",
+    /// An email address or a duration in a format the type rejects.
+    InvalidFormat = "invalid-format",
     /// Outside `ge`/`le`/`min_length`/`pattern`...
     ValueOutOfRange = "value-out-of-range",
     /// Several Settings classes and none named.
