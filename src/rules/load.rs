@@ -49,28 +49,51 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
     } else {
         EmptyValue::Value
     };
+    let delimiter = app
+        .config
+        .env_nested_delimiter
+        .value
+        .as_deref()
+        .filter(|delimiter| !delimiter.is_empty());
     for field in &app.fields {
-        let kind = match &field.ty {
-            _ if field.validated_by_app || app.validated_by_app_all => VariableType::String,
-            FieldType::Bool => VariableType::Bool,
-            FieldType::Int => VariableType::Int,
-            FieldType::Str
-            | FieldType::Bytes
-            | FieldType::Float
-            | FieldType::Literal(_)
-            | FieldType::Enum { .. }
-            | FieldType::List(_)
-            | FieldType::Set(_)
-            | FieldType::Tuple { .. }
-            | FieldType::Dict { .. }
-            | FieldType::Url(_)
-            | FieldType::Email
-            | FieldType::Path
-            | FieldType::Timedelta
-            | FieldType::Datetime
-            | FieldType::Nested(_)
-            | FieldType::Union(_)
-            | FieldType::Unknown(_) => VariableType::String,
+        // A nested model's sub-fields, one level down, are variables of their own
+        // (`DATABASE__PORT`), so that the typed rules judge them too (corpus case 022).
+        if let (FieldType::Nested(model), Some(delimiter)) = (&field.ty, delimiter) {
+            if !field.validated_by_app && !model.validated_by_app_all {
+                for parent in &field.env_names {
+                    for sub in &model.fields {
+                        let kind = if sub.validated_by_app {
+                            VariableType::String
+                        } else {
+                            variable_type(&sub.ty)
+                        };
+                        for sub_name in &sub.env_names {
+                            let name = format!("{parent}{delimiter}{sub_name}");
+                            set.variables.insert(
+                                name.clone(),
+                                Variable {
+                                    name,
+                                    kind,
+                                    required: false,
+                                    default: None,
+                                    secret: sub.secret,
+                                    description: Some(format!(
+                                        "{}.{}.{}",
+                                        app.class_name, field.name, sub.name
+                                    )),
+                                    empty,
+                                    none_text: app.config.env_parse_none_str.value.clone(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let kind = if field.validated_by_app || app.validated_by_app_all {
+            VariableType::String
+        } else {
+            variable_type(&field.ty)
         };
         let default = match &field.default {
             Some(FieldDefault::Literal {
@@ -116,6 +139,32 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
                 },
             );
         }
+    }
+}
+
+/// The variable type a field's type gives: the ones the engine's typed rules judge (`bool`,
+/// `int`) carry over; the Settings-class checks judge the others.
+fn variable_type(ty: &FieldType) -> VariableType {
+    match ty {
+        FieldType::Bool => VariableType::Bool,
+        FieldType::Int => VariableType::Int,
+        FieldType::Str
+        | FieldType::Bytes
+        | FieldType::Float
+        | FieldType::Literal(_)
+        | FieldType::Enum { .. }
+        | FieldType::List(_)
+        | FieldType::Set(_)
+        | FieldType::Tuple { .. }
+        | FieldType::Dict { .. }
+        | FieldType::Url(_)
+        | FieldType::Email
+        | FieldType::Path
+        | FieldType::Timedelta
+        | FieldType::Datetime
+        | FieldType::Nested(_)
+        | FieldType::Union(_)
+        | FieldType::Unknown(_) => VariableType::String,
     }
 }
 
