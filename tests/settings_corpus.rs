@@ -116,7 +116,7 @@ fn disagreement(dir: &Path) -> Option<String> {
             let input_key = error["input_key"].as_str().unwrap_or("");
             let field = error["loc"][0].as_str().unwrap_or("");
             key.eq_ignore_ascii_case(input_key)
-                || (!field.is_empty() && key.to_lowercase().ends_with(&field.to_lowercase()))
+                || (!field.is_empty() && key.to_lowercase().contains(&field.to_lowercase()))
         });
         if !justified {
             return Some(format!(

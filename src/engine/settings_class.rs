@@ -143,6 +143,13 @@ fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<
         let FieldType::Nested(model) = &field.ty else {
             continue;
         };
+        // The sub-fields given in sub-keys, and where the first sub-key is.
+        let mut given: Vec<String> = Vec::new();
+        let mut first_sub_key: Option<(crate::source::SourceId, Span)> = None;
+        let json_form = field
+            .env_names
+            .iter()
+            .any(|name| matches!(merged.effective(name), Effective::Set(_)));
         for layer in layers {
             for entry in &layer.parsed.entries {
                 let Some(value) = entry.value.as_deref().filter(|value| !value.is_empty()) else {
@@ -159,6 +166,10 @@ fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<
                         .iter()
                         .any(|name| normalize(app, name) == sub_key)
                 });
+                if let Some(sub) = sub {
+                    given.push(sub.name.clone());
+                }
+                first_sub_key.get_or_insert((layer.source, entry.key_span.clone()));
                 let span = match &entry.value_span {
                     Some(span) if !span.is_empty() => span.clone(),
                     _ => entry.key_span.clone(),
@@ -206,6 +217,35 @@ fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<
                     }
                 }
             }
+        }
+        // A nested model built from sub-keys (or required and given no other way) needs its
+        // required sub-fields (corpus case 026).
+        if json_form || model.validated_by_app_all || (first_sub_key.is_none() && !field.required) {
+            continue;
+        }
+        let (source, span) = first_sub_key.unwrap_or((merged.primary, 0..0));
+        let parent = field
+            .env_names
+            .first()
+            .map_or_else(|| field.name.to_uppercase(), |name| name.to_uppercase());
+        for sub in model.fields.iter().filter(|sub| sub.required) {
+            if given.contains(&sub.name) {
+                continue;
+            }
+            let key = format!("{parent}{delimiter}{}", sub.name.to_uppercase());
+            raised.push(
+                Raised::new(
+                    RuleId::MissingRequiredVariable,
+                    format!(
+                        "required variable `{key}` is not set: {} needs `{}`, and `{parent}` \
+                         is not given as JSON",
+                        model.class_name, sub.name
+                    ),
+                    source,
+                    span.clone(),
+                )
+                .with_key(key),
+            );
         }
     }
     raised
@@ -302,14 +342,29 @@ fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised>
     if value.is_empty() && app.config.env_ignore_empty.value {
         return Vec::new();
     }
-    if app
+    if let Some(none) = app
         .config
         .env_parse_none_str
         .value
         .as_deref()
-        .is_some_and(|none| value == none)
+        .filter(|none| value == *none)
     {
-        // `None`: the `optional` question is pydantic's `missing`-like error, left alone.
+        // `None`: refused by a required field that does not accept it (corpus case 031).
+        if field.required && !field.optional {
+            return vec![
+                Raised::new(
+                    RuleId::MissingRequiredVariable,
+                    format!(
+                        "required variable `{}` is `{none}`, which the application reads as \
+                         None (env_parse_none_str), and the field does not accept None",
+                        entry.key
+                    ),
+                    source,
+                    entry.key_span.clone(),
+                )
+                .with_key(entry.key.clone()),
+            ];
+        }
         return Vec::new();
     }
     let shown = crate::secret::shown(value, field.secret || merged.is_secret(&entry.key));

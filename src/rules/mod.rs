@@ -407,8 +407,13 @@ impl RuleSet {
     }
 
     /// Only the rules the program raises itself (what `--no-builtin` keeps of the built-ins).
+    /// A rule with both kinds of check (`missing-required-variable`) keeps only the check the
+    /// program raises.
     pub fn raised_by_program(mut self) -> Self {
         self.rules.retain(Rule::raised_by_program);
+        for rule in &mut self.rules {
+            rule.checks.retain(|check| check.kind.raised_by_program());
+        }
         self.variables.clear();
         self
     }
