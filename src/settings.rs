@@ -196,12 +196,21 @@ impl Selection {
         selector == doc.id || selector == "all" || doc.tags.iter().any(|tag| tag == selector)
     }
 
+    /// An opt-in rule runs only when selected by its id; the others when selected by id, tag
+    /// or `all`, or by default.
     pub fn enabled(&self, doc: &RuleDoc) -> bool {
-        let selected = match &self.select {
-            None => true,
-            Some(list) => list.iter().any(|s| Self::matches(s, doc)),
+        let selects = |selector: &String| {
+            if doc.opt_in {
+                *selector == doc.id
+            } else {
+                Self::matches(selector, doc)
+            }
         };
-        let extended = self.extend_select.iter().any(|s| Self::matches(s, doc));
+        let selected = match &self.select {
+            None => !doc.opt_in,
+            Some(list) => list.iter().any(selects),
+        };
+        let extended = self.extend_select.iter().any(selects);
         (selected || extended) && !self.ignore.iter().any(|s| Self::matches(s, doc))
     }
 }

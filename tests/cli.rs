@@ -485,3 +485,29 @@ fn schema_prints_the_settings_class_and_its_toml_is_a_rules_file() {
         "the required token is missing: {report}"
     );
 }
+
+/// An opt-in rule (`unused-key`) runs only when selected by its id: not by default, not by its
+/// tag or `all`.
+#[test]
+fn opt_in_rules_run_only_when_selected_by_id() {
+    let settings = "fixtures/unused-key/config.py:Settings";
+    let input = "fixtures/unused-key/fail.env";
+    for (extra, fires) in [
+        (&[][..], false),
+        (&["--select", "schema"][..], false),
+        (&["--select", "all"][..], false),
+        (&["--extend-select", "unused-key"][..], true),
+        (&["--select", "unused-key"][..], true),
+    ] {
+        let mut args = vec!["--isolated", "--settings", settings];
+        args.extend_from_slice(extra);
+        args.push(input);
+        let (_, report) = common::cli::lint_json(&args, "");
+        let ids = common::cli::rule_ids(&report);
+        assert_eq!(
+            ids.iter().any(|id| id == "unused-key"),
+            fires,
+            "{extra:?}: {ids:?}"
+        );
+    }
+}

@@ -94,6 +94,7 @@ fn doc(id: &str, severity: Severity, url: Option<&str>, tags: &[&str]) -> RuleDo
         example_good: "DEBUG=false".to_owned(),
         url: url.map(str::to_owned),
         tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
+        opt_in: false,
     }
 }
 

@@ -52,10 +52,10 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
     if !extra.is_known() || !names_known || app.config.alias_generator {
         return Vec::new();
     }
-    match extra.value {
-        Extra::Forbid => {}
-        Extra::Ignore | Extra::Allow => return Vec::new(),
-    }
+    let rule = match extra.value {
+        Extra::Forbid => RuleId::UnknownKey,
+        Extra::Ignore | Extra::Allow => RuleId::UnusedKey,
+    };
     let delimiter = app
         .config
         .env_nested_delimiter
@@ -102,17 +102,20 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
             if empty || read(&entry.key) {
                 continue;
             }
-            let mut finding = Raised::new(
-                RuleId::UnknownKey,
+            let message = if rule == RuleId::UnknownKey {
                 format!(
                     "`{}` is read by no field of {}, which forbids extra keys: the application \
                      refuses to start (\"Extra inputs are not permitted\")",
                     entry.key, app.class_name
-                ),
-                layer.source,
-                entry.key_span.clone(),
-            )
-            .with_key(entry.key.clone());
+                )
+            } else {
+                format!(
+                    "`{}` is read by no field of {}: the application ignores it",
+                    entry.key, app.class_name
+                )
+            };
+            let mut finding = Raised::new(rule, message, layer.source, entry.key_span.clone())
+                .with_key(entry.key.clone());
             let upper: Vec<String> = names.iter().map(|name| name.to_uppercase()).collect();
             let candidates: Vec<&str> = upper.iter().map(String::as_str).collect();
             if let Some(near) = crate::suggest::closest(&entry.key.to_uppercase(), &candidates) {

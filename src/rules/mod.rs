@@ -45,6 +45,8 @@ pub struct RuleDoc {
     pub url: Option<String>,
     /// Tags for selection, e.g. `security`, `database`.
     pub tags: Vec<String>,
+    /// Off unless selected by its id (`select`/`extend-select`): a rule not everyone wants.
+    pub opt_in: bool,
 }
 
 /// The type of a settings variable, as the application declares it.

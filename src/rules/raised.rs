@@ -58,6 +58,8 @@ raised_rules! {
     UnusedSuppression = "unused-suppression",
     /// A .env key no field of the Settings class reads.
     UnknownKey = "unknown-key",
+    /// The same key under `extra='ignore'` or `'allow'` (opt-in).
+    UnusedKey = "unused-key",
     /// Raised from the Settings class where a variable alone cannot tell (nested sub-fields, a
     /// required field set to `None`); the engine raises it for plain variables.
     MissingRequiredVariable = "missing-required-variable",

@@ -62,6 +62,9 @@ pub struct Rule {
     /// May a suppression silence this rule?
     #[serde(default)]
     pub unsuppressible: bool,
+    /// Off unless selected by its id.
+    #[serde(default)]
+    pub opt_in: bool,
     pub when: Option<Spanned<Condition>>,
     pub check: Spanned<Checks>,
 }

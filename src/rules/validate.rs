@@ -170,6 +170,7 @@ impl Context<'_> {
                 example_good: raw.example.good,
                 url: raw.url,
                 tags: raw.tags,
+                opt_in: raw.opt_in,
             },
             message: raw.message,
             unsuppressible: raw.unsuppressible,
