@@ -260,7 +260,8 @@ fn run_phases(rules: &rules::RuleSet, input: &str) -> (Duration, Duration, Durat
         profile: "production",
         example: None,
     };
-    let mut findings = engine::evaluate(rules, &engine_input);
+    let merged = engine::Merged::build(rules, std::slice::from_ref(&layer));
+    let mut findings = engine::evaluate(rules, &engine_input, &merged);
     let evaluate = started.elapsed();
 
     let started = Instant::now();

@@ -334,9 +334,10 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
 impl Config {
     /// The directory the configuration's relative paths start from: the file's own.
     pub fn root(&self) -> Option<&Path> {
-        self.path
-            .as_deref()
-            .map(|path| path.parent().unwrap_or(Path::new("")))
+        self.path.as_deref().map(|path| match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            Some(_) | None => Path::new("."),
+        })
     }
 }
 

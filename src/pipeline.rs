@@ -98,11 +98,8 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
     let mut recorded = Baseline::new();
     let mut used_suppressions = BTreeSet::new();
     for (index, unit) in units.iter().enumerate() {
-        let primary = unit
-            .layers
-            .first()
-            .map_or(SourceId(0), |layer| layer.source);
-        let merged = Merged::build(&rules, &unit.layers, primary);
+        let merged = Merged::build(&rules, &unit.layers);
+        let primary = merged.primary;
         // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
         let mut unit_findings = if mode.evaluates() {
             let input = engine::Input {
@@ -111,14 +108,14 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
                 profile: &unit.profile,
                 example: unit.example.as_ref(),
             };
-            let mut evaluated = engine::evaluate(&rules, &input);
+            let mut evaluated = engine::evaluate(&rules, &input, &merged);
             evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
             if let Some(app) = &class.app {
                 let raised = engine::settings_class::check(app, &merged, &unit.layers);
                 evaluated.extend(rules.complete_all(raised)?);
             }
             if index == 0 && !class.candidates.is_empty() {
-                evaluated.push(rules.complete(ambiguous_class(&class.candidates, primary))?);
+                evaluated.push(rules.complete(ambiguous_class(&class, primary))?);
             }
             evaluated
         } else {
@@ -206,21 +203,13 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
 }
 
 /// The info that several Settings classes were found and none was named.
-fn ambiguous_class(candidates: &[(std::path::PathBuf, String)], source: SourceId) -> Raised {
-    let named: Vec<String> = candidates
-        .iter()
-        .map(|(file, class)| {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            let shown = file.strip_prefix(&cwd).unwrap_or(file);
-            format!("{}:{class}", shown.display())
-        })
-        .collect();
+fn ambiguous_class(class: &settings::SettingsClass, source: SourceId) -> Raised {
     Raised::new(
         RuleId::SettingsClassAmbiguous,
         format!(
             "several pydantic-settings classes were found ({}); the configuration was judged \
              without one",
-            named.join(", ")
+            class.candidates_text()
         ),
         source,
         0..0,

@@ -77,6 +77,29 @@ pub struct SettingsClass {
     pub candidates: Vec<(PathBuf, String)>,
 }
 
+impl SettingsClass {
+    /// The candidates as `path:Class`, paths relative to the current directory where they can
+    /// be, for messages.
+    pub fn candidates_text(&self) -> String {
+        let named: Vec<String> = self
+            .candidates
+            .iter()
+            .map(|(file, class)| format!("{}:{class}", shown_path(file)))
+            .collect();
+        named.join(", ")
+    }
+}
+
+/// A path of the project as the user would write it: relative to the current directory when
+/// under it (discovery and `--settings` work with absolute paths).
+pub fn shown_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
 /// Which Settings class applies: `--settings` (against the current directory), else the
 /// configuration's `settings` (against the configuration's directory), else, unless
 /// `--isolated`, the one class deriving from `BaseSettings` in the project of the first input
@@ -100,11 +123,6 @@ pub fn settings_class(
         return named(&cwd, spec);
     }
     if let (Some(spec), Some(root)) = (&config.settings, config.root()) {
-        let root = if root.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            root
-        };
         return named(root, spec.get_ref());
     }
     if sources.isolated {
@@ -135,11 +153,6 @@ pub fn settings_class(
 /// the input (standard input: the current directory's), else none (discovery needs a boundary).
 fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>, Error> {
     if let Some(root) = config.root() {
-        let root = if root.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            root
-        };
         return Ok(Some(root.to_path_buf()));
     }
     let start = match input {

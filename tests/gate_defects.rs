@@ -25,6 +25,21 @@ fn noisy_env() -> String {
     text
 }
 
+/// Run `command`, read one byte of its output as `head -c1` would, close the pipe, and return
+/// its exit code.
+fn exit_code_read_by_head(mut command: Command) -> Option<i32> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    child.wait().expect("wait").code()
+}
+
 /// `set -o pipefail; deploycheck lint .env.production | head -1` used to exit 0: a reader that
 /// stops early turned a failing gate into a passing one.
 #[test]
@@ -33,21 +48,12 @@ fn a_closed_output_pipe_keeps_the_failing_status() {
     let env = dir.path().join(".env.production");
     std::fs::write(&env, noisy_env()).expect("write");
     for format in ["human", "json", "github", "sarif", "junit"] {
-        let mut child = deploycheck()
+        let mut command = deploycheck();
+        command
             .args(["lint", "--isolated", "--format", format])
-            .arg(&env)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        // Read one byte, as `head -c1` would, then go away.
-        let mut stdout = child.stdout.take().expect("stdout");
-        let mut first = [0u8; 1];
-        stdout.read_exact(&mut first).expect("some output");
-        drop(stdout);
-        let status = child.wait().expect("wait");
+            .arg(&env);
         assert_eq!(
-            status.code(),
+            exit_code_read_by_head(command),
             Some(1),
             "`lint --format {format} | head` must keep the failing status"
         );
@@ -209,17 +215,7 @@ fn a_closed_output_pipe_keeps_the_diff_status() {
     }
     let a = dir.write("a.env", a);
     let b = dir.write("b.env", b);
-    let mut child = deploycheck()
-        .args(["diff", "--isolated"])
-        .arg(&a)
-        .arg(&b)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut first = [0u8; 1];
-    stdout.read_exact(&mut first).expect("some output");
-    drop(stdout);
-    assert_eq!(child.wait().expect("wait").code(), Some(1));
+    let mut command = deploycheck();
+    command.args(["diff", "--isolated"]).arg(&a).arg(&b);
+    assert_eq!(exit_code_read_by_head(command), Some(1));
 }

@@ -131,6 +131,14 @@ pub struct SettingsConfig {
 }
 
 impl SettingsConfig {
+    /// The nested delimiter, when one is set (an empty one splits nothing).
+    pub fn nested_delimiter(&self) -> Option<&str> {
+        self.env_nested_delimiter
+            .value
+            .as_deref()
+            .filter(|delimiter| !delimiter.is_empty())
+    }
+
     /// `BaseSettings`' defaults (pydantic-settings 2.16.3, `BaseSettings.model_config`).
     pub fn settings_defaults() -> Self {
         SettingsConfig {
@@ -207,6 +215,20 @@ pub enum LiteralValue {
     None,
     /// An expression the reader does not evaluate (`auto()`), as written.
     Expression(String),
+}
+
+impl LiteralValue {
+    /// The constant as the environment would spell it (`True` → `true`); `None` for `None` and
+    /// for an expression the reader did not evaluate.
+    pub fn as_env_text(&self) -> Option<String> {
+        match self {
+            LiteralValue::Str(text) => Some(text.clone()),
+            LiteralValue::Int(number) => Some(number.to_string()),
+            LiteralValue::Float(number) => Some(number.to_string()),
+            LiteralValue::Bool(flag) => Some(flag.to_string()),
+            LiteralValue::None | LiteralValue::Expression(_) => None,
+        }
+    }
 }
 
 /// A numeric bound (`ge`, `lt`, `multiple_of`, ...).

@@ -10,7 +10,7 @@ use crate::appsettings::{
 use crate::cli::{SchemaArgs, SchemaFormat};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::settings;
+use crate::settings::{self, shown_path};
 use crate::streams::Streams;
 
 pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
@@ -21,14 +21,9 @@ pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error>
         let message = if class.candidates.is_empty() {
             "no pydantic-settings class found in this project".to_owned()
         } else {
-            let named: Vec<String> = class
-                .candidates
-                .iter()
-                .map(|(file, class)| format!("{}:{class}", file.display()))
-                .collect();
             format!(
                 "several pydantic-settings classes found: {}",
-                named.join(", ")
+                class.candidates_text()
             )
         };
         return Err(Error::Usage {
@@ -51,15 +46,6 @@ pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error>
     }
     out.flush()?;
     Ok(ExitStatus::Success)
-}
-
-/// A path as the user would write it: relative to the current directory when under it.
-fn shown_path(path: &std::path::Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 /// The environment names as a team writes them: upper-case when matching ignores case.
@@ -310,14 +296,7 @@ fn toml_rules(app: &AppSettings, out: &mut dyn Write) -> Result<(), Error> {
                 value: Some(value), ..
             }) = &field.default
             {
-                let text = match value {
-                    LiteralValue::Str(text) => Some(text.clone()),
-                    LiteralValue::Int(number) => Some(number.to_string()),
-                    LiteralValue::Float(number) => Some(number.to_string()),
-                    LiteralValue::Bool(flag) => Some(flag.to_string()),
-                    LiteralValue::None | LiteralValue::Expression(_) => None,
-                };
-                if let Some(text) = text {
+                if let Some(text) = value.as_env_text() {
                     writeln!(out, "default = {}", quote(&text))?;
                 }
             }

@@ -59,7 +59,9 @@ pub struct Merged<'a> {
 }
 
 impl<'a> Merged<'a> {
-    pub fn build(rules: &'a RuleSet, layers: &'a [Layer], primary: SourceId) -> Self {
+    /// The layers merged; findings without a place of their own point at the first layer.
+    pub fn build(rules: &'a RuleSet, layers: &'a [Layer]) -> Self {
+        let primary = layers.first().map_or(SourceId(0), |layer| layer.source);
         let mut merged = Merged {
             rules,
             assignments: BTreeMap::new(),

@@ -33,13 +33,9 @@ pub struct Input<'a> {
     pub example: Option<&'a Layer>,
 }
 
-/// Evaluate every rule against the input. Findings come back in report order.
-pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
-    let primary = input
-        .layers
-        .first()
-        .map_or(SourceId(0), |layer| layer.source);
-    let merged = Merged::build(rules, input.layers, primary);
+/// Evaluate every rule against the input, whose layers `merged` merges (built once by the
+/// caller, who needs it too). Findings come back in report order.
+pub fn evaluate(rules: &RuleSet, input: &Input, merged: &Merged) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in &rules.rules {
         if let Some(when) = &rule.when {
@@ -49,7 +45,7 @@ pub fn evaluate(rules: &RuleSet, input: &Input) -> Vec<Finding> {
         }
         let mut run = RuleRun {
             rule,
-            merged: &merged,
+            merged,
             input,
             findings: &mut findings,
         };

@@ -56,42 +56,44 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
         Extra::Forbid => RuleId::UnknownKey,
         Extra::Ignore | Extra::Allow => RuleId::UnusedKey,
     };
-    let delimiter = app
-        .config
-        .env_nested_delimiter
-        .value
-        .as_deref()
-        .filter(|delimiter| !delimiter.is_empty());
+    // What reads a key, worked out once rather than per key and field: the exact names; a
+    // field's Python name, when the field has no alias (its lower-cased key reaches the model as
+    // that field's input, prefix or not: corpus cases 009, 010, 036); and `FIELD<delimiter>` for
+    // a complex field (without a delimiter such a key is extra: cases 021, 027).
+    let delimiter = app.config.nested_delimiter();
+    let mut exact = std::collections::HashSet::new();
+    let mut python_names = std::collections::HashSet::new();
+    let mut nested_prefixes = Vec::new();
+    for field in &app.fields {
+        let prefixed = normalize(
+            app,
+            &format!("{}{}", app.config.env_prefix.value, field.name),
+        );
+        if field.env_names.len() == 1 && field.env_names[0] == prefixed {
+            python_names.insert(field.name.as_str());
+        }
+        for name in &field.env_names {
+            let name = normalize(app, name);
+            if let Some(delimiter) = delimiter.filter(|_| is_complex(&field.ty)) {
+                nested_prefixes.push(format!("{name}{delimiter}"));
+            }
+            exact.insert(name);
+        }
+    }
     let read = |key: &str| {
         let normalized = normalize(app, key);
-        app.fields.iter().any(|field| {
-            // A key whose lower-cased form is a field's Python name reaches the model as that
-            // field's input, prefix or not, unless the field has an alias (corpus cases 009,
-            // 010, 036).
-            let by_name = field.env_names.len() == 1
-                && field.env_names[0]
-                    == normalize(
-                        app,
-                        &format!("{}{}", app.config.env_prefix.value, field.name),
-                    );
-            (by_name && key.to_lowercase() == field.name)
-                || field.env_names.iter().any(|name| {
-                    let name = normalize(app, name);
-                    // `FIELD<delimiter>...` belongs to a complex field; without a delimiter it
-                    // is extra (cases 021, 027).
-                    normalized == name
-                        || delimiter.is_some_and(|delimiter| {
-                            is_complex(&field.ty)
-                                && normalized.starts_with(&format!("{name}{delimiter}"))
-                        })
-                })
-        })
+        exact.contains(&normalized)
+            || python_names.contains(key.to_lowercase().as_str())
+            || nested_prefixes
+                .iter()
+                .any(|prefix| normalized.starts_with(prefix.as_str()))
     };
-    let names: Vec<&str> = app
+    let upper: Vec<String> = app
         .fields
         .iter()
-        .flat_map(|field| field.env_names.iter().map(String::as_str))
+        .flat_map(|field| field.env_names.iter().map(|name| name.to_uppercase()))
         .collect();
+    let candidates: Vec<&str> = upper.iter().map(String::as_str).collect();
     let mut raised = Vec::new();
     for layer in layers
         .iter()
@@ -116,8 +118,6 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
             };
             let mut finding = Raised::new(rule, message, layer.source, entry.key_span.clone())
                 .with_key(entry.key.clone());
-            let upper: Vec<String> = names.iter().map(|name| name.to_uppercase()).collect();
-            let candidates: Vec<&str> = upper.iter().map(String::as_str).collect();
             if let Some(near) = crate::suggest::closest(&entry.key.to_uppercase(), &candidates) {
                 finding = finding.with_suggestion(format!("did you mean `{near}`?"));
             }
@@ -132,13 +132,7 @@ fn unknown_keys(app: &AppSettings, layers: &[Layer]) -> Vec<Raised> {
 /// default: corpus cases 026, 095), and a value is judged by the sub-field's type (booleans and
 /// integers by the typed rules, as the sub-keys are variables too).
 fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<Raised> {
-    let Some(delimiter) = app
-        .config
-        .env_nested_delimiter
-        .value
-        .as_deref()
-        .filter(|delimiter| !delimiter.is_empty())
-    else {
+    let Some(delimiter) = app.config.nested_delimiter() else {
         return Vec::new();
     };
     let mut raised = Vec::new();
@@ -149,6 +143,11 @@ fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<
         // The sub-fields given in sub-keys, and where the first sub-key is.
         let mut given: Vec<String> = Vec::new();
         let mut first_sub_key: Option<(crate::source::SourceId, Span)> = None;
+        let prefixes: Vec<String> = field
+            .env_names
+            .iter()
+            .map(|parent| format!("{}{delimiter}", normalize(app, parent)))
+            .collect();
         let json_form = field
             .env_names
             .iter()
@@ -159,9 +158,10 @@ fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<
                     continue;
                 };
                 let key = normalize(app, &entry.key);
-                let Some(sub_key) = field.env_names.iter().find_map(|parent| {
-                    key.strip_prefix(&format!("{}{delimiter}", normalize(app, parent)))
-                }) else {
+                let Some(sub_key) = prefixes
+                    .iter()
+                    .find_map(|prefix| key.strip_prefix(prefix.as_str()))
+                else {
                     continue;
                 };
                 let sub = model.fields.iter().find(|sub| {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{EmptyValue, RuleSet, Variable, VariableType, builtin, validate};
-use crate::appsettings::{AppSettings, FieldDefault, FieldType, LiteralValue};
+use crate::appsettings::{AppSettings, FieldDefault, FieldType};
 use crate::cli::RuleSources;
 use crate::error::Error;
 use crate::source::read;
@@ -49,12 +49,23 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
     } else {
         EmptyValue::Value
     };
-    let delimiter = app
-        .config
-        .env_nested_delimiter
-        .value
-        .as_deref()
-        .filter(|delimiter| !delimiter.is_empty());
+    let delimiter = app.config.nested_delimiter();
+    let mut declare =
+        |name: String, kind, required, default: Option<String>, secret, description| {
+            set.variables.insert(
+                name.clone(),
+                Variable {
+                    name,
+                    kind,
+                    required,
+                    default,
+                    secret,
+                    description: Some(description),
+                    empty,
+                    none_text: app.config.env_parse_none_str.value.clone(),
+                },
+            );
+        };
     for field in &app.fields {
         // A nested model's sub-fields, one level down, are variables of their own
         // (`DATABASE__PORT`), so that the typed rules judge them too (corpus case 022).
@@ -68,22 +79,13 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
                             variable_type(&sub.ty)
                         };
                         for sub_name in &sub.env_names {
-                            let name = format!("{parent}{delimiter}{sub_name}");
-                            set.variables.insert(
-                                name.clone(),
-                                Variable {
-                                    name,
-                                    kind,
-                                    required: false,
-                                    default: None,
-                                    secret: sub.secret,
-                                    description: Some(format!(
-                                        "{}.{}.{}",
-                                        app.class_name, field.name, sub.name
-                                    )),
-                                    empty,
-                                    none_text: app.config.env_parse_none_str.value.clone(),
-                                },
+                            declare(
+                                format!("{parent}{delimiter}{sub_name}"),
+                                kind,
+                                false,
+                                None,
+                                sub.secret,
+                                format!("{}.{}.{}", app.class_name, field.name, sub.name),
                             );
                         }
                     }
@@ -98,7 +100,7 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
         let default = match &field.default {
             Some(FieldDefault::Literal {
                 value: Some(value), ..
-            }) => literal_as_env_text(value),
+            }) => value.as_env_text(),
             Some(FieldDefault::Literal { value: None, .. })
             | Some(FieldDefault::Expression(_))
             | Some(FieldDefault::Factory(_))
@@ -109,34 +111,23 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
         // model-level before-validator may fill fields in itself. None of these is judged by
         // the per-name `required` check.
         let several_names = field.env_names.len() > 1;
-        let by_sub_keys = matches!(field.ty, FieldType::Nested(_))
-            && app
-                .config
-                .env_nested_delimiter
-                .value
-                .as_deref()
-                .is_some_and(|delimiter| !delimiter.is_empty());
+        let by_sub_keys = matches!(field.ty, FieldType::Nested(_)) && delimiter.is_some();
         let required =
             field.required && !several_names && !by_sub_keys && !app.validated_by_app_all;
         for name in &field.env_names {
-            set.variables.insert(
+            declare(
                 name.clone(),
-                Variable {
-                    name: name.clone(),
-                    kind,
-                    required,
-                    default: default.clone(),
-                    secret: field.secret,
-                    description: Some(format!(
-                        "{}.{} ({}:{})",
-                        app.class_name,
-                        field.name,
-                        field.declared_at.file.display(),
-                        field.declared_at.line
-                    )),
-                    empty,
-                    none_text: app.config.env_parse_none_str.value.clone(),
-                },
+                kind,
+                required,
+                default.clone(),
+                field.secret,
+                format!(
+                    "{}.{} ({}:{})",
+                    app.class_name,
+                    field.name,
+                    field.declared_at.file.display(),
+                    field.declared_at.line
+                ),
             );
         }
     }
@@ -165,17 +156,6 @@ fn variable_type(ty: &FieldType) -> VariableType {
         | FieldType::Nested(_)
         | FieldType::Union(_)
         | FieldType::Unknown(_) => VariableType::String,
-    }
-}
-
-/// A Python constant as the environment would spell it (`True` → `true`), or `None` for `None`.
-fn literal_as_env_text(value: &LiteralValue) -> Option<String> {
-    match value {
-        LiteralValue::Str(text) => Some(text.clone()),
-        LiteralValue::Int(number) => Some(number.to_string()),
-        LiteralValue::Float(number) => Some(number.to_string()),
-        LiteralValue::Bool(flag) => Some(flag.to_string()),
-        LiteralValue::None | LiteralValue::Expression(_) => None,
     }
 }
 
