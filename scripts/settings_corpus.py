@@ -15,6 +15,9 @@ versions of .ci/requirements.txt and fails on any difference.
     python scripts/settings_corpus.py --check           # regenerate in memory, diff, exit 1
     python scripts/settings_corpus.py --check --case 007
 
+`--corpus fixtures/apps` records the application corpus instead (fixtures/apps/README.md):
+whole applications, each with more than one case (`fullstack/`, `fullstack/broken/`).
+
 It must run in a virtual environment with the pinned packages; it refuses other versions of
 pydantic-settings, so a recording always says which library produced it.
 """
@@ -32,7 +35,14 @@ from pathlib import Path
 
 PYDANTIC_SETTINGS_VERSION = "2.16.3"
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "settings"
-CASE_KEYS = {"description", "settings", "env_files", "environment", "working_dir"}
+CASE_KEYS = {
+    "description",
+    "settings",
+    "env_files",
+    "environment",
+    "working_dir",
+    "env_file_argument",
+}
 # One case should take well under a second; a hang is a bug of the case, not a slow machine.
 CASE_TIMEOUT_SECONDS = 60
 
@@ -40,20 +50,45 @@ CASE_TIMEOUT_SECONDS = 60
 # --- parent: find cases, run each in its own interpreter, compare or write -------------------
 
 
-def case_dirs(only: str | None) -> list[Path]:
-    dirs = sorted(p for p in CORPUS.iterdir() if p.is_dir() and p.name[:3].isdigit())
+def case_dirs(corpus: Path, only: str | None) -> list[Path]:
+    """Every directory of the corpus holding a case.toml, at any depth, in path order.
+
+    fixtures/settings/ has one level (`NNN-name/`); fixtures/apps/ has an application per
+    directory, itself a case, with further cases inside it (`fullstack/broken/`).
+    """
+    dirs = sorted(path.parent for path in corpus.rglob("case.toml"))
     if only is not None:
-        dirs = [p for p in dirs if p.name.split("-", 1)[0] == only or p.name == only]
+        dirs = [
+            p
+            for p in dirs
+            if p.name.split("-", 1)[0] == only
+            or p.name == only
+            or case_name(corpus, p) == only.strip("/")
+        ]
         if not dirs:
-            sys.exit(f"settings corpus: no case {only!r} in {CORPUS}")
+            sys.exit(f"settings corpus: no case {only!r} in {corpus}")
     return dirs
+
+
+def case_name(corpus: Path, case: Path) -> str:
+    """The case's path in the corpus: `042-pattern`, `fullstack/broken`."""
+    return case.relative_to(corpus).as_posix()
+
+
+def case_root(corpus: Path, case: Path) -> Path:
+    """The directory a case may read: its top-level directory in the corpus.
+
+    For fixtures/settings/NNN-name/ that is the case itself; for fixtures/apps/fullstack/broken/
+    it is the application, fixtures/apps/fullstack/, whose code and env files the case uses.
+    """
+    return corpus / case.relative_to(corpus).parts[0]
 
 
 def render(outcome: dict) -> str:
     return json.dumps(outcome, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def record(case: Path) -> str:
+def record(corpus: Path, case: Path) -> str:
     """The expected.json text for one case, from a fresh interpreter."""
     import tomllib
 
@@ -65,8 +100,10 @@ def record(case: Path) -> str:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     env.update({str(k): str(v) for k, v in environment.items()})
     cwd = (case / meta.get("working_dir", ".")).resolve()
+    command = [sys.executable, "-I", "-B", str(Path(__file__).resolve())]
+    command += ["--child", str(case.resolve()), "--root", str(case_root(corpus, case).resolve())]
     completed = subprocess.run(
-        [sys.executable, "-I", "-B", str(Path(__file__).resolve()), "--child", str(case.resolve())],
+        command,
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -75,7 +112,7 @@ def record(case: Path) -> str:
     )
     if completed.returncode != 0:
         sys.exit(
-            f"settings corpus: case {case.name}: the recorder itself failed "
+            f"settings corpus: case {case_name(corpus, case)}: the recorder itself failed "
             f"(exit {completed.returncode}):\n{completed.stderr}{completed.stdout}"
         )
     return render(json.loads(completed.stdout))
@@ -91,13 +128,22 @@ def main() -> int:
         help="compare with a fresh recording, exit 1 on a difference (default)",
     )
     mode.add_argument("--child", metavar="CASE_DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--root", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--case", metavar="NNN", help="only this case (its number or directory name)"
+        "--case", metavar="NNN", help="only this case (its number, directory name or path)"
+    )
+    parser.add_argument(
+        "--corpus",
+        metavar="DIR",
+        type=Path,
+        default=CORPUS,
+        help="the corpus to record: fixtures/settings (the default) or fixtures/apps",
     )
     args = parser.parse_args()
 
     if args.child:
-        return child(Path(args.child))
+        case = Path(args.child)
+        return child(case, Path(args.root) if args.root else case)
 
     import pydantic_settings
 
@@ -108,10 +154,15 @@ def main() -> int:
             "virtual environment"
         )
 
-    cases = case_dirs(args.case)
+    corpus = args.corpus.resolve()
+    if not corpus.is_dir():
+        sys.exit(f"settings corpus: {args.corpus} is not a directory")
+    cases = case_dirs(corpus, args.case)
+    if not cases:
+        sys.exit(f"settings corpus: no case.toml in {args.corpus}")
     # One interpreter per case, as many at once as there are cores; results keep case order.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        recorded_now = list(pool.map(record, cases))
+        recorded_now = list(pool.map(lambda case: record(corpus, case), cases))
     matching = 0
     written = 0
     for case, actual in zip(cases, recorded_now):
@@ -127,8 +178,9 @@ def main() -> int:
             diff = difflib.unified_diff(
                 recorded.splitlines(keepends=True),
                 actual.splitlines(keepends=True),
-                f"{case.name}/expected.json (committed)",
-                f"{case.name}/expected.json (pydantic-settings {PYDANTIC_SETTINGS_VERSION})",
+                f"{case_name(corpus, case)}/expected.json (committed)",
+                f"{case_name(corpus, case)}/expected.json "
+                f"(pydantic-settings {PYDANTIC_SETTINGS_VERSION})",
             )
             sys.stdout.writelines(diff)
     summary = f"settings corpus: {len(cases)} cases, {matching} match"
@@ -141,7 +193,8 @@ def main() -> int:
 # --- child: one case, in its own interpreter, cwd = the case's working directory -------------
 
 
-def child(case: Path) -> int:
+def child(case: Path, root: Path) -> int:
+    """Records one case; it may read files of `root` (the case, or its application) only."""
     import tomllib
 
     with open(case / "case.toml", "rb") as handle:
@@ -152,12 +205,17 @@ def child(case: Path) -> int:
     for required in ("description", "settings", "env_files"):
         if required not in meta:
             raise SystemExit(f"case.toml: `{required}` is required")
+    pass_env_files = meta.get("env_file_argument", False)
+    if not isinstance(pass_env_files, bool):
+        raise SystemExit("case.toml: `env_file_argument` is true or false")
+    if not Path.cwd().resolve().is_relative_to(root):
+        raise SystemExit("case.toml: `working_dir` is outside the case")
 
-    guard_reads(case)
+    guard_reads(root)
 
     file_part, _, class_name = meta["settings"].rpartition(":")
     module_path = (case / file_part).resolve()
-    if not module_path.is_relative_to(case) or not module_path.is_file():
+    if not module_path.is_relative_to(root) or not module_path.is_file():
         raise SystemExit(f"case.toml: settings file {file_part!r} is not a file of the case")
     module_name, import_root = module_of(module_path)
     # The import root (first directory up without __init__.py, as pytest's rootdir-less import
@@ -191,22 +249,29 @@ def child(case: Path) -> int:
             outcome["exception"] = type(error).__name__
             outcome["exception_message"] = str(error)
         else:
-            check_env_files(case, settings_cls, meta["env_files"])
+            check_env_files(root, settings_cls, meta["env_files"], passed=pass_env_files)
             keys = KeyIndex(case, settings_cls, meta["env_files"])
-            instantiate(settings_cls, keys, outcome)
+            env_file_argument = tuple(meta["env_files"]) if pass_env_files else None
+            instantiate(settings_cls, keys, outcome, env_file_argument)
     if READS_OUTSIDE:
         raise SystemExit(f"the case read outside its directory: {sorted(READS_OUTSIDE)}")
     json.dump(outcome, sys.stdout)
     return 0
 
 
-def instantiate(settings_cls: type, keys: "KeyIndex", outcome: dict) -> None:
-    """`Settings()` with no arguments, as the application does; fills in the outcome."""
+def instantiate(
+    settings_cls: type, keys: "KeyIndex", outcome: dict, env_files: tuple[str, ...] | None
+) -> None:
+    """`Settings()` with no arguments, as the application does; fills in the outcome.
+
+    With `env_files` (a case's `env_file_argument`), `Settings(_env_file=env_files)`: the files
+    under review replace the class's own `env_file`, as pydantic-settings documents.
+    """
     import pydantic
     import pydantic_settings
 
     try:
-        instance = settings_cls()
+        instance = settings_cls() if env_files is None else settings_cls(_env_file=env_files)
     except pydantic.ValidationError as error:
         outcome["exception"] = "ValidationError"
         outcome["errors"] = sorted(
@@ -266,21 +331,30 @@ def module_of(path: Path) -> tuple[str, Path]:
     return ".".join(parts), directory
 
 
-def check_env_files(case: Path, settings_cls: type, declared: list[str]) -> None:
-    """case.toml's `env_files` must be what the class's model_config says, inside the case."""
-    env_file = settings_cls.model_config.get("env_file")
-    if env_file is None:
-        actual: list[str] = []
-    elif isinstance(env_file, (str, os.PathLike)):
-        actual = [os.fspath(env_file)]
+def check_env_files(root: Path, settings_cls: type, declared: list[str], *, passed: bool) -> None:
+    """case.toml's `env_files` must be what the class reads, inside the case.
+
+    That is what its model_config says, unless the case passes them as `_env_file`
+    (`env_file_argument = true`), which replaces the class's own `env_file`.
+    """
+    if passed:
+        if not declared:
+            raise SystemExit("case.toml: env_file_argument needs at least one of env_files")
+        actual = list(declared)
     else:
-        actual = [os.fspath(item) for item in env_file]
-    if actual != declared:
-        raise SystemExit(f"case.toml: env_files = {declared}, but the class reads {actual}")
+        env_file = settings_cls.model_config.get("env_file")
+        if env_file is None:
+            actual = []
+        elif isinstance(env_file, (str, os.PathLike)):
+            actual = [os.fspath(env_file)]
+        else:
+            actual = [os.fspath(item) for item in env_file]
+        if actual != declared:
+            raise SystemExit(f"case.toml: env_files = {declared}, but the class reads {actual}")
     if settings_cls.model_config.get("env_file_depth", 0):
         raise SystemExit("env_file_depth searches parent directories: not allowed in the corpus")
     for name in actual:
-        if not (Path.cwd() / name).resolve().is_relative_to(case):
+        if not (Path.cwd() / name).resolve().is_relative_to(root):
             raise SystemExit(f"env file {name!r} is outside the case")
 
 
