@@ -64,7 +64,7 @@ pub enum Command {
     Man(ManArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LintArgs {
     /// Files to check, each on its own; `-` reads standard input. .env files and
     /// `railway variables` output (--json, --kv, table) are told apart by their content.
@@ -135,7 +135,7 @@ pub struct LintArgs {
 }
 
 /// How to probe (`lint --probe`, `probe`).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
     /// Time limit of each probe, from DNS lookup to the last answer (e.g. 5s, 1500ms, 1m)
     /// [default: 5s].
@@ -158,7 +158,7 @@ pub struct ProbeArgs {
 }
 
 /// Inputs merged into one configuration, as the application merges them.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LayerArgs {
     /// A .env file layer (repeatable); later files override earlier ones, like
     /// pydantic-settings' `env_file=(...)` tuple.
@@ -197,14 +197,14 @@ pub enum InputFormatArg {
     RailwayTable,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_name = "SHELL", value_enum)]
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ManArgs {
     /// Write `deploycheck.1` and one `deploycheck-<command>.1` per subcommand into DIR (created
     /// if missing), and print the paths written, instead of printing the top page.
@@ -212,7 +212,7 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
     /// The first configuration; `-` reads standard input.
     #[arg(value_name = "A")]
@@ -234,7 +234,7 @@ pub struct DiffArgs {
     pub rules: RuleSources,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RuleSources {
     /// Add rules from a TOML file, or every *.toml in a directory (repeatable). A rule with a
     /// built-in id replaces the built-in one.
@@ -262,7 +262,7 @@ pub struct RuleSources {
     pub isolated: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ShowArgs {
     /// The file to read; `-` reads standard input. Without it and without layers, reads
     /// standard input.
@@ -292,7 +292,7 @@ pub struct ShowArgs {
     pub rules: RuleSources,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SchemaArgs {
     /// A file or directory of the project, for discovery (default: the current directory).
     #[arg(value_name = "PATH")]
@@ -314,7 +314,7 @@ pub enum SchemaFormat {
     Toml,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -324,7 +324,7 @@ pub struct RulesArgs {
     pub rules: RuleSources,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
     /// The rule id, e.g. `debug-enabled`.
     #[arg(value_name = "RULE")]

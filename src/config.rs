@@ -4,7 +4,7 @@
 //! relative to the file's directory.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -45,6 +45,13 @@ pub struct Config {
     /// `settings`: the application's Settings class, as written (resolved against
     /// [`Config::root`]).
     pub settings: Option<Spanned<String>>,
+    /// `[roles]`: the variables each named role binds (see `rules::role`).
+    pub roles: BTreeMap<crate::rules::Role, Vec<String>>,
+    /// `[environment] production-value`: the environment name the application treats as
+    /// production.
+    pub production_value: Option<String>,
+    /// `[database] driver`: the PostgreSQL driver the application's URLs select.
+    pub driver: Option<crate::project::Driver>,
     /// The file's text, to point errors into it.
     pub text: String,
 }
@@ -107,6 +114,32 @@ struct RawConfig {
     #[serde(default)]
     secret_names: Vec<Spanned<String>>,
     settings: Option<Spanned<String>>,
+    #[serde(default)]
+    roles: BTreeMap<Spanned<String>, Names>,
+    #[serde(default)]
+    environment: RawEnvironment,
+    #[serde(default)]
+    database: RawDatabase,
+}
+
+/// `name = "A"` or `name = ["A", "B"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Names {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEnvironment {
+    production_value: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDatabase {
+    driver: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,23 +179,43 @@ struct PyprojectTool {
 }
 
 /// Find the configuration: the nearest `deploycheck.toml`, or `pyproject.toml` with a
-/// `[tool.deploycheck]` table, from `start` upwards.
+/// `[tool.deploycheck]` table, from `start` (a directory, relative to the current one or
+/// absolute) upwards.
 pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
-    // Named relative to `start` (`../deploycheck.toml`), as the user would type it.
-    let mut up = PathBuf::new();
-    for dir in start.ancestors() {
+    let cwd = std::env::current_dir().map_err(|error| Error::Unreadable {
+        path: ".".to_owned(),
+        reason: error.to_string(),
+    })?;
+    // Named as the user would type them: `app/deploycheck.toml`, `../deploycheck.toml`.
+    let plain = start.is_relative()
+        && start
+            .components()
+            .all(|part| matches!(part, Component::Normal(_) | Component::CurDir));
+    let dirs: Vec<PathBuf> = if plain {
+        let mut dirs: Vec<PathBuf> = start.ancestors().map(Path::to_path_buf).collect();
+        let mut up = PathBuf::from("..");
+        for _ in cwd.ancestors().skip(1) {
+            dirs.push(up.clone());
+            up.push("..");
+        }
+        dirs
+    } else {
+        let absolute = cwd.join(start);
+        let absolute = absolute.canonicalize().unwrap_or(absolute);
+        absolute.ancestors().map(Path::to_path_buf).collect()
+    };
+    for dir in dirs {
         let own = dir.join("deploycheck.toml");
         if own.is_file() {
-            return load(&up.join("deploycheck.toml")).map(Some);
+            return load(&own).map(Some);
         }
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
             let text = read(&pyproject)?;
             if has_tool_table(&text) {
-                return parse(&up.join("pyproject.toml"), text).map(Some);
+                return parse(&pyproject, text).map(Some);
             }
         }
-        up.push("..");
     }
     Ok(None)
 }
@@ -307,6 +360,49 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         ca: raw.probe.ca.into_iter().map(resolve).collect(),
         ..raw.probe
     };
+    let mut roles = BTreeMap::new();
+    for (role, names) in raw.roles {
+        let Some(parsed) = crate::rules::Role::parse(role.get_ref()) else {
+            let known: Vec<&str> = crate::rules::Role::ALL.iter().map(|r| r.name()).collect();
+            let error = Error::rule_file(
+                &name,
+                &text,
+                role.span(),
+                format!("unknown role `{}`", role.get_ref()),
+            );
+            let help = match crate::suggest::closest(role.get_ref(), &known) {
+                Some(near) => format!("did you mean `{near}`? roles: {}", known.join(", ")),
+                None => format!("roles: {}", known.join(", ")),
+            };
+            return Err(error.with_help(help));
+        };
+        let names = match names {
+            Names::One(one) => vec![one],
+            Names::Many(many) => many,
+        };
+        roles.insert(parsed, names);
+    }
+    let driver = match &raw.database.driver {
+        None => None,
+        Some(driver) => Some(
+            crate::project::Driver::parse(driver.get_ref()).ok_or_else(|| {
+                let known: Vec<&str> = crate::project::Driver::ALL
+                    .iter()
+                    .map(|d| d.name())
+                    .collect();
+                Error::rule_file(
+                    &name,
+                    &text,
+                    driver.span(),
+                    format!(
+                        "unknown driver `{}`; expected one of {}",
+                        driver.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+            })?,
+        ),
+    };
     Ok(Config {
         path: Some(path.to_owned()),
         profile: raw.profile,
@@ -327,6 +423,9 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         suppress,
         secret_names,
         settings: raw.settings,
+        roles,
+        production_value: raw.environment.production_value,
+        driver,
         text,
     })
 }

@@ -5,9 +5,10 @@ use crate::cli::FailOn;
 use crate::finding::{Finding, Severity};
 
 /// How a run ended: 0, 1 or 2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum ExitStatus {
     /// Nothing at or above `--fail-on`.
+    #[default]
     Success,
     /// Findings at or above `--fail-on`.
     Failure,

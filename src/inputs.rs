@@ -75,12 +75,22 @@ impl<'a> Loader<'a> {
     /// Only the variables the settings schema declares are taken: pydantic-settings looks up its
     /// fields and nothing else, and the rest of an environment (tokens of other tools under
     /// innocent names) has no business in a report, not even as a snippet's context line.
+    /// Without a Settings class, the variables a role binds by name (`DEBUG`, `DATABASE_URL`)
+    /// are taken too, but not those that are only secrets by name (other tools' tokens).
     pub fn process_environment(&mut self) -> Layer {
         let mut text = String::new();
         let mut parsed = Parsed::default();
         let rules = self.rules;
+        let read_by_app = |key: &str| {
+            rules.variable(key).is_some()
+                || (!rules.closed
+                    && rules
+                        .roles_of(key)
+                        .iter()
+                        .any(|binding| binding.role != crate::rules::Role::Secret))
+        };
         let mut variables: Vec<(String, String)> = std::env::vars()
-            .filter(|(key, _)| rules.variable(key).is_some())
+            .filter(|(key, _)| read_by_app(key))
             .collect();
         variables.sort();
         for (key, value) in variables {

@@ -26,6 +26,7 @@ pub mod host;
 pub mod inputs;
 pub mod pipeline;
 pub mod probe;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod secret;

@@ -29,7 +29,7 @@ use crate::inputs::{self, Loader, Unit};
 use crate::probe;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::RuleDoc;
-use crate::rules::{Raised, RuleId};
+use crate::rules::{Raised, Role, RuleId};
 use crate::settings::{self, LintSettings};
 use crate::source::{SourceFile, SourceId, Sources};
 
@@ -59,6 +59,7 @@ impl Mode {
 }
 
 /// The judged configurations, ready to report.
+#[derive(Default)]
 pub struct Outcome {
     pub sources: Sources,
     /// Filtered, masked, in report order.
@@ -70,7 +71,9 @@ pub struct Outcome {
     pub status: ExitStatus,
 }
 
-/// Steps 1 to 6, and the exit status.
+/// Steps 1 to 6, and the exit status. Inputs under different configurations (a monorepo's
+/// `backend/deploycheck.toml` and `worker/deploycheck.toml`, as pre-commit passes them) are
+/// checked each with its own, as ruff does, and reported together.
 pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
     if mode == (Mode::Lint { probe: false }) && args.probe_options.any() {
         return Err(Error::Usage {
@@ -78,6 +81,61 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
             help: Some("add --probe, or use `deploycheck probe`".to_owned()),
         });
     }
+    let groups = settings::configuration_groups(&args.rules, &args.paths)?;
+    if groups.len() <= 1 {
+        return check_one(args, mode, stdin);
+    }
+    if args.write_baseline.is_some() {
+        return Err(Error::Usage {
+            message: "--write-baseline needs inputs under one configuration".to_owned(),
+            help: Some("write one baseline per project, or name one with `--config`".to_owned()),
+        });
+    }
+    let mut outcome: Option<Outcome> = None;
+    for paths in groups {
+        let mut group_args = args.clone();
+        group_args.paths = paths;
+        let group = check_one(&group_args, mode, stdin)?;
+        match &mut outcome {
+            None => outcome = Some(group),
+            Some(so_far) => so_far.absorb(group),
+        }
+    }
+    let mut outcome = outcome.unwrap_or_default();
+    finding::sort(&mut outcome.findings);
+    Ok(outcome)
+}
+
+impl Outcome {
+    /// Add another group's outcome: its sources renumbered after this one's.
+    fn absorb(&mut self, other: Outcome) {
+        let offset = self.sources.iter().count();
+        let moved = |id: SourceId| SourceId(id.0 + offset);
+        for (_, file) in other.sources.iter() {
+            self.sources.add(file.clone());
+        }
+        for mut finding in other.findings {
+            finding.source = moved(finding.source);
+            for label in &mut finding.labels {
+                label.source = moved(label.source);
+            }
+            self.findings.push(finding);
+        }
+        for mut input in other.inputs {
+            input.sources = input.sources.into_iter().map(moved).collect();
+            self.inputs.push(input);
+        }
+        for doc in other.docs {
+            if !self.docs.iter().any(|known| known.id == doc.id) {
+                self.docs.push(doc);
+            }
+        }
+        self.status = self.status.max(other.status);
+    }
+}
+
+/// [`check`] for inputs under one configuration.
+fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
     // 1. Settings and rules.
     let (rules, settings, class) = settings::for_lint(args)?;
     let docs = rules.docs();
@@ -125,9 +183,14 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         if mode.probes() {
             let input = probe_input(&merged);
             let mut raised = probe::run(&input, &settings.probe)?;
-            // `lint` reports the missing URLs itself (missing-required-variable).
-            if mode == Mode::ProbeOnly && input.database_url.is_none() && input.redis_url.is_none()
-            {
+            // `lint` reports the URLs the Settings class requires itself
+            // (missing-required-variable); a URL nobody declared required goes unreported there.
+            let required_url = [Role::DatabaseUrl, Role::RedisUrl]
+                .into_iter()
+                .flat_map(|role| merged.bound(role))
+                .any(|name| rules.variable(name).is_some_and(|v| v.required));
+            let reported_by_lint = mode != Mode::ProbeOnly && required_url;
+            if !reported_by_lint && input.database_url.is_none() && input.redis_url.is_none() {
                 raised.push(probe::nothing_to_probe(primary));
             }
             unit_findings.extend(rules.complete_all(raised)?);
@@ -321,8 +384,11 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
             span,
         })
     };
-    let database_url = located_text("DATABASE_URL");
-    let redis_url = located_text("REDIS_URL");
+    // Each by its role (`DATABASE_URL`, `SQLALCHEMY_DATABASE_URI`, a `PostgresDsn` field, ...).
+    let by_role = |role: Role| merged.role_variable(role);
+    let located_role = |role: Role| by_role(role).and_then(|name| located_text(&name));
+    let database_url = located_role(Role::DatabaseUrl);
+    let redis_url = located_role(Role::RedisUrl);
     let number =
         |name: &str, fallback: &Option<probe::Located<String>>| -> Option<probe::Located<i64>> {
             let value = merged.value(name).and_then(engine::parse_int)?;
@@ -343,10 +409,13 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
                 }),
             }
         };
+    let number_by_role = |role: Role, fallback: &Option<probe::Located<String>>| {
+        by_role(role).and_then(|name| number(&name, fallback))
+    };
     probe::ProbeInput {
-        db_pool_size: number("DB_POOL_SIZE", &database_url),
-        db_max_overflow: number("DB_MAX_OVERFLOW", &database_url),
-        redis_max_connections: number("REDIS_MAX_CONNECTIONS", &redis_url),
+        db_pool_size: number_by_role(Role::DbPoolSize, &database_url),
+        db_max_overflow: number_by_role(Role::DbMaxOverflow, &database_url),
+        redis_max_connections: number_by_role(Role::RedisMaxConnections, &redis_url),
         web_concurrency: number("WEB_CONCURRENCY", &None),
         database_url,
         redis_url,

@@ -14,40 +14,164 @@ use crate::finding::Severity;
 use crate::probe::ProbeOptions;
 use crate::rules::{RuleDoc, RuleSet};
 
-/// The configuration that applies: the one named, the one discovered, or none.
-pub fn configuration(sources: &RuleSources) -> Result<Config, Error> {
+/// The configuration that applies: the one named, else the one discovered from the inputs'
+/// directories upward (as ruff does: `deploycheck lint app/.env.production` run from anywhere
+/// uses `app/`'s configuration; standard input and commands without inputs start from the
+/// current directory), else none. Inputs that would each find a different configuration are an
+/// error: one run has one rule set.
+pub fn configuration(sources: &RuleSources, inputs: &[&str]) -> Result<Config, Error> {
     if sources.isolated {
         return Ok(Config::default());
     }
     if let Some(path) = &sources.config {
         return config::load(path);
     }
-    let cwd = std::env::current_dir().map_err(|error| Error::Unreadable {
-        path: ".".to_owned(),
-        reason: error.to_string(),
-    })?;
-    Ok(config::discover(&cwd)?.unwrap_or_default())
+    let mut starts: Vec<PathBuf> = inputs.iter().map(|input| input_dir(input)).collect();
+    if starts.is_empty() {
+        starts.push(PathBuf::new());
+    }
+    let mut found: Option<(Config, String)> = None;
+    for start in &starts {
+        let config = config::discover(start)?.unwrap_or_default();
+        let name = config
+            .path
+            .as_ref()
+            .map(|p| {
+                p.canonicalize()
+                    .unwrap_or_else(|_| p.clone())
+                    .display()
+                    .to_string()
+            })
+            .unwrap_or_else(|| "no configuration".to_owned());
+        match &found {
+            None => found = Some((config, name)),
+            Some((_, first)) if *first == name => {}
+            Some((_, first)) => {
+                return Err(Error::Usage {
+                    message: format!(
+                        "the inputs belong to different configurations ({first} and {name})"
+                    ),
+                    help: Some(
+                        "lint each project's files in its own run, or name one with `--config`"
+                            .to_owned(),
+                    ),
+                });
+            }
+        }
+    }
+    Ok(found.map(|(config, _)| config).unwrap_or_default())
+}
+
+/// The positional inputs grouped by the configuration each discovers (in order of first
+/// appearance); one group when a configuration is named or discovery is off.
+pub fn configuration_groups(
+    sources: &RuleSources,
+    paths: &[String],
+) -> Result<Vec<Vec<String>>, Error> {
+    if sources.isolated || sources.config.is_some() || paths.len() <= 1 {
+        return Ok(vec![paths.to_vec()]);
+    }
+    let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
+    for path in paths {
+        let found = config::discover(&input_dir(path))?
+            .and_then(|config| config.path)
+            .map(|p| p.canonicalize().unwrap_or(p));
+        match groups.iter_mut().find(|(known, _)| *known == found) {
+            Some((_, members)) => members.push(path.clone()),
+            None => groups.push((found, vec![path.clone()])),
+        }
+    }
+    Ok(groups.into_iter().map(|(_, members)| members).collect())
+}
+
+/// The directory configuration discovery starts from for an input (empty: the current one).
+fn input_dir(input: &str) -> PathBuf {
+    if input == "-" {
+        return PathBuf::new();
+    }
+    let path = Path::new(input);
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
 }
 
 /// The rules with the configuration file's rule paths and the application's Settings class
 /// (for commands other than lint); `inputs` are the paths the command reads, for discovery, or
 /// `None` for a command that reads none (`rules`, `explain`: the class changes no rule).
 pub fn configured_rules(sources: &RuleSources, inputs: Option<&[&str]>) -> Result<RuleSet, Error> {
-    let config = configuration(sources)?;
+    let config = configuration(sources, inputs.unwrap_or(&[]))?;
     let class = match inputs {
         Some(inputs) => settings_class(sources, &config, inputs)?,
         None => SettingsClass::default(),
     };
     let mut rules = crate::rules::load::load(&rule_sources(sources, &config), class.app.as_ref())?;
-    rules.secret_names = config.secret_names;
+    apply_project(
+        &mut rules,
+        &config,
+        &class,
+        inputs.and_then(|i| i.first().copied()),
+    )?;
     Ok(rules)
+}
+
+/// What the configuration and the project add to a loaded rule set: the secret names, the
+/// `[roles]`, the production value, and the database drivers the project uses.
+fn apply_project(
+    rules: &mut RuleSet,
+    config: &Config,
+    class: &SettingsClass,
+    first_input: Option<&str>,
+) -> Result<(), Error> {
+    rules.secret_names = config.secret_names.clone();
+    rules.configured_roles = config.roles.clone();
+    rules.app.production_value = config.production_value.clone();
+    rules.app.database = database_facts(config, class, first_input)?;
+    Ok(())
+}
+
+/// The project's PostgreSQL drivers (see [`crate::project`]): configured, else spelled out by
+/// the Settings class, else its dependencies, from the class's (or the input's) directory up
+/// to the project root.
+pub fn database_facts(
+    config: &Config,
+    class: &SettingsClass,
+    first_input: Option<&str>,
+) -> Result<crate::project::Database, Error> {
+    use crate::project::Database;
+    if let Some(driver) = config.driver {
+        return Ok(Database::configured(driver));
+    }
+    if let Some(app) = &class.app {
+        if let Ok(text) = std::fs::read_to_string(&app.file) {
+            if let Some(found) = Database::from_settings_source(&app.file, &text) {
+                return Ok(found);
+            }
+        }
+    }
+    let root = project_root(first_input, config)?;
+    let start = match &class.app {
+        Some(app) => app.file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => match first_input {
+            Some(input) => input_dir(input),
+            None => PathBuf::new(),
+        },
+    };
+    let start = if start.as_os_str().is_empty() {
+        current_dir()?
+    } else {
+        start
+    };
+    let start = start.canonicalize().unwrap_or(start);
+    let root = root.map(|root| root.canonicalize().unwrap_or(root));
+    Ok(Database::from_dependencies(&start, root.as_deref()))
 }
 
 /// What `lint` and `probe` run with: the rule set (severity overrides applied, the Settings
 /// class's fields as its variables), the settings, from the command line over the
 /// configuration over the defaults, and the Settings class.
 pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings, SettingsClass), Error> {
-    let config = configuration(&args.rules)?;
     let inputs: Vec<&str> = args
         .paths
         .iter()
@@ -55,10 +179,11 @@ pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings, SettingsClass
         .chain(&args.layers.railway)
         .map(String::as_str)
         .collect();
+    let config = configuration(&args.rules, &inputs)?;
     let class = settings_class(&args.rules, &config, &inputs)?;
     let mut rules =
         crate::rules::load::load(&rule_sources(&args.rules, &config), class.app.as_ref())?;
-    rules.secret_names = config.secret_names.clone();
+    apply_project(&mut rules, &config, &class, inputs.first().copied())?;
     let settings = resolve(args, config, &rules)?;
     for rule in &mut rules.rules {
         if let Some(level) = settings.severity.get(&rule.doc.id) {
@@ -206,7 +331,10 @@ pub struct Selection {
 
 impl Selection {
     pub fn matches(selector: &str, doc: &RuleDoc) -> bool {
-        selector == doc.id || selector == "all" || doc.tags.iter().any(|tag| tag == selector)
+        selector == doc.id
+            || selector == "all"
+            || doc.pack.as_deref() == Some(selector)
+            || doc.tags.iter().any(|tag| tag == selector)
     }
 
     /// An opt-in rule runs only when selected by its id; the others when selected by id, tag
@@ -392,7 +520,7 @@ impl Known {
         let mut tags: Vec<String> = rules
             .rules
             .iter()
-            .flat_map(|r| r.doc.tags.iter().cloned())
+            .flat_map(|r| r.doc.tags.iter().chain(&r.doc.pack).cloned())
             .collect();
         tags.sort();
         tags.dedup();

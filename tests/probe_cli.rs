@@ -44,6 +44,13 @@ impl Run {
     }
 }
 
+/// The example application's configuration: its Settings class gives the pool sizes defaults
+/// (a configuration without a Settings class has none).
+const EXAMPLE_CONFIG: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/examples/deploycheck.toml"
+);
+
 fn deploycheck(args: &[&str]) -> Run {
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
@@ -196,7 +203,16 @@ fn healthy_servers_give_only_information() {
 
     // REDIS_MAX_CONNECTIONS is unset: its default 10 × 7 replicas exceeds maxclients 64, and the
     // finding points at the URL of the server it overflows.
-    let run = deploycheck(&["probe", "--replicas", "7", "--format", "json", file.path()]);
+    let run = deploycheck(&[
+        "probe",
+        "--config",
+        EXAMPLE_CONFIG,
+        "--replicas",
+        "7",
+        "--format",
+        "json",
+        file.path(),
+    ]);
     assert_eq!(run.code, Some(1), "{}", run.both());
     let findings = run.findings();
     let redis_pool = the(&findings, "probe-redis-max-connections");
@@ -246,9 +262,18 @@ fn healthy_servers_give_only_information() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     assert_no_trace_of(&run.both(), PASSWORD, "probe (human)");
 
-    // `lint --probe`: the lint rules (127.0.0.1 is no production host, the pools are below the
-    // documented range, required secrets are missing) and the probes, in one report.
-    let run = deploycheck(&["lint", "--probe", "--format", "json", file.path()]);
+    // `lint --probe`: the lint rules (127.0.0.1 is no production host; with the example
+    // application's configuration, the pools are below its documented range and required
+    // secrets are missing) and the probes, in one report.
+    let run = deploycheck(&[
+        "lint",
+        "--config",
+        EXAMPLE_CONFIG,
+        "--probe",
+        "--format",
+        "json",
+        file.path(),
+    ]);
     assert_eq!(run.code, Some(1), "{}", run.both());
     let findings = run.findings();
     let ids = rules(&findings);
@@ -264,7 +289,14 @@ fn healthy_servers_give_only_information() {
     assert_points_at(the(&findings, "probe-postgres-info"), &file, "DATABASE_URL");
 
     // Plain `lint` has the same lint findings and no probe findings.
-    let run = deploycheck(&["lint", "--format", "json", file.path()]);
+    let run = deploycheck(&[
+        "lint",
+        "--config",
+        EXAMPLE_CONFIG,
+        "--format",
+        "json",
+        file.path(),
+    ]);
     let lint_only = run.findings();
     let lint_ids = rules(&lint_only);
     assert!(
@@ -415,7 +447,14 @@ fn pools_are_compared_with_max_connections() {
     // Unset, the application's defaults (10 + 20) apply; the finding points at the URL whose
     // server they overflow, and says the values are defaults.
     let defaults = env_file(&[("DATABASE_URL", database_url.clone())]);
-    let run = deploycheck(&["probe", "--format", "json", defaults.path()]);
+    let run = deploycheck(&[
+        "probe",
+        "--config",
+        EXAMPLE_CONFIG,
+        "--format",
+        "json",
+        defaults.path(),
+    ]);
     assert_eq!(run.code, Some(1), "{}", run.both());
     let findings = run.findings();
     let pool = the(&findings, "probe-pool-exceeds-max-connections");
@@ -745,8 +784,20 @@ fn a_probe_that_cannot_run_says_so() {
             .is_some_and(|message| message.contains("neither `DATABASE_URL` nor `REDIS_URL`")),
         "{skipped:#}"
     );
-    // `lint --probe` leaves that to missing-required-variable.
+    // `lint --probe` says so too when no Settings class requires the URLs...
     let run = deploycheck(&["lint", "--probe", "--format", "json", file.path()]);
+    let ids = rules(&run.findings()).join(" ");
+    assert!(ids.contains("probe-skipped"), "{ids}");
+    // ...and leaves it to missing-required-variable when one does.
+    let run = deploycheck(&[
+        "lint",
+        "--config",
+        EXAMPLE_CONFIG,
+        "--probe",
+        "--format",
+        "json",
+        file.path(),
+    ]);
     let ids = rules(&run.findings()).join(" ");
     assert!(!ids.contains("probe-skipped"), "{ids}");
     assert!(ids.contains("missing-required-variable"), "{ids}");

@@ -78,11 +78,8 @@ fn the_issue_ids_are_all_present() {
         "redis-url-invalid",
         "secret-key-placeholder",
         "secret-key-weak",
-        "fred-api-key-malformed",
-        "fred-rate-limit-exceeded",
         "environment-not-production",
         "debug-enabled",
-        "pool-settings-without-pooling",
         "database-url-local-host",
         "redis-url-local-host",
         "redis-url-without-tls",
@@ -121,8 +118,9 @@ fn raised_rule_ids_and_the_toml_agree_both_ways() {
     }
 }
 
-/// `--no-builtin` keeps exactly the rules the program raises, so no probe or suppression finding
-/// can lose its rule.
+/// `--no-builtin` keeps exactly the `general` pack and the rules the program raises, so no
+/// probe or suppression finding can lose its rule, and the general checks are not silently
+/// dropped.
 #[test]
 fn no_builtin_keeps_the_program_raised_rules() {
     let sources = deploycheck::cli::RuleSources {
@@ -134,10 +132,63 @@ fn no_builtin_keeps_the_program_raised_rules() {
     };
     let set = rules::load::load(&sources, None).expect("rules load");
     let mut kept: Vec<&str> = set.rules.iter().map(|rule| rule.doc.id.as_str()).collect();
-    let mut raised: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+    let builtin = rules::builtin::load().expect("built-in rules load");
+    let general = builtin
+        .rules
+        .iter()
+        .filter(|rule| rule.doc.pack.as_deref() == Some(rules::GENERAL_PACK))
+        .map(|rule| rule.doc.id.as_str());
+    let mut expected: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+    expected.extend(general);
     kept.sort_unstable();
-    raised.sort_unstable();
-    assert_eq!(kept, raised);
+    expected.sort_unstable();
+    expected.dedup();
+    assert_eq!(kept, expected);
+    assert!(kept.contains(&"unparseable-line") && kept.contains(&"duplicate-key"));
+    assert!(!kept.contains(&"debug-enabled"));
+}
+
+/// Every built-in rule belongs to one of the documented packs, and README.md lists each pack
+/// and each role.
+#[test]
+fn every_rule_has_a_documented_pack_and_readme_lists_the_roles() {
+    let set = rules::builtin::load().expect("built-in rules load");
+    let readme = readme();
+    let packs = [
+        "general",
+        "dotenv-syntax",
+        "fastapi",
+        "database",
+        "sqlalchemy-asyncpg",
+        "psycopg",
+        "redis",
+        "cors",
+        "secrets",
+        "railway",
+        "example",
+        "probes",
+    ];
+    for rule in &set.rules {
+        let pack = rule.doc.pack.as_deref().unwrap_or_default();
+        assert!(
+            packs.contains(&pack),
+            "{} has no known pack: {pack:?}",
+            rule.doc.id
+        );
+    }
+    for pack in packs {
+        assert!(
+            readme.contains(&format!("| `{pack}` |")),
+            "README.md's pack table lacks `{pack}`"
+        );
+    }
+    for role in rules::Role::ALL {
+        assert!(
+            readme.contains(&format!("| `{}` |", role.name())),
+            "README.md's role table lacks `{}`",
+            role.name()
+        );
+    }
 }
 
 /// Every `rules/*.toml` file is embedded in the binary.
@@ -205,7 +256,7 @@ fn readme_lists_every_check_kind() {
             })
             .unwrap_or_else(|| panic!("README.md's kind table lacks {name}"));
         for option in kind.options() {
-            if matches!(*option, "variable" | "variables") {
+            if matches!(*option, "variable" | "variables" | "role" | "except-role") {
                 continue;
             }
             assert!(

@@ -95,6 +95,7 @@ fn doc(id: &str, severity: Severity, url: Option<&str>, tags: &[&str]) -> RuleDo
         url: url.map(str::to_owned),
         tags: tags.iter().map(|tag| (*tag).to_owned()).collect(),
         opt_in: false,
+        pack: None,
     }
 }
 

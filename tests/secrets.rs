@@ -150,9 +150,9 @@ fn show_masks_values_of_short_secret_names() {
 #[test]
 fn lint_snippets_mask_values_of_short_secret_names() {
     // An unknown line next to each secret puts it in a snippet's context.
-    let text = "DB_PASS=hunter2-real-pass\nDEBUG=maybe\nPOSTGRES_PWD=Pg-Pwd-Leak-2468\n";
+    let text = "DB_PASS=hunter2-real-pass\nDEBUG=true\nPOSTGRES_PWD=Pg-Pwd-Leak-2468\n";
     let outcome = common::cli::run(&["lint", "-"], text);
-    assert!(outcome.stdout.contains("DEBUG=maybe"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("DEBUG=true"), "{}", outcome.stdout);
     assert!(!outcome.stdout.contains("hunter2"), "{}", outcome.stdout);
     assert!(!outcome.stdout.contains("Pg-Pwd"), "{}", outcome.stdout);
 }
@@ -166,7 +166,7 @@ fn config_file(name: &str, text: &str) -> (common::files::Scratch, String) {
 
 #[test]
 fn secret_names_setting_masks_more_keys() {
-    let input = "TLS_CERT=Cert-Leak-1234\nsigning_cert=Cert-Leak-5678\nDEBUG=maybe\n";
+    let input = "TLS_CERT=Cert-Leak-1234\nsigning_cert=Cert-Leak-5678\nDEBUG=true\n";
     for (name, text) in [
         ("deploycheck.toml", "secret-names = [\"*_CERT\"]\n"),
         (
@@ -183,7 +183,7 @@ fn secret_names_setting_masks_more_keys() {
             shown.stdout
         );
         let linted = common::cli::run(&["lint", "--config", &path, "-"], input);
-        assert!(linted.stdout.contains("DEBUG=maybe"), "{}", linted.stdout);
+        assert!(linted.stdout.contains("DEBUG=true"), "{}", linted.stdout);
         assert!(
             !linted.stdout.contains("Cert-Leak"),
             "{name}: {}",

@@ -75,6 +75,7 @@ fn rule_is_production_only(rule: &rules::Rule) -> bool {
             | rules::Condition::OneOf { .. }
             | rules::Condition::Set { .. }
             | rules::Condition::Matches { .. }
+            | rules::Condition::Driver(_)
             | rules::Condition::Any(_)
             | rules::Condition::Not(_) => false,
         }

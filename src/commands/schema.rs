@@ -14,8 +14,8 @@ use crate::settings::{self, shown_path};
 use crate::streams::Streams;
 
 pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let config = settings::configuration(&args.rules)?;
     let input = args.path.as_deref().unwrap_or(".");
+    let config = settings::configuration(&args.rules, &[input])?;
     let class = settings::settings_class(&args.rules, &config, &[input])?;
     let Some(app) = class.app else {
         let message = if class.candidates.is_empty() {

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::rules::{Condition, RuleSet};
+use crate::project::{self, Driver, SchemeDriver};
+use crate::rules::{Binding, Condition, Role, RuleSet, Subject};
 use crate::secret;
 use crate::source::{Entry, Parsed, SourceId};
 
@@ -56,6 +57,8 @@ pub struct Merged<'a> {
     assignments: BTreeMap<String, Vec<Assignment<'a>>>,
     /// Where findings without a place of their own point.
     pub primary: SourceId,
+    /// Each role's variables (as declared, else as written), and why each has it.
+    roles: BTreeMap<Role, Vec<(String, Binding)>>,
 }
 
 impl<'a> Merged<'a> {
@@ -66,6 +69,7 @@ impl<'a> Merged<'a> {
             rules,
             assignments: BTreeMap::new(),
             primary,
+            roles: BTreeMap::new(),
         };
         for (index, layer) in layers.iter().enumerate() {
             for entry in &layer.parsed.entries {
@@ -77,7 +81,89 @@ impl<'a> Merged<'a> {
                 });
             }
         }
+        merged.bind_roles();
         merged
+    }
+
+    /// Bind each role to its variables: the declared ones, and the keys set that no variable
+    /// declares (unless the schema is closed, when [`RuleSet::roles_of`] binds none of them).
+    fn bind_roles(&mut self) {
+        let mut names: Vec<String> = self.rules.variables.keys().cloned().collect();
+        for assignment in self.winners() {
+            if self.rules.variable(&assignment.entry.key).is_none() {
+                names.push(assignment.entry.key.clone());
+            }
+        }
+        // A configured name that is neither declared nor set still has its role (its default,
+        // or its absence, is judged by the rules that look at absence).
+        for configured in self.rules.configured_roles.values().flatten() {
+            if !names
+                .iter()
+                .any(|name| self.normalize(name) == self.normalize(configured))
+            {
+                names.push(configured.clone());
+            }
+        }
+        let mut roles: BTreeMap<Role, Vec<(String, Binding)>> = BTreeMap::new();
+        for name in names {
+            for binding in self.rules.roles_of(&name) {
+                roles
+                    .entry(binding.role)
+                    .or_default()
+                    .push((name.clone(), binding));
+            }
+        }
+        self.roles = roles;
+    }
+
+    /// The variables bound to a role.
+    pub fn bound(&self, role: Role) -> impl Iterator<Item = &str> + '_ {
+        self.roles
+            .get(&role)
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// Does the variable have this role?
+    pub fn has_role(&self, name: &str, role: Role) -> bool {
+        let key = self.normalize(name);
+        self.bound(role).any(|bound| self.normalize(bound) == key)
+    }
+
+    /// The variable a condition's subject names: the variable, or the first one bound to the
+    /// role that is set (else the first bound).
+    fn subject(&self, subject: &Subject) -> Option<String> {
+        match subject {
+            Subject::Variable(name) => Some(name.clone()),
+            Subject::Role(role) => {
+                let bound: Vec<&str> = self.bound(*role).collect();
+                let set = bound.iter().find(|name| self.assignment(name).is_some());
+                set.or(bound.first()).map(|name| (*name).to_owned())
+            }
+        }
+    }
+
+    /// The variable a role names: the first bound one that is set, else the first bound.
+    pub fn role_variable(&self, role: Role) -> Option<String> {
+        self.subject(&Subject::Role(role))
+    }
+
+    /// The driver the database URL selects: its own `+driver`, else, for a plain
+    /// `postgresql://` the application may rewrite, the project's one driver.
+    pub fn database_driver(&self) -> Option<Driver> {
+        let known = self.rules.app.database.known_drivers();
+        let name = self.subject(&Subject::Role(Role::DatabaseUrl))?;
+        let value = self.value(&name)?;
+        let scheme = value.split_once("://")?.0;
+        match project::scheme_driver(scheme) {
+            SchemeDriver::Driver(driver) => Some(driver),
+            SchemeDriver::Default | SchemeDriver::UnknownDialect => match known {
+                Some([only]) => Some(*only),
+                Some(_) | None => None,
+            },
+            SchemeDriver::NotPostgres | SchemeDriver::UnknownDriver => None,
+        }
     }
 
     /// The key as the application looks it up (lower-cased unless keys are case-sensitive).
@@ -137,23 +223,30 @@ impl<'a> Merged<'a> {
     pub fn holds(&self, condition: &Condition, profile: &str) -> bool {
         match condition {
             Condition::Profile(names) => names.iter().any(|name| name == profile),
-            Condition::Equals { variable, value } => self.value(variable) == Some(value.as_str()),
+            Condition::Equals { variable, value } => {
+                self.subject_value(variable) == Some(value.as_str())
+            }
             Condition::OneOf { variable, values } => self
-                .value(variable)
+                .subject_value(variable)
                 .is_some_and(|v| values.iter().any(|candidate| candidate == v)),
             Condition::Set { variable, set } => {
-                matches!(
-                    self.effective(variable),
-                    Effective::Set(_) | Effective::NoValue(_)
-                ) == *set
+                let effective = self.subject(variable).map(|name| self.effective(&name));
+                matches!(effective, Some(Effective::Set(_) | Effective::NoValue(_))) == *set
             }
-            Condition::Matches { variable, pattern } => {
-                self.value(variable).is_some_and(|v| pattern.is_match(v))
-            }
+            Condition::Matches { variable, pattern } => self
+                .subject_value(variable)
+                .is_some_and(|v| pattern.is_match(v)),
+            Condition::Driver(drivers) => self
+                .database_driver()
+                .is_some_and(|driver| drivers.contains(&driver)),
             Condition::All(all) => all.iter().all(|c| self.holds(c, profile)),
             Condition::Any(any) => any.iter().any(|c| self.holds(c, profile)),
             Condition::Not(inner) => !self.holds(inner, profile),
         }
+    }
+
+    fn subject_value(&self, subject: &Subject) -> Option<&'a str> {
+        self.subject(subject).and_then(|name| self.value(&name))
     }
 
     /// The value as messages may show it: masked whole for a secret, URL passwords masked else.

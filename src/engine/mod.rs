@@ -19,7 +19,9 @@ pub use predicate::secret::{estimated_bits, longest_run};
 pub use predicate::url::glob_match;
 
 use crate::finding::{self, Finding, Label};
-use crate::rules::{Check, EmptyValue, Fill, Predicate, Raised, Rule, RuleSet, Targets};
+use crate::rules::{
+    Check, EmptyValue, Fill, Predicate, Raised, Rule, RuleSet, Targets, ValueCheck, VariableType,
+};
 use crate::source::{Entry, SourceId, Sources, Span};
 use predicate::{Judged, Problem};
 
@@ -119,6 +121,12 @@ impl<'a> RuleRun<'_, 'a> {
         let rules = self.merged.rules;
         match targets {
             Targets::Named(names) => names.clone(),
+            Targets::Role { role, except } => self
+                .merged
+                .bound(*role)
+                .filter(|name| except.is_none_or(|except| !self.merged.has_role(name, except)))
+                .map(str::to_owned)
+                .collect(),
             Targets::OfType(kind) => rules
                 .variables
                 .values()
@@ -172,6 +180,9 @@ impl<'a> RuleRun<'_, 'a> {
             }
             Predicate::Value(value_check) => {
                 for name in self.target_names(&check.targets) {
+                    if !self.form_is_judged(value_check, &name) {
+                        continue;
+                    }
                     let effective = self.merged.effective(&name);
                     if let Some(judged) = self.judged(&name, effective) {
                         let problems = predicate::judge(value_check, &judged);
@@ -179,6 +190,34 @@ impl<'a> RuleRun<'_, 'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Checks of a value's *form* (is it a JSON list, does its scheme select an installed
+    /// driver) run only where the form is known: not on a value the application's own code
+    /// rewrites first (a before-validator), and a JSON list only where the schema declares one
+    /// (a Settings class's list fields are judged by `invalid-json`; an undeclared key may be
+    /// read by code that splits on commas).
+    fn form_is_judged(&self, check: &ValueCheck, name: &str) -> bool {
+        let variable = self.merged.rules.variable(name);
+        let rewritten = variable.is_some_and(|v| v.rewritten_by_app);
+        match check {
+            ValueCheck::JsonList { element: None, .. } => {
+                !rewritten && variable.is_some_and(|v| v.kind == VariableType::JsonList)
+            }
+            ValueCheck::Url(url) if url.driver_scheme => !rewritten,
+            ValueCheck::Equals { .. }
+            | ValueCheck::OneOf { .. }
+            | ValueCheck::NoneOf { .. }
+            | ValueCheck::Bool { .. }
+            | ValueCheck::Int { .. }
+            | ValueCheck::Matches(_)
+            | ValueCheck::NotMatches(_)
+            | ValueCheck::Url(_)
+            | ValueCheck::JsonList { .. }
+            | ValueCheck::Secret(_)
+            | ValueCheck::ProductionValue
+            | ValueCheck::Host(_) => true,
         }
     }
 
@@ -210,6 +249,8 @@ impl<'a> RuleRun<'_, 'a> {
             name,
             value,
             assignment,
+            variable,
+            app: &self.merged.rules.app,
         })
     }
 

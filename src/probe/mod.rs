@@ -227,7 +227,7 @@ fn skipped_finding(located: &Located<String>, service: &str, needs: &str) -> Rai
 pub fn nothing_to_probe(source: SourceId) -> Raised {
     Raised::new(
         RuleId::ProbeSkipped,
-        "nothing was probed: the configuration sets neither `DATABASE_URL` nor `REDIS_URL`",
+        "nothing was probed: the configuration sets neither `DATABASE_URL` nor `REDIS_URL` (no variable with the role `database-url` or `redis-url`)",
         source,
         0..0,
     )

@@ -11,9 +11,8 @@ macro_rules! rule_files {
     };
 }
 
-/// The built-in rule files, in load order: the settings schema first.
+/// The built-in rule files, in load order.
 pub const FILES: &[(&str, &str)] = rule_files![
-    "app.toml",
     "input.toml",
     "environment.toml",
     "database.toml",

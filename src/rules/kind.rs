@@ -49,38 +49,47 @@ macro_rules! check_kinds {
 
 check_kinds! {
     /// The variable is set and not empty (default targets: every `required` variable).
-    Required = "required", options: ["variable", "variables"];
+    Required = "required", options: ["variable", "variables", "role", "except-role"];
     /// The variable is not set explicitly.
-    Unset = "unset", options: ["variable", "variables"];
+    Unset = "unset", options: ["variable", "variables", "role", "except-role"];
     /// The value equals `value`.
-    Equals = "equals", options: ["variable", "variables", "value", "case-sensitive"];
+    Equals = "equals", options: ["variable", "variables", "role", "except-role", "value", "case-sensitive"];
     /// The value is one of `values`.
-    OneOf = "one-of", options: ["variable", "variables", "values", "case-sensitive"];
+    OneOf = "one-of", options: ["variable", "variables", "role", "except-role", "values", "case-sensitive"];
     /// The value is none of `values`.
-    NoneOf = "none-of", options: ["variable", "variables", "values", "case-sensitive"];
+    NoneOf = "none-of", options: ["variable", "variables", "role", "except-role", "values", "case-sensitive"];
     /// A pydantic boolean, and `is` when given.
-    Bool = "bool", options: ["variable", "variables", "is"];
+    Bool = "bool", options: ["variable", "variables", "role", "except-role", "is"];
     /// A pydantic integer within `min`..`max`.
-    Int = "int", options: ["variable", "variables", "min", "max"];
+    Int = "int", options: ["variable", "variables", "role", "except-role", "min", "max"];
     /// The value matches `pattern`.
-    Matches = "matches", options: ["variable", "variables", "pattern"];
+    Matches = "matches", options: ["variable", "variables", "role", "except-role", "pattern"];
     /// The value does not match `pattern`.
-    NotMatches = "not-matches", options: ["variable", "variables", "pattern"];
+    NotMatches = "not-matches", options: ["variable", "variables", "role", "except-role", "pattern"];
     /// A URL with the scheme, host and query parameters asked for.
     Url = "url", options: [
-        "variable", "variables", "schemes", "require-host", "forbid-local-host", "forbid-hosts",
+        "variable", "variables", "role", "except-role", "schemes", "require-host", "forbid-local-host", "forbid-hosts",
         "exempt-hosts", "exempt-private-hosts", "forbidden-params", "required-params",
+        "known-params", "driver-scheme",
     ];
     /// A JSON array of strings, each element passing `element`'s checks (`split-invalid`: judge
     /// a value that is not JSON by its comma-separated items).
-    JsonList = "json-list", options: ["variable", "variables", "element", "split-invalid"];
+    JsonList = "json-list", options: ["variable", "variables", "role", "except-role", "element", "split-invalid"];
     /// A strong secret: long, random-looking, not a placeholder.
     Secret = "secret", options: [
-        "variable", "variables", "min-length", "min-bits", "min-distinct", "max-run",
+        "variable", "variables", "role", "except-role", "min-length", "min-bits", "min-distinct", "max-run",
         "placeholders", "placeholder-patterns",
     ];
+    /// The value the application treats as production: one of the field's `Literal`/`Enum`
+    /// values that names production, or the configuration's `production-value`; for a plain
+    /// string, not a well-known development name.
+    ProductionValue = "production-value", options: ["variable", "variables", "role", "except-role"];
+    /// A bare host name (a URL assembled from parts) that is not local or forbidden.
+    Host = "host", options: [
+        "variable", "variables", "role", "except-role", "forbid-local-host", "forbid-hosts",
+    ];
     /// The raw text (before interpolation) does not match `pattern`.
-    RawContains = "raw-contains", options: ["variable", "variables", "pattern"];
+    RawContains = "raw-contains", options: ["variable", "variables", "role", "except-role", "pattern"];
     /// Every statement parses (python-dotenv skips none).
     Syntax = "syntax", options: [];
     /// No key is set twice in one input.
@@ -130,6 +139,8 @@ impl CheckKind {
             | CheckKind::Url
             | CheckKind::JsonList
             | CheckKind::Secret
+            | CheckKind::ProductionValue
+            | CheckKind::Host
             | CheckKind::RawContains
             | CheckKind::Syntax
             | CheckKind::DuplicateKey

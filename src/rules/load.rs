@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{EmptyValue, RuleSet, Variable, VariableType, builtin, validate};
-use crate::appsettings::{AppSettings, FieldDefault, FieldType};
+use super::{EmptyValue, RuleSet, Variable, VariableType, builtin, role, validate};
+use crate::appsettings::{AppSettings, Field, FieldDefault, FieldType, LiteralValue};
 use crate::cli::RuleSources;
 use crate::error::Error;
 use crate::source::read;
@@ -12,13 +12,13 @@ use crate::source::read;
 /// Load the built-in rules, the application's Settings class as the schema, and every rule path
 /// of `sources`.
 ///
-/// `--no-builtin` drops the built-in checks but keeps the rules for findings the program raises
-/// itself (probes, input readers, suppressions): without them a probe failure would have no
-/// severity, and must not disappear from a gate.
+/// `--no-builtin` drops the built-in audit packs but keeps the `general` pack and the rules for
+/// findings the program raises itself (probes, input readers, suppressions): without them a
+/// probe failure would have no severity, and must not disappear from a gate.
 pub fn load(sources: &RuleSources, app: Option<&AppSettings>) -> Result<RuleSet, Error> {
     let builtin = builtin::load()?;
     let mut set = if sources.no_builtin {
-        builtin.raised_by_program()
+        builtin.without_audit_packs()
     } else {
         builtin
     };
@@ -43,6 +43,7 @@ pub fn load(sources: &RuleSources, app: Option<&AppSettings>) -> Result<RuleSet,
 /// or wrap-validator) is a plain string, so no type rule judges it.
 fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
     set.variables.clear();
+    set.closed = true;
     set.case_sensitive = app.config.case_sensitive.value;
     let empty = if app.config.env_ignore_empty.value {
         EmptyValue::Unset
@@ -50,22 +51,16 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
         EmptyValue::Value
     };
     let delimiter = app.config.nested_delimiter();
-    let mut declare =
-        |name: String, kind, required, default: Option<String>, secret, description| {
-            set.variables.insert(
-                name.clone(),
-                Variable {
-                    name,
-                    kind,
-                    required,
-                    default,
-                    secret,
-                    description: Some(description),
-                    empty,
-                    none_text: app.config.env_parse_none_str.value.clone(),
-                },
-            );
-        };
+    let prefix = app.config.env_prefix.value.to_ascii_lowercase();
+    let none_text = app.config.env_parse_none_str.value.clone();
+    // Named as a team writes them (upper case when matching ignores case), for messages.
+    let case_sensitive = set.case_sensitive;
+    let mut declare = |mut variable: Variable| {
+        if !case_sensitive {
+            variable.name = variable.name.to_uppercase();
+        }
+        set.variables.insert(variable.name.clone(), variable);
+    };
     for field in &app.fields {
         // A nested model's sub-fields, one level down, are variables of their own
         // (`DATABASE__PORT`), so that the typed rules judge them too (corpus case 022).
@@ -79,20 +74,32 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
                             variable_type(&sub.ty)
                         };
                         for sub_name in &sub.env_names {
-                            declare(
-                                format!("{parent}{delimiter}{sub_name}"),
-                                kind,
-                                false,
-                                None,
-                                sub.secret,
-                                format!("{}.{}.{}", app.class_name, field.name, sub.name),
-                            );
+                            let clues = role::Clues {
+                                stem: sub_name,
+                                parent: Some(&field.name),
+                                type_name: role_type(sub),
+                                secret: sub.secret,
+                            };
+                            declare(Variable {
+                                secret: sub.secret,
+                                description: Some(format!(
+                                    "{}.{}.{}",
+                                    app.class_name, field.name, sub.name
+                                )),
+                                empty,
+                                none_text: none_text.clone(),
+                                roles: role::infer(&clues),
+                                choices: choices(&sub.ty),
+                                rewritten_by_app: sub.validated_by_app,
+                                ..Variable::named(&format!("{parent}{delimiter}{sub_name}"), kind)
+                            });
                         }
                     }
                 }
             }
         }
-        let kind = if field.validated_by_app || app.validated_by_app_all {
+        let rewritten_by_app = field.validated_by_app || app.validated_by_app_all;
+        let kind = if rewritten_by_app {
             VariableType::String
         } else {
             variable_type(&field.ty)
@@ -101,10 +108,11 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
             Some(FieldDefault::Literal {
                 value: Some(value), ..
             }) => value.as_env_text(),
-            Some(FieldDefault::Literal { value: None, .. })
-            | Some(FieldDefault::Expression(_))
-            | Some(FieldDefault::Factory(_))
-            | None => None,
+            Some(FieldDefault::Literal {
+                value: None,
+                written,
+            }) => list_as_json(written),
+            Some(FieldDefault::Expression(_)) | Some(FieldDefault::Factory(_)) | None => None,
         };
         // A field read under several names (AliasChoices) is missing only when all are; a
         // nested model may come in delimiter sub-keys (`DATABASE__HOST`); a class with a
@@ -115,22 +123,84 @@ fn use_settings_class(set: &mut RuleSet, app: &AppSettings) {
         let required =
             field.required && !several_names && !by_sub_keys && !app.validated_by_app_all;
         for name in &field.env_names {
-            declare(
-                name.clone(),
-                kind,
+            // Roles go by the name after the prefix (`POLAR_ENV` is `ENV` to the class).
+            let stem = if name.len() > prefix.len()
+                && name
+                    .get(..prefix.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(&prefix))
+            {
+                &name[prefix.len()..]
+            } else {
+                name.as_str()
+            };
+            let clues = role::Clues {
+                stem,
+                parent: None,
+                type_name: role_type(field),
+                secret: field.secret,
+            };
+            declare(Variable {
                 required,
-                default.clone(),
-                field.secret,
-                format!(
+                default: default.clone(),
+                secret: field.secret,
+                description: Some(format!(
                     "{}.{} ({}:{})",
                     app.class_name,
                     field.name,
                     field.declared_at.file.display(),
                     field.declared_at.line
-                ),
-            );
+                )),
+                empty,
+                none_text: none_text.clone(),
+                roles: role::infer(&clues),
+                choices: choices(&field.ty),
+                rewritten_by_app,
+                ..Variable::named(name, kind)
+            });
         }
     }
+}
+
+/// A list default of string constants (`["http://localhost:3000"]`, `['*']`) as the JSON the
+/// environment would carry, so that the rules judge the default the class states; any other
+/// constant has no environment spelling here.
+fn list_as_json(written: &str) -> Option<String> {
+    let text = written.trim();
+    if !(text.starts_with('[') && text.ends_with(']')) {
+        return None;
+    }
+    let as_json = if text.contains('"') {
+        text.to_owned()
+    } else {
+        text.replace('\'', "\"")
+    };
+    let items: Vec<String> = serde_json::from_str(&as_json).ok()?;
+    serde_json::to_string(&items).ok()
+}
+
+/// The type name that decides a role (`PostgresDsn`, `RedisDsn`, `SecretStr`), if any.
+fn role_type(field: &Field) -> Option<&str> {
+    if field.secret {
+        return Some("SecretStr");
+    }
+    if let FieldType::Url(url) = &field.ty {
+        Some(url.kind.as_str())
+    } else {
+        None
+    }
+}
+
+/// The values a `Literal` or `Enum` field accepts, as the environment spells them.
+fn choices(ty: &FieldType) -> Option<Vec<String>> {
+    let (FieldType::Literal(values) | FieldType::Enum { values, .. }) = ty else {
+        return None;
+    };
+    Some(
+        values
+            .iter()
+            .filter_map(LiteralValue::as_env_text)
+            .collect(),
+    )
 }
 
 /// The variable type a field's type gives: the ones the engine's typed rules judge (`bool`,

@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod kind;
 pub mod load;
 pub mod raised;
+pub mod role;
 pub mod schema;
 pub mod validate;
 
@@ -19,6 +20,7 @@ use regex::Regex;
 
 pub use kind::CheckKind;
 pub use raised::{Raised, RuleId};
+pub use role::{Binding, Role, Why};
 
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
@@ -47,6 +49,9 @@ pub struct RuleDoc {
     pub tags: Vec<String>,
     /// Off unless selected by its id (`select`/`extend-select`): a rule not everyone wants.
     pub opt_in: bool,
+    /// The pack it belongs to (`general`, `cors`, `sqlalchemy-asyncpg`, ...): selectable like a
+    /// tag; `--no-builtin` removes every built-in pack but `general`.
+    pub pack: Option<String>,
 }
 
 /// The type of a settings variable, as the application declares it.
@@ -102,6 +107,32 @@ pub struct Variable {
     /// The text the application reads as `None` (pydantic-settings' `env_parse_none_str`):
     /// not judged by the variable's type.
     pub none_text: Option<String>,
+    /// Its roles by type, name and parent (the configuration's `[roles]` apply over these).
+    pub roles: Vec<Binding>,
+    /// The values the application accepts (`Literal`, `Enum`), as the environment spells them.
+    pub choices: Option<Vec<String>>,
+    /// The application's own code sees the raw value first (a before-validator): it may
+    /// rewrite it (a scheme, a comma-separated list), so no rule judges its form.
+    pub rewritten_by_app: bool,
+}
+
+impl Variable {
+    /// A variable of the given name and type, with nothing else known.
+    pub fn named(name: &str, kind: VariableType) -> Self {
+        Variable {
+            name: name.to_owned(),
+            kind,
+            required: false,
+            default: None,
+            secret: kind == VariableType::Secret,
+            description: None,
+            empty: EmptyValue::Missing,
+            none_text: None,
+            roles: Vec::new(),
+            choices: None,
+            rewritten_by_app: false,
+        }
+    }
 }
 
 /// What an empty value means for a variable.
@@ -191,26 +222,35 @@ impl Fill<'_> {
     }
 }
 
+/// What a condition or a check is about: a variable by name, or the variables bound to a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Variable(String),
+    Role(Role),
+}
+
 /// When a rule applies.
 #[derive(Debug, Clone)]
 pub enum Condition {
     Profile(Vec<String>),
     Equals {
-        variable: String,
+        variable: Subject,
         value: String,
     },
     OneOf {
-        variable: String,
+        variable: Subject,
         values: Vec<String>,
     },
     Set {
-        variable: String,
+        variable: Subject,
         set: bool,
     },
     Matches {
-        variable: String,
+        variable: Subject,
         pattern: Regex,
     },
+    /// The database URL selects one of these drivers (by its `+driver`, else the project's).
+    Driver(Vec<crate::project::Driver>),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -221,6 +261,8 @@ pub enum Condition {
 pub enum Targets {
     /// The named variables.
     Named(Vec<String>),
+    /// The variables bound to a role, except those also bound to `except`.
+    Role { role: Role, except: Option<Role> },
     /// Every variable the schema declares with this type.
     OfType(VariableType),
     /// Every variable the schema declares `required`.
@@ -306,6 +348,19 @@ pub enum ValueCheck {
         split_invalid: bool,
     },
     Secret(SecretCheck),
+    /// The value the application treats as production (from the field's `Literal`/`Enum`
+    /// values, or the configuration's `production-value`); else not a known development name.
+    ProductionValue,
+    /// A bare host name (a URL assembled from parts).
+    Host(HostCheck),
+}
+
+/// What a `host` check requires.
+#[derive(Debug, Clone, Default)]
+pub struct HostCheck {
+    pub forbid_local_host: bool,
+    /// Hosts (glob patterns) that are flagged.
+    pub forbid_hosts: Vec<String>,
 }
 
 /// What a `url` check requires.
@@ -323,6 +378,10 @@ pub struct UrlCheck {
     pub exempt_private_hosts: bool,
     pub forbidden_params: Vec<String>,
     pub required_params: Vec<String>,
+    /// Query parameters allowed; any other is flagged (empty: any).
+    pub known_params: Vec<String>,
+    /// The scheme must select a driver the project installs (see [`crate::project`]).
+    pub driver_scheme: bool,
 }
 
 /// Per-element checks of a JSON list of origins.
@@ -350,6 +409,10 @@ pub struct SecretCheck {
     pub placeholder_patterns: Vec<Regex>,
 }
 
+/// The pack of the checks that need no knowledge of the application (syntax, duplicates, the
+/// Settings class's types and required fields, unknown keys): `--no-builtin` keeps it.
+pub const GENERAL_PACK: &str = "general";
+
 /// The loaded, validated rules and settings schema.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -360,6 +423,21 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Keys secret by name: the built-in forms and the configuration's `secret-names`.
     pub secret_names: crate::secret::SecretNames,
+    /// The configuration's `[roles]`: a role named there is bound to these variables only.
+    pub configured_roles: BTreeMap<Role, Vec<String>>,
+    /// The variables are the application's whole schema (its Settings class): a key no
+    /// variable declares is not read, so no role binds it.
+    pub closed: bool,
+    /// What the project says about itself (production value, database driver).
+    pub app: AppFacts,
+}
+
+/// What the project says about itself, beyond its variables.
+#[derive(Debug, Clone, Default)]
+pub struct AppFacts {
+    /// The configuration's `[environment] production-value`.
+    pub production_value: Option<String>,
+    pub database: crate::project::Database,
 }
 
 impl RuleSet {
@@ -404,17 +482,65 @@ impl RuleSet {
         self.variable(key).is_some_and(|v| v.secret) || self.secret_names.is_secret(key)
     }
 
+    /// The roles of a key: the configuration's `[roles]` first (a role named there binds only
+    /// the variables listed), then what its type, name and parent say (a declared variable's
+    /// own inference, else the key's name, unless the schema is closed).
+    pub fn roles_of(&self, key: &str) -> Vec<Binding> {
+        let same = |a: &str, b: &str| {
+            if self.case_sensitive {
+                a == b
+            } else {
+                a.eq_ignore_ascii_case(b)
+            }
+        };
+        let mut bindings: Vec<Binding> = self
+            .configured_roles
+            .iter()
+            .filter(|(_, names)| names.iter().any(|name| same(name, key)))
+            .map(|(role, _)| Binding {
+                role: *role,
+                why: Why::Configured,
+            })
+            .collect();
+        let inferred = match self.variable(key) {
+            Some(variable) => {
+                let mut roles = variable.roles.clone();
+                if !roles.iter().any(|b| b.role == Role::Secret) && self.is_secret(key) {
+                    roles.push(Binding {
+                        role: Role::Secret,
+                        why: Why::SecretName,
+                    });
+                }
+                roles
+            }
+            None if self.closed => Vec::new(),
+            None => role::infer(&role::undeclared_clues(key, self.is_secret(key))),
+        };
+        for binding in inferred {
+            let configured = self.configured_roles.contains_key(&binding.role);
+            if !configured && !bindings.iter().any(|b| b.role == binding.role) {
+                bindings.push(binding);
+            }
+        }
+        bindings
+    }
+
     pub fn docs(&self) -> Vec<RuleDoc> {
         self.rules.iter().map(|rule| rule.doc.clone()).collect()
     }
 
-    /// Only the rules the program raises itself (what `--no-builtin` keeps of the built-ins).
-    /// A rule with both kinds of check (`missing-required-variable`) keeps only the check the
-    /// program raises.
-    pub fn raised_by_program(mut self) -> Self {
-        self.rules.retain(Rule::raised_by_program);
+    /// What `--no-builtin` keeps of the built-ins: the `general` pack (syntax, duplicates, the
+    /// Settings class's checks) and the rules the program raises itself (probes, input readers,
+    /// suppressions), without which their findings would have no severity. A rule with both
+    /// kinds of check keeps only the check the program raises.
+    pub fn without_audit_packs(mut self) -> Self {
+        self.rules.retain(|rule| {
+            rule.raised_by_program() || rule.doc.pack.as_deref() == Some(GENERAL_PACK)
+        });
         for rule in &mut self.rules {
-            rule.checks.retain(|check| check.kind.raised_by_program());
+            if rule.doc.pack.as_deref() != Some(GENERAL_PACK) {
+                rule.checks.retain(|check| check.kind.raised_by_program());
+            }
         }
         self.variables.clear();
         self

@@ -65,6 +65,8 @@ pub struct Rule {
     /// Off unless selected by its id.
     #[serde(default)]
     pub opt_in: bool,
+    /// The pack it belongs to; selectable like a tag.
+    pub pack: Option<String>,
     pub when: Option<Spanned<Condition>>,
     pub check: Spanned<Checks>,
 }
@@ -118,6 +120,10 @@ pub struct Check {
     pub kind: Spanned<String>,
     pub variable: Option<Spanned<String>>,
     pub variables: Option<Vec<Spanned<String>>>,
+    /// The variables bound to this role (see `rules::role`).
+    pub role: Option<Spanned<String>>,
+    /// ...except those also bound to this one.
+    pub except_role: Option<Spanned<String>>,
     // equals / one-of / none-of
     pub value: Option<Spanned<String>>,
     pub values: Option<Spanned<Vec<String>>>,
@@ -138,6 +144,8 @@ pub struct Check {
     pub exempt_private_hosts: Option<Spanned<bool>>,
     pub forbidden_params: Option<Spanned<Vec<String>>>,
     pub required_params: Option<Spanned<Vec<String>>>,
+    pub known_params: Option<Spanned<Vec<String>>>,
+    pub driver_scheme: Option<Spanned<bool>>,
     // json-list
     pub element: Option<Spanned<Element>>,
     pub split_invalid: Option<Spanned<bool>>,
@@ -169,8 +177,11 @@ pub struct Element {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Condition {
-    pub profile: Option<Spanned<ProfileList>>,
+    pub profile: Option<Spanned<NameList>>,
     pub variable: Option<Spanned<String>>,
+    pub role: Option<Spanned<String>>,
+    /// The database URL selects one of these drivers.
+    pub driver: Option<Spanned<NameList>>,
     pub equals: Option<String>,
     pub one_of: Option<Vec<String>>,
     pub set: Option<bool>,
@@ -180,32 +191,32 @@ pub struct Condition {
     pub not: Option<Box<Spanned<Condition>>>,
 }
 
-/// `profile = "production"` or `profile = ["production", "staging"]`.
+/// `profile = "production"` or `profile = ["production", "staging"]` (also `driver`).
 #[derive(Debug)]
-pub struct ProfileList(pub Vec<String>);
+pub struct NameList(pub Vec<String>);
 
-impl<'de> Deserialize<'de> for ProfileList {
+impl<'de> Deserialize<'de> for NameList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ProfileVisitor;
-        impl<'de> serde::de::Visitor<'de> for ProfileVisitor {
-            type Value = ProfileList;
+        struct NamesVisitor;
+        impl<'de> serde::de::Visitor<'de> for NamesVisitor {
+            type Value = NameList;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a profile name or an array of profile names")
+                f.write_str("a name or an array of names")
             }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ProfileList, E> {
-                Ok(ProfileList(vec![value.to_owned()]))
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<NameList, E> {
+                Ok(NameList(vec![value.to_owned()]))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
-            ) -> Result<ProfileList, A::Error> {
+            ) -> Result<NameList, A::Error> {
                 let mut names = Vec::new();
                 while let Some(name) = seq.next_element::<String>()? {
                     names.push(name);
                 }
-                Ok(ProfileList(names))
+                Ok(NameList(names))
             }
         }
-        deserializer.deserialize_any(ProfileVisitor)
+        deserializer.deserialize_any(NamesVisitor)
     }
 }

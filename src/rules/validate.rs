@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::schema;
 use super::{
-    Check, CheckKind, Condition, ElementCheck, Origin, Predicate, Rule, RuleDoc, RuleSet,
-    SecretCheck, Targets, UrlCheck, ValueCheck, Variable, VariableType,
+    Check, CheckKind, Condition, ElementCheck, HostCheck, Origin, Predicate, Role, Rule, RuleDoc,
+    RuleSet, SecretCheck, Subject, Targets, UrlCheck, ValueCheck, Variable, VariableType, role,
 };
 use crate::error::Error;
 use crate::finding::Severity;
@@ -99,15 +99,15 @@ impl Context<'_> {
                 )
             })?,
         };
+        let secret = raw.secret.unwrap_or(kind == VariableType::Secret);
+        let roles = role::infer(&role::undeclared_clues(name.get_ref(), secret));
         Ok(Variable {
-            name: name.get_ref().clone(),
-            kind,
             required: raw.required,
             default: raw.default,
-            secret: raw.secret.unwrap_or(kind == VariableType::Secret),
+            secret,
             description: raw.description,
-            empty: super::EmptyValue::Missing,
-            none_text: None,
+            roles,
+            ..Variable::named(name.get_ref(), kind)
         })
     }
 
@@ -171,6 +171,7 @@ impl Context<'_> {
                 url: raw.url,
                 tags: raw.tags,
                 opt_in: raw.opt_in,
+                pack: raw.pack,
             },
             message: raw.message,
             unsuppressible: raw.unsuppressible,
@@ -192,17 +193,44 @@ impl Context<'_> {
             raw.any.is_some(),
             raw.not.is_some(),
             raw.variable.is_some(),
+            raw.role.is_some(),
+            raw.driver.is_some(),
         ];
         if forms.iter().filter(|present| **present).count() != 1 {
             return Err(self
                 .error(
                     span,
-                    "a condition needs exactly one of `profile`, `variable`, `all`, `any`, `not`",
+                    "a condition needs exactly one of `profile`, `variable`, `role`, `driver`, \
+                     `all`, `any`, `not`",
                 )
                 .with_help("combine several with `all = [{ ... }, { ... }]`"));
         }
         if let Some(profile) = raw.profile {
             return Ok(Condition::Profile(profile.into_inner().0));
+        }
+        if let Some(drivers) = raw.driver {
+            let span = drivers.span();
+            let drivers = drivers
+                .into_inner()
+                .0
+                .iter()
+                .map(|name| {
+                    crate::project::Driver::parse(name).ok_or_else(|| {
+                        let known: Vec<&str> = crate::project::Driver::ALL
+                            .iter()
+                            .map(|d| d.name())
+                            .collect();
+                        self.error(
+                            span.clone(),
+                            format!(
+                                "unknown driver `{name}`; expected one of {}",
+                                known.join(", ")
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            return Ok(Condition::Driver(drivers));
         }
         if let Some(all) = raw.all {
             return Ok(Condition::All(
@@ -221,7 +249,11 @@ impl Context<'_> {
         if let Some(not) = raw.not {
             return Ok(Condition::Not(Box::new(self.condition(*not)?)));
         }
-        let variable = raw.variable.map(|v| v.into_inner()).unwrap_or_default();
+        let variable = match (raw.variable, &raw.role) {
+            (Some(variable), _) => Subject::Variable(variable.into_inner()),
+            (None, Some(role)) => Subject::Role(self.role(role)?),
+            (None, None) => Subject::Variable(String::new()),
+        };
         let tests = [
             raw.equals.is_some(),
             raw.one_of.is_some(),
@@ -231,7 +263,8 @@ impl Context<'_> {
         if tests.iter().filter(|present| **present).count() != 1 {
             return Err(self.error(
                 span,
-                "a `variable` condition needs exactly one of `equals`, `one-of`, `set`, `matches`",
+                "a `variable` or `role` condition needs exactly one of `equals`, `one-of`, `set`, \
+                 `matches`",
             ));
         }
         Ok(if let Some(value) = raw.equals {
@@ -247,6 +280,24 @@ impl Context<'_> {
             Condition::Matches {
                 variable,
                 pattern: self.regex(&pattern)?,
+            }
+        })
+    }
+
+    fn role(&self, name: &Spanned<String>) -> Result<Role, Error> {
+        Role::parse(name.get_ref()).ok_or_else(|| {
+            let names: Vec<&str> = Role::ALL.iter().map(|role| role.name()).collect();
+            let error = self.error(
+                name.span(),
+                format!(
+                    "unknown role `{}`; expected one of {}",
+                    name.get_ref(),
+                    names.join(", ")
+                ),
+            );
+            match crate::suggest::closest(name.get_ref(), &names) {
+                Some(near) => error.with_help(format!("did you mean `{near}`?")),
+                None => error,
             }
         })
     }
@@ -285,21 +336,32 @@ impl Context<'_> {
                 ));
             }
         }
-        let named: Option<Vec<String>> = match (&raw.variable, &raw.variables) {
-            (Some(_), Some(list)) => {
-                let at = list.first().map(|v| v.span()).unwrap_or(span.clone());
-                return Err(self.error(at, "give `variable` or `variables`, not both"));
+        let named: Option<Targets> = match (&raw.variable, &raw.variables, &raw.role) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+                return Err(self.error(
+                    span.clone(),
+                    "give one of `variable`, `variables` or `role`",
+                ));
             }
-            (Some(one), None) => Some(vec![one.get_ref().clone()]),
-            (None, Some(list)) => Some(list.iter().map(|v| v.get_ref().clone()).collect()),
-            (None, None) => None,
+            (Some(one), None, None) => Some(Targets::Named(vec![one.get_ref().clone()])),
+            (None, Some(list), None) => Some(Targets::Named(
+                list.iter().map(|v| v.get_ref().clone()).collect(),
+            )),
+            (None, None, Some(role)) => Some(Targets::Role {
+                role: self.role(role)?,
+                except: raw.except_role.as_ref().map(|r| self.role(r)).transpose()?,
+            }),
+            (None, None, None) => None,
         };
+        if let (Some(except), None) = (&raw.except_role, &raw.role) {
+            return Err(self.error(except.span(), "`except-role` needs `role`"));
+        }
         let case_sensitive = raw.case_sensitive.as_ref().map(|flag| *flag.get_ref());
-        let need_variable = |what: &str| -> Result<Vec<String>, Error> {
+        let need_variable = |what: &str| -> Result<Targets, Error> {
             named.clone().ok_or_else(|| {
                 self.error(
                     span.clone(),
-                    format!("a `{what}` check needs `variable` or `variables`"),
+                    format!("a `{what}` check needs `variable`, `variables` or `role`"),
                 )
             })
         };
@@ -312,14 +374,14 @@ impl Context<'_> {
         let flag = |field: &Option<Spanned<bool>>| field.as_ref().is_some_and(|f| *f.get_ref());
         let (targets, predicate) = match check_kind {
             CheckKind::Required => (targets_or(named, Targets::Required), Predicate::Required),
-            CheckKind::Unset => (Targets::Named(need_variable(kind)?), Predicate::Unset),
+            CheckKind::Unset => (need_variable(kind)?, Predicate::Unset),
             CheckKind::Equals => {
                 let value = raw
                     .value
                     .as_ref()
                     .ok_or_else(|| self.error(span.clone(), "an `equals` check needs `value`"))?;
                 (
-                    Targets::Named(need_variable(kind)?),
+                    need_variable(kind)?,
                     Predicate::Value(ValueCheck::Equals {
                         value: value.get_ref().clone(),
                         case_sensitive: case_sensitive.unwrap_or(true),
@@ -347,7 +409,7 @@ impl Context<'_> {
                         case_sensitive,
                     })
                 };
-                (Targets::Named(need_variable(kind)?), predicate)
+                (need_variable(kind)?, predicate)
             }
             CheckKind::Bool => (
                 targets_or(named, Targets::OfType(VariableType::Bool)),
@@ -380,7 +442,7 @@ impl Context<'_> {
                 } else {
                     Predicate::Value(ValueCheck::NotMatches(regex))
                 };
-                (Targets::Named(need_variable(kind)?), predicate)
+                (need_variable(kind)?, predicate)
             }
             CheckKind::Url => (
                 targets_or(named, Targets::OfType(VariableType::Url)),
@@ -393,6 +455,19 @@ impl Context<'_> {
                     exempt_private_hosts: flag(&raw.exempt_private_hosts),
                     forbidden_params: list(&raw.forbidden_params),
                     required_params: list(&raw.required_params),
+                    known_params: list(&raw.known_params),
+                    driver_scheme: flag(&raw.driver_scheme),
+                })),
+            ),
+            CheckKind::ProductionValue => (
+                need_variable(kind)?,
+                Predicate::Value(ValueCheck::ProductionValue),
+            ),
+            CheckKind::Host => (
+                need_variable(kind)?,
+                Predicate::Value(ValueCheck::Host(HostCheck {
+                    forbid_local_host: flag(&raw.forbid_local_host),
+                    forbid_hosts: list(&raw.forbid_hosts),
                 })),
             ),
             CheckKind::JsonList => (
@@ -465,8 +540,8 @@ impl Context<'_> {
     }
 }
 
-fn targets_or(named: Option<Vec<String>>, default: Targets) -> Targets {
-    named.map(Targets::Named).unwrap_or(default)
+fn targets_or(named: Option<Targets>, default: Targets) -> Targets {
+    named.unwrap_or(default)
 }
 
 /// The optional fields a check sets, with their spans where known.
@@ -482,6 +557,8 @@ fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Ra
                 .as_ref()
                 .map(|list| list.first().map(|v| v.span())),
         ),
+        ("role", span(&raw.role)),
+        ("except-role", span(&raw.except_role)),
         ("value", span(&raw.value)),
         ("values", span(&raw.values)),
         ("case-sensitive", span(&raw.case_sensitive)),
@@ -497,6 +574,8 @@ fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Ra
         ("exempt-private-hosts", span(&raw.exempt_private_hosts)),
         ("forbidden-params", span(&raw.forbidden_params)),
         ("required-params", span(&raw.required_params)),
+        ("known-params", span(&raw.known_params)),
+        ("driver-scheme", span(&raw.driver_scheme)),
         ("element", span(&raw.element)),
         ("split-invalid", span(&raw.split_invalid)),
         ("min-length", span(&raw.min_length)),

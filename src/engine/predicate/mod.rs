@@ -41,6 +41,10 @@ pub(crate) struct Judged<'a> {
     /// Is the key secret? Then no part of the value may reach a message either (a list
     /// element, a parsed number, a rewritten URL).
     pub secret: bool,
+    /// The variable as declared, if it is.
+    pub variable: Option<&'a crate::rules::Variable>,
+    /// What the project says about itself (production value, drivers).
+    pub app: &'a crate::rules::AppFacts,
 }
 
 impl Judged<'_> {
@@ -75,5 +79,7 @@ pub(crate) fn judge(check: &ValueCheck, judged: &Judged) -> Vec<Problem> {
             split_invalid,
         } => json_list::judge_list(element.as_ref(), *split_invalid, judged),
         ValueCheck::Secret(check) => secret::judge_secret(check, judged),
+        ValueCheck::ProductionValue => scalar::judge_production(judged),
+        ValueCheck::Host(check) => url::judge_host(check, judged),
     }
 }

@@ -150,6 +150,77 @@ pub fn parse_int(value: &str) -> Option<i128> {
     Some(if negative { -number } else { number })
 }
 
+/// Names that mean production, in the spellings applications use for it.
+const PRODUCTION_NAMES: &[&str] = &["production", "prod", "prd", "live"];
+
+/// Names that mean "not production" in any application.
+const DEVELOPMENT_NAMES: &[&str] = &[
+    "development",
+    "develop",
+    "dev",
+    "local",
+    "test",
+    "testing",
+    "debug",
+    "staging",
+    "stage",
+    "sandbox",
+    "qa",
+];
+
+/// What the application treats as production, for one environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Production {
+    /// This value: the configuration's `production-value`, or the field's `Literal`/`Enum`
+    /// member that names production.
+    Value(String),
+    /// Not known (a plain string): only development names are flagged.
+    Unknown,
+    /// The field's values name no production environment (a development switch such as
+    /// `Literal["development"] | None`): nothing to expect.
+    NoneAccepted,
+}
+
+pub fn production_value(configured: Option<&str>, choices: Option<&[String]>) -> Production {
+    if let Some(value) = configured {
+        return Production::Value(value.to_owned());
+    }
+    match choices {
+        None => Production::Unknown,
+        Some(choices) => choices
+            .iter()
+            .find(|choice| PRODUCTION_NAMES.contains(&choice.to_ascii_lowercase().as_str()))
+            .map_or(Production::NoneAccepted, |choice| {
+                Production::Value(choice.clone())
+            }),
+    }
+}
+
+pub(super) fn judge_production(judged: &Judged) -> Vec<Problem> {
+    let choices = judged.variable.and_then(|v| v.choices.as_deref());
+    let expected = production_value(judged.app.production_value.as_deref(), choices);
+    let (name, shown) = (&judged.name, &judged.shown);
+    match expected {
+        Production::NoneAccepted => Vec::new(),
+        Production::Value(expected) if judged.value == expected => Vec::new(),
+        Production::Value(expected) => {
+            let mut problem = Problem::new(format!(
+                "`{name}` is `{shown}`; the application's production value is `{expected}`"
+            ));
+            problem.suggestion = Some(format!("`{name}={expected}`"));
+            vec![problem]
+        }
+        Production::Unknown
+            if DEVELOPMENT_NAMES.contains(&judged.value.to_ascii_lowercase().as_str()) =>
+        {
+            vec![Problem::new(format!(
+                "`{name}` is `{shown}`, a name for a non-production environment"
+            ))]
+        }
+        Production::Unknown => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,18 @@ pub(super) fn judge_secret(check: &SecretCheck, judged: &Judged) -> Vec<Problem>
         problems.push(Problem::new(format!(
             "`{name}` is a well-known placeholder, not a secret"
         )));
+    } else if !check.placeholders.is_empty()
+        && judged
+            .variable
+            .and_then(|variable| variable.default.as_deref())
+            .is_some_and(|default| !default.is_empty() && default == value)
+    {
+        // The default the Settings class states is in the application's source: public to
+        // everyone who can read the repository.
+        problems.push(Problem::new(format!(
+            "`{name}` is the default the Settings class states in the application's source, \
+             not a secret"
+        )));
     }
     let mut reasons = Vec::new();
     let length = value.chars().count();

@@ -2,7 +2,8 @@
 
 use super::{Judged, Problem};
 use crate::host::{is_local_host, is_private_host};
-use crate::rules::UrlCheck;
+use crate::project::{Driver, SchemeDriver, scheme_driver};
+use crate::rules::{HostCheck, UrlCheck};
 use crate::secret;
 
 /// A `*` glob, case-insensitive.
@@ -91,12 +92,98 @@ pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
             problems.push(problem);
         }
     }
+    if !check.known_params.is_empty() {
+        for param in &params {
+            if !check.known_params.iter().any(|known| known == param) {
+                let mut problem =
+                    Problem::new(format!("`{name}` carries the query parameter `{param}`"));
+                let needle = format!("{param}=");
+                problem.span = value.find(&needle).map(|at| at..at + needle.len() - 1);
+                problems.push(problem);
+            }
+        }
+    }
+    if check.driver_scheme {
+        problems.extend(driver_problem(scheme, value, judged));
+    }
     for param in &check.required_params {
         if !params.iter().any(|p| p == param) {
             problems.push(Problem::new(format!(
                 "`{name}` lacks the query parameter `{param}`"
             )));
         }
+    }
+    problems
+}
+
+/// Does the URL's scheme select a PostgreSQL driver the project installs? Judged only when the
+/// project's drivers are known ([`crate::project`]): the help never proposes one it lacks.
+fn driver_problem(scheme: &str, value: &str, judged: &Judged) -> Option<Problem> {
+    let database = &judged.app.database;
+    let installed = database.known_drivers()?;
+    let name = &judged.name;
+    let detail = match scheme_driver(scheme) {
+        SchemeDriver::NotPostgres => return None,
+        SchemeDriver::Driver(driver) if installed.contains(&driver) => return None,
+        SchemeDriver::Default
+            if installed.contains(&Driver::Psycopg2) || installed.contains(&Driver::Psycopg) =>
+        {
+            return None;
+        }
+        SchemeDriver::Default => format!(
+            "`{name}` uses `{scheme}://`, which selects SQLAlchemy's default driver (psycopg2 up \
+             to SQLAlchemy 2.0, psycopg from 2.1), and the project installs neither"
+        ),
+        SchemeDriver::UnknownDialect => format!(
+            "`{name}` uses `{scheme}://`, which is not a dialect SQLAlchemy knows \
+             (`NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres`)"
+        ),
+        SchemeDriver::UnknownDriver => {
+            format!("`{name}` uses `{scheme}://`, which names no driver SQLAlchemy has")
+        }
+        SchemeDriver::Driver(driver) => format!(
+            "`{name}` uses `{scheme}://`, which selects {driver}, and the project does not install it"
+        ),
+    };
+    let names: Vec<&str> = installed.iter().map(|d: &Driver| d.name()).collect();
+    let source = database
+        .source
+        .as_ref()
+        .map(|source| format!(", by {source}"))
+        .unwrap_or_default();
+    let wanted = installed[0].scheme();
+    let rewritten = format!("{wanted}{}", &value[scheme.len().min(value.len())..]);
+    let mut problem = Problem::new(format!(
+        "{detail}; the project uses {}{source}",
+        names.join(", ")
+    ));
+    problem.span = Some(0..scheme.len().min(value.len()));
+    problem.suggestion = Some(if judged.secret {
+        format!("`{wanted}://`")
+    } else {
+        format!("`{}`", secret::mask_url_passwords(&rewritten))
+    });
+    Some(problem)
+}
+
+/// A bare host name (a URL assembled from parts).
+pub(super) fn judge_host(check: &HostCheck, judged: &Judged) -> Vec<Problem> {
+    let name = &judged.name;
+    let host = judged.value.trim();
+    if host.is_empty() {
+        return Vec::new();
+    }
+    let shown = judged.shown_piece(host);
+    let mut problems = Vec::new();
+    if check.forbid_local_host && is_local_host(host) {
+        problems.push(Problem::new(format!(
+            "`{name}` is `{shown}`, this machine, not a server the deployment can reach"
+        )));
+    }
+    if let Some(pattern) = check.forbid_hosts.iter().find(|p| glob_match(p, host)) {
+        problems.push(Problem::new(format!(
+            "`{name}` is `{shown}` (matches `{pattern}`)"
+        )));
     }
     problems
 }
