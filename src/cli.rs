@@ -241,7 +241,9 @@ pub struct RuleSources {
     #[arg(long = "rules", value_name = "PATH")]
     pub rule_paths: Vec<PathBuf>,
 
-    /// Do not load the built-in rules.
+    /// Drop the built-in rule packs (fastapi, database, redis, cors, secrets, railway, ...) and
+    /// keep the `general` pack (syntax, duplicates, the Settings class's checks) and the rules of
+    /// findings the program raises itself (probes, input notices, suppressions).
     #[arg(long)]
     pub no_builtin: bool,
 

@@ -106,13 +106,24 @@ pub fn configured_rules(sources: &RuleSources, inputs: Option<&[&str]>) -> Resul
         Some(inputs) => settings_class(sources, &config, inputs)?,
         None => SettingsClass::default(),
     };
-    let mut rules = crate::rules::load::load(&rule_sources(sources, &config), class.app.as_ref())?;
-    apply_project(
-        &mut rules,
+    project_rules(
+        sources,
         &config,
         &class,
         inputs.and_then(|i| i.first().copied()),
-    )?;
+    )
+}
+
+/// The rule set of a project: the rules, the Settings class as the schema, and what the
+/// configuration and the project add (roles, production value, drivers).
+pub fn project_rules(
+    sources: &RuleSources,
+    config: &Config,
+    class: &SettingsClass,
+    first_input: Option<&str>,
+) -> Result<RuleSet, Error> {
+    let mut rules = crate::rules::load::load(&rule_sources(sources, config), class.app.as_ref())?;
+    apply_project(&mut rules, config, class, first_input)?;
     Ok(rules)
 }
 
@@ -181,9 +192,7 @@ pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings, SettingsClass
         .collect();
     let config = configuration(&args.rules, &inputs)?;
     let class = settings_class(&args.rules, &config, &inputs)?;
-    let mut rules =
-        crate::rules::load::load(&rule_sources(&args.rules, &config), class.app.as_ref())?;
-    apply_project(&mut rules, &config, &class, inputs.first().copied())?;
+    let mut rules = project_rules(&args.rules, &config, &class, inputs.first().copied())?;
     let settings = resolve(args, config, &rules)?;
     for rule in &mut rules.rules {
         if let Some(level) = settings.severity.get(&rule.doc.id) {

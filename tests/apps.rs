@@ -205,3 +205,162 @@ fn without_a_settings_class_nothing_is_required_and_no_default_is_judged() {
         ]
     );
 }
+
+/// The audited application of the README is a user like any other: `fixtures/examples/` holds
+/// its Settings class, its dependencies, its configuration and its own rules, found from the
+/// linted file's directory (the tests run from the repository root, which has no
+/// configuration).
+#[test]
+fn the_audited_example_is_judged_through_its_own_configuration() {
+    let (code, report) = common::cli::lint_json(&["fixtures/examples/.env.production"], "");
+    assert_eq!(code, 1);
+    let mut got: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let expected: Vec<(u64, String)> = [
+        (2, "environment-not-production"),
+        (3, "debug-enabled"),
+        (4, "database-url-sslmode-param"),
+        (4, "database-url-wrong-driver"),
+        (5, "redis-url-without-tls"),
+        (6, "secret-key-placeholder"),
+        (6, "secret-key-weak"),
+        // The application's own rule, from fixtures/examples/deploycheck-rules.toml.
+        (7, "fred-api-key-malformed"),
+        (7, "secret-placeholder"),
+        (8, "cors-insecure-origin"),
+        (8, "cors-localhost-origin"),
+        (8, "cors-origin-malformed"),
+        (8, "invalid-json"),
+        (9, "log-level-debug"),
+        (10, "pool-settings-without-pooling"),
+        (11, "pool-settings-without-pooling"),
+        (12, "fred-rate-limit-exceeded"),
+    ]
+    .into_iter()
+    .map(|(line, rule)| (line, rule.to_owned()))
+    .collect();
+    assert_eq!(got, expected);
+    // Its rules are its own: `fred` is a tag only under its configuration.
+    let outcome = common::cli::run(&["lint", "--isolated", "--ignore", "fred", "-"], "");
+    assert_eq!(outcome.code, 2, "{}", outcome.stdout);
+    assert!(
+        outcome.error.contains("unknown rule or tag `fred`"),
+        "{}",
+        outcome.error
+    );
+}
+
+/// `--no-builtin` drops the audit packs, never the general checks: a broken file still fails.
+#[test]
+fn no_builtin_keeps_the_general_checks() {
+    let text = "DEBUG=true\nDEBUG=false\nSECRET_KEY=\"unclosed\n";
+    let (code, report) = common::cli::lint_json(&["--isolated", "--no-builtin", "-"], text);
+    let ids = common::cli::rule_ids(&report);
+    assert_eq!(code, 1, "{ids:?}");
+    assert!(ids.contains(&"duplicate-key".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"unparseable-line".to_owned()), "{ids:?}");
+    assert!(!ids.contains(&"debug-enabled".to_owned()), "{ids:?}");
+}
+
+/// `[roles]` binds what no name pattern would, and stops inference of that role elsewhere;
+/// `[environment]` and `[database]` state what the application treats as production and which
+/// driver it installs.
+#[test]
+fn the_configuration_binds_roles_and_states_the_production_value_and_driver() {
+    let scratch = Scratch::new();
+    scratch.write(
+        "deploycheck.toml",
+        "[roles]\ndatabase-url = \"PRIMARY_DSN\"\nenvironment = [\"TIER\"]\n\n\
+         [environment]\nproduction-value = \"live\"\n\n[database]\ndriver = \"psycopg\"\n",
+    );
+    scratch.write(
+        ".env.production",
+        "TIER=prod\nENVIRONMENT=development\n\
+         PRIMARY_DSN=postgresql+asyncpg://app:Kx9vQ2mLp7RtZ4wN@localhost:5432/app\n\
+         DATABASE_URL=postgresql+asyncpg://app:Kx9vQ2mLp7RtZ4wN@localhost:5432/app\n",
+    );
+    let found = findings(&scratch, ".env.production");
+    let got: Vec<(u64, &str)> = found
+        .iter()
+        .map(|(line, rule, _, _)| (*line, rule.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, "environment-not-production"),
+            (3, "database-url-wrong-driver"),
+            (3, "database-url-local-host"),
+        ],
+        "{found:#?}"
+    );
+    assert!(help_of(&found, "environment-not-production").contains("`TIER=live`"));
+    assert!(help_of(&found, "database-url-wrong-driver").contains("postgresql+psycopg://"));
+
+    scratch.write("deploycheck.toml", "[roles]\ndatabase-uri = \"X\"\n");
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", ".env.production"])
+        .current_dir(scratch.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown role `database-uri`"), "{stderr}");
+    assert!(stderr.contains("did you mean `database-url`"), "{stderr}");
+}
+
+/// Inputs under different configurations (as pre-commit passes a monorepo's files) are each
+/// judged with their own, in one report.
+#[test]
+fn inputs_under_different_configurations_are_judged_each_with_its_own() {
+    let scratch = Scratch::new();
+    scratch.write(
+        "api/deploycheck.toml",
+        "[environment]\nproduction-value = \"prod\"\n",
+    );
+    scratch.write("api/.env.production", "ENVIRONMENT=production\n");
+    scratch.write(
+        "worker/.env.production",
+        "ENVIRONMENT=production\nDEBUG=true\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "api/.env.production",
+            "worker/.env.production",
+        ])
+        .current_dir(scratch.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let got: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default(),
+                f["rule"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("api/.env.production", "environment-not-production"),
+            ("worker/.env.production", "debug-enabled"),
+        ]
+    );
+}

@@ -10,6 +10,7 @@ use crate::appsettings::{
 use crate::cli::{SchemaArgs, SchemaFormat};
 use crate::error::Error;
 use crate::exit::ExitStatus;
+use crate::rules::RuleSet;
 use crate::settings::{self, shown_path};
 use crate::streams::Streams;
 
@@ -17,6 +18,7 @@ pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error>
     let input = args.path.as_deref().unwrap_or(".");
     let config = settings::configuration(&args.rules, &[input])?;
     let class = settings::settings_class(&args.rules, &config, &[input])?;
+    let rules = settings::project_rules(&args.rules, &config, &class, Some(input))?;
     let Some(app) = class.app else {
         let message = if class.candidates.is_empty() {
             "no pydantic-settings class found in this project".to_owned()
@@ -37,9 +39,15 @@ pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error>
     };
     let out = &mut *streams.stdout;
     match args.format {
-        SchemaFormat::Human => human(&app, out)?,
+        SchemaFormat::Human => {
+            human(&app, out)?;
+            human_roles(&rules, out)?;
+        }
         SchemaFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &json(&app)).map_err(std::io::Error::from)?;
+            let mut value = json(&app);
+            value["roles"] = json_roles(&rules);
+            value["database"] = json_database(&rules.app.database);
+            serde_json::to_writer_pretty(&mut *out, &value).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         SchemaFormat::Toml => toml_rules(&app, out)?,
@@ -218,6 +226,72 @@ fn human(app: &AppSettings, out: &mut dyn Write) -> Result<(), Error> {
         )?;
     }
     Ok(())
+}
+
+/// Each variable's roles and why, and what decides the database driver (README: "Roles, packs
+/// and generic mode").
+fn human_roles(rules: &RuleSet, out: &mut dyn Write) -> Result<(), Error> {
+    writeln!(out, "roles:")?;
+    let mut any = false;
+    for name in rules.variables.keys() {
+        let bindings = rules.roles_of(name);
+        if bindings.is_empty() {
+            continue;
+        }
+        any = true;
+        let shown: Vec<String> = bindings
+            .iter()
+            .map(|binding| format!("{} ({})", binding.role, binding.why))
+            .collect();
+        writeln!(out, "  {name}: {}", shown.join(", "))?;
+    }
+    if !any {
+        writeln!(
+            out,
+            "  (none: no field has a role the built-in rules judge)"
+        )?;
+    }
+    let database = &rules.app.database;
+    match (database.known_drivers(), &database.source) {
+        (Some(drivers), Some(source)) => {
+            let names: Vec<&str> = drivers.iter().map(|d| d.name()).collect();
+            writeln!(out, "database driver: {} (by {source})", names.join(", "))?;
+        }
+        (Some(_), None) | (None, _) => writeln!(
+            out,
+            "database driver: not known (no `[database] driver`, no `postgresql+DRIVER` scheme in \
+             the Settings class, no dependency file naming SQLAlchemy and a driver): the driver \
+             rules do not run"
+        )?,
+    }
+    Ok(())
+}
+
+fn json_roles(rules: &RuleSet) -> serde_json::Value {
+    let mut roles = serde_json::Map::new();
+    for name in rules.variables.keys() {
+        let bindings = rules.roles_of(name);
+        if bindings.is_empty() {
+            continue;
+        }
+        let list: Vec<serde_json::Value> = bindings
+            .iter()
+            .map(|binding| {
+                serde_json::json!({ "role": binding.role.name(), "why": binding.why.to_string() })
+            })
+            .collect();
+        roles.insert(name.clone(), serde_json::Value::Array(list));
+    }
+    serde_json::Value::Object(roles)
+}
+
+fn json_database(database: &crate::project::Database) -> serde_json::Value {
+    serde_json::json!({
+        "drivers": database
+            .known_drivers()
+            .map(|drivers| drivers.iter().map(|d| d.name()).collect::<Vec<_>>()),
+        "source": database.source.as_ref().map(ToString::to_string),
+    })
 }
 
 fn json(app: &AppSettings) -> serde_json::Value {
