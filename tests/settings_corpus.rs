@@ -176,3 +176,24 @@ fn deploycheck_agrees_with_pydantic_settings() {
         "known-differences.toml names a case that does not exist"
     );
 }
+
+/// The applications of `fixtures/apps/` (each with a production file and a broken one, recorded
+/// the same way): deploycheck's schema findings agree with pydantic on all of them.
+#[test]
+fn deploycheck_agrees_with_pydantic_settings_on_the_applications() {
+    let apps = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apps");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&apps)
+        .expect("fixtures/apps lists")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.join("case.toml").is_file())
+        .flat_map(|app| [app.join("broken"), app])
+        .filter(|path| path.join("case.toml").is_file())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 8, "{cases:?}");
+    let problems: Vec<String> = cases
+        .iter()
+        .filter_map(|dir| disagreement(dir).map(|why| format!("{}: {why}", dir.display())))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
