@@ -382,9 +382,19 @@ pub enum FailOn {
 }
 
 /// A humantime duration above zero (a zero timeout would fail every probe at once).
-fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+/// The longest probe timeout accepted: a probe that needs longer is a dead server, and a
+/// mistyped `5000s` must not hold a CI job for hours.
+pub const MAX_PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// A probe timeout: above zero, at most [`MAX_PROBE_TIMEOUT`] (the command line's and the
+/// configuration's alike).
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
     match humantime::parse_duration(text) {
         Ok(duration) if duration.is_zero() => Err("the timeout must be above zero".to_owned()),
+        Ok(duration) if duration > MAX_PROBE_TIMEOUT => Err(format!(
+            "the timeout must be at most {}",
+            humantime::format_duration(MAX_PROBE_TIMEOUT)
+        )),
         Ok(duration) => Ok(duration),
         Err(error) => Err(format!("{error} (write e.g. `5s`, `1500ms`, `1m`)")),
     }

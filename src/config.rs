@@ -63,7 +63,7 @@ pub struct ProbeSettings {
     #[serde(default)]
     pub ca: Vec<PathBuf>,
     pub insecure: Option<bool>,
-    pub replicas: Option<u32>,
+    pub replicas: Option<Spanned<u32>>,
 }
 
 /// Settings for the inputs whose path matches a glob.
@@ -355,6 +355,14 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         secret_names
             .add(pattern.get_ref())
             .map_err(|message| Error::rule_file(&name, &text, pattern.span(), message))?;
+    }
+    if let Some(replicas) = raw.probe.replicas.as_ref().filter(|r| *r.get_ref() == 0) {
+        return Err(Error::rule_file(
+            &name,
+            &text,
+            replicas.span(),
+            "`probe.replicas` must be at least 1",
+        ));
     }
     let probe = ProbeSettings {
         ca: raw.probe.ca.into_iter().map(resolve).collect(),

@@ -16,6 +16,16 @@ pub enum Error {
     #[diagnostic(help("name the .env file itself, e.g. `{path}/.env`"))]
     IsDirectory { path: String },
 
+    #[error("{path}: not a regular file ({kind})")]
+    #[diagnostic(help(
+        "give a regular file, or pipe the text to standard input: `deploycheck lint - < FILE`"
+    ))]
+    NotRegularFile { path: String, kind: &'static str },
+
+    #[error("{path}: larger than {limit} bytes, the most deploycheck reads")]
+    #[diagnostic(help("an input this large is not a configuration; check the path"))]
+    TooLarge { path: String, limit: u64 },
+
     #[error("{path}: cannot write: {reason}")]
     #[diagnostic(help("check that the directory exists and is writable"))]
     Unwritable { path: String, reason: String },
@@ -137,6 +147,8 @@ impl Error {
             // These carry a fixed help of their own (or, for I/O, none worth more than the cause).
             Error::NotFound { .. }
             | Error::IsDirectory { .. }
+            | Error::NotRegularFile { .. }
+            | Error::TooLarge { .. }
             | Error::Unwritable { .. }
             | Error::Unreadable { .. }
             | Error::NotUtf8 { .. }

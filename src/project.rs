@@ -233,7 +233,7 @@ fn dependencies_in(dir: &Path) -> Option<Found> {
     let mut names = BTreeSet::new();
     let mut files = Vec::new();
     let pyproject = dir.join("pyproject.toml");
-    if let Ok(text) = std::fs::read_to_string(&pyproject) {
+    if let Ok(text) = crate::source::read::read_path(&pyproject) {
         let before = names.len();
         pyproject_dependencies(&text, &mut names);
         if names.len() > before {
@@ -256,14 +256,14 @@ fn dependencies_in(dir: &Path) -> Option<Found> {
     }
     requirement_files.sort();
     for path in requirement_files {
-        if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(text) = crate::source::read::read_path(&path) {
             requirements_txt(&text, &mut names);
             files.push(path);
         }
     }
     for lock in ["uv.lock", "poetry.lock"] {
         let path = dir.join(lock);
-        if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(text) = crate::source::read::read_path(&path) {
             lock_packages(&text, &mut names);
             files.push(path);
         }

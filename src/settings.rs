@@ -155,7 +155,7 @@ pub fn database_facts(
         return Ok(Database::configured(driver));
     }
     if let Some(app) = &class.app {
-        if let Ok(text) = std::fs::read_to_string(&app.file) {
+        if let Ok(text) = crate::source::read::read_path(&app.file) {
             if let Some(found) = Database::from_settings_source(&app.file, &text) {
                 return Ok(found);
             }
@@ -447,7 +447,7 @@ pub fn resolve(args: &LintArgs, config: Config, rules: &RuleSet) -> Result<LintS
         config.probe.timeout.as_deref(),
     ) {
         (Some(timeout), _) => timeout,
-        (None, Some(text)) => humantime::parse_duration(text).map_err(|error| {
+        (None, Some(text)) => crate::cli::parse_timeout(text).map_err(|error| {
             config_error(
                 &config,
                 0..0,
@@ -466,7 +466,7 @@ pub fn resolve(args: &LintArgs, config: Config, rules: &RuleSet) -> Result<LintS
         replicas: args
             .probe_options
             .replicas
-            .or(config.probe.replicas)
+            .or(config.probe.replicas.as_ref().map(|r| *r.get_ref()))
             .unwrap_or(1)
             .max(1),
     };

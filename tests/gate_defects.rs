@@ -219,3 +219,169 @@ fn a_closed_output_pipe_keeps_the_diff_status() {
     command.args(["diff", "--isolated"]).arg(&a).arg(&b);
     assert_eq!(exit_code_read_by_head(command), Some(1));
 }
+
+/// Run `command` to its end, or kill it after `seconds` and fail: a hang is the defect.
+fn finishes_within(mut command: Command, seconds: u64) -> (Option<i32>, String) {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut stderr = String::new();
+            child
+                .stderr
+                .take()
+                .expect("stderr")
+                .read_to_string(&mut stderr)
+                .expect("read stderr");
+            return (status.code(), stderr);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(seconds) {
+            child.kill().ok();
+            panic!("still running after {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A FIFO as any input blocked the run forever (opening one waits for a writer); a symlink to
+/// `/dev/zero` read until memory ran out. Anything but a regular file is refused before it is
+/// opened.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_as_any_input_is_refused_not_read() {
+    let scratch = Scratch::new();
+    let fifo = scratch.path().join("pipe.env");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", scratch.path().join("zero.env")).expect("symlink");
+    let good = scratch.write(".env.production", "DEBUG=false\n");
+    let good = good.to_str().expect("UTF-8");
+    let fifo = fifo.to_str().expect("UTF-8");
+    let zero = scratch.path().join("zero.env");
+    let zero = zero.to_str().expect("UTF-8");
+    for args in [
+        vec!["lint", fifo],
+        vec!["lint", zero],
+        vec!["show", fifo],
+        vec!["lint", "--rules", fifo, good],
+        vec!["lint", "--config", fifo, good],
+        vec!["lint", "--baseline", fifo, good],
+        vec!["lint", "--example", fifo, good],
+        vec!["lint", "--env-file", good, "--env-file", fifo],
+    ] {
+        let mut command = deploycheck();
+        command.args(&args).stdin(Stdio::null());
+        let (code, stderr) = finishes_within(command, 20);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+}
+
+/// An endless standard input was read until memory ran out: every read stops at the limit.
+#[test]
+fn an_endless_standard_input_ends_at_the_size_limit() {
+    let mut command = deploycheck();
+    command.args(["lint", "-"]).stdin(Stdio::piped());
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'#'; 1 << 20];
+        // Until deploycheck stops reading and the pipe breaks.
+        while std::io::Write::write_all(&mut stdin, &chunk).is_ok() {}
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().ok();
+            panic!("still reading after 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    writer.join().expect("writer");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("larger than"), "{stderr}");
+}
+
+/// `min-bits = nan` (or `-inf`) passed validation and turned the strength check off; `[probe]
+/// replicas = 0` was accepted where `--replicas 0` is refused; an absurd `--probe-timeout`
+/// was accepted. Each is an error pointing at the value.
+#[test]
+fn numbers_that_turn_a_check_off_or_hang_a_gate_are_refused() {
+    let scratch = Scratch::new();
+    for bits in ["nan", "-inf", "inf", "-1.0"] {
+        let rules = scratch.write(
+            "rules.toml",
+            format!(
+                "[[rules]]\nid = \"key-weak\"\nseverity = \"error\"\nsummary = \"s\"\n\
+                 check = {{ kind = \"secret\", variable = \"K\", min-bits = {bits} }}\n"
+            ),
+        );
+        let output = deploycheck()
+            .args(["lint", "--isolated", "--rules"])
+            .arg(&rules)
+            .arg("-")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{bits}: {stderr}");
+        assert!(
+            stderr.contains("`min-bits` must be a finite number"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("rules.toml:5:"), "{stderr}");
+    }
+    let config = scratch.write("deploycheck.toml", "[probe]\nreplicas = 0\n");
+    let output = deploycheck()
+        .args(["lint", "--config"])
+        .arg(&config)
+        .arg("-")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("deploycheck.toml:2:12: `probe.replicas` must be at least 1"),
+        "{stderr}"
+    );
+    for timeout in ["18446744073709551615s", "2h"] {
+        let output = deploycheck()
+            .args(["probe", "--probe-timeout", timeout, "-"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{timeout}: {stderr}");
+        assert!(stderr.contains("at most 10m"), "{stderr}");
+    }
+    let config = scratch.write("deploycheck.toml", "[probe]\ntimeout = \"3h\"\n");
+    let output = deploycheck()
+        .args(["probe", "--config"])
+        .arg(&config)
+        .arg("-")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at most 10m"), "{stderr}");
+}

@@ -119,7 +119,7 @@ fn python_sources(root: &Path) -> Vec<(PathBuf, String)> {
         {
             continue;
         }
-        if let Ok(text) = std::fs::read_to_string(entry.path()) {
+        if let Ok(text) = crate::source::read::read_path(entry.path()) {
             sources.push((entry.into_path(), text));
         }
     }

@@ -205,7 +205,7 @@ impl Module {
 /// Parse a Python file. A syntax error is an error: a half-understood settings class would
 /// give findings about fields that are not there.
 pub fn parse_file(path: &Path) -> Result<Module, ReadError> {
-    let bytes = std::fs::read(path).map_err(|error| ReadError::Unreadable {
+    let bytes = crate::source::read::read_bytes(path).map_err(|error| ReadError::Unreadable {
         path: path.to_owned(),
         reason: error.to_string(),
     })?;

@@ -100,10 +100,11 @@ impl TlsSettings {
 }
 
 fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, ProbeError> {
-    let bytes = std::fs::read(path).map_err(|cause| ProbeError::CaFileUnreadable {
-        path: path.to_path_buf(),
-        cause,
-    })?;
+    let bytes =
+        crate::source::read::read_bytes(path).map_err(|error| ProbeError::CaFileUnreadable {
+            path: path.to_path_buf(),
+            cause: std::io::Error::other(error.to_string()),
+        })?;
     let certificates = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| ProbeError::CaFileNotPem {

@@ -499,7 +499,24 @@ impl Context<'_> {
                     targets_or(named, Targets::OfType(VariableType::Secret)),
                     Predicate::Value(ValueCheck::Secret(SecretCheck {
                         min_length: raw.min_length.as_ref().map(|v| *v.get_ref()),
-                        min_bits: raw.min_bits.as_ref().map(|v| *v.get_ref()),
+                        min_bits: raw
+                            .min_bits
+                            .as_ref()
+                            .map(|bits| {
+                                let value = *bits.get_ref();
+                                if value.is_finite() && value >= 0.0 {
+                                    Ok(value)
+                                } else {
+                                    Err(self.error(
+                                        bits.span(),
+                                        format!(
+                                            "`min-bits` must be a finite number of bits, at \
+                                             least 0, not {value}"
+                                        ),
+                                    ))
+                                }
+                            })
+                            .transpose()?,
                         min_distinct: raw.min_distinct.as_ref().map(|v| *v.get_ref()),
                         max_run: raw.max_run.as_ref().map(|v| *v.get_ref()),
                         placeholders: list(&raw.placeholders)

@@ -1,40 +1,27 @@
 //! Reading an input: a path or standard input (`-`), as UTF-8 text without a NUL byte. Every
 //! failure is a clear [`Error`] naming the path; nothing is ever written back.
+//!
+//! Only regular files and standard input are read: a FIFO would block the run forever when
+//! opened, and a device (`/dev/zero`, reached through a symlink too) never ends, so anything
+//! else is refused from its metadata, before it is opened. Every read stops at
+//! [`MAX_INPUT_SIZE`], so an endless standard input ends the run at once too.
 
 use std::io::{ErrorKind, Read};
+use std::path::Path;
 
 use super::SourceFile;
 use crate::error::Error;
 
+/// The most any input, rule file or configuration may hold: far above any real configuration
+/// (the 1M-line benchmark file is about 40 MB), far below what would exhaust memory.
+pub const MAX_INPUT_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Read `path` (or standard input for `-`) into a [`SourceFile`] named as given.
 pub fn read(path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
     let bytes = if path == "-" {
-        let mut bytes = Vec::new();
-        stdin
-            .read_to_end(&mut bytes)
-            .map_err(|error| Error::Unreadable {
-                path: "-".to_owned(),
-                reason: error.to_string(),
-            })?;
-        bytes
+        read_limited("-", stdin)?
     } else {
-        match std::fs::metadata(path) {
-            Err(error) if error.kind() == ErrorKind::NotFound => {
-                return Err(Error::NotFound {
-                    path: path.to_owned(),
-                });
-            }
-            Ok(metadata) if metadata.is_dir() => {
-                return Err(Error::IsDirectory {
-                    path: path.to_owned(),
-                });
-            }
-            _ => {}
-        }
-        std::fs::read(path).map_err(|error| Error::Unreadable {
-            path: path.to_owned(),
-            reason: describe(&error),
-        })?
+        read_file(Path::new(path), path)?
     };
     let text = decode(path, bytes)?;
     if let Some(offset) = text.find('\0') {
@@ -49,16 +36,84 @@ pub fn read(path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
 }
 
 /// Read a file the tool itself needs (a rule file, the configuration, a baseline) as text.
-pub fn read_path(path: &std::path::Path) -> Result<String, Error> {
+pub fn read_path(path: &Path) -> Result<String, Error> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
-        ErrorKind::NotFound => Error::NotFound { path: name.clone() },
+    let bytes = read_file(path, &name)?;
+    decode(&name, bytes)
+}
+
+/// The bytes of any file the tool reads (a CA file, a Python source), with the same refusals
+/// and limit as an input.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
+    read_file(path, &path.display().to_string())
+}
+
+/// The bytes of a regular file, refused before opening when it is not one.
+fn read_file(path: &Path, name: &str) -> Result<Vec<u8>, Error> {
+    let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
+        ErrorKind::NotFound => Error::NotFound {
+            path: name.to_owned(),
+        },
         _ => Error::Unreadable {
-            path: name.clone(),
+            path: name.to_owned(),
             reason: describe(&error),
         },
     })?;
-    decode(&name, bytes)
+    if metadata.is_dir() {
+        return Err(Error::IsDirectory {
+            path: name.to_owned(),
+        });
+    }
+    if !metadata.is_file() {
+        return Err(Error::NotRegularFile {
+            path: name.to_owned(),
+            kind: file_kind(&metadata),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|error| Error::Unreadable {
+        path: name.to_owned(),
+        reason: describe(&error),
+    })?;
+    read_limited(name, &mut std::io::BufReader::new(file))
+}
+
+/// Everything `reader` gives, up to [`MAX_INPUT_SIZE`] bytes; more is an error.
+fn read_limited(name: &str, reader: &mut dyn Read) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| Error::Unreadable {
+            path: name.to_owned(),
+            reason: describe(&error),
+        })?;
+    if bytes.len() as u64 > MAX_INPUT_SIZE {
+        return Err(Error::TooLarge {
+            path: name.to_owned(),
+            limit: MAX_INPUT_SIZE,
+        });
+    }
+    Ok(bytes)
+}
+
+/// What a file that is not a regular file is, for the message.
+fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = metadata;
+    "not a file"
 }
 
 /// Bytes to text, as python-dotenv requires: UTF-8.
