@@ -72,8 +72,9 @@ pub enum Error {
         message: String,
         #[source_code]
         source_code: NamedSource<String>,
+        /// `None` when the line is too long to draw (see `source::MAX_SNIPPET_LINE`).
         #[label("{message}")]
-        span: SourceSpan,
+        span: Option<SourceSpan>,
         #[help]
         help: Option<String>,
     },
@@ -131,8 +132,8 @@ impl Error {
             line,
             column,
             message: message.into(),
+            span: crate::source::snippet_fits(text, &span).then(|| span.into()),
             source_code: NamedSource::new(path, text.to_owned()),
-            span: span.into(),
             help: None,
         }
     }

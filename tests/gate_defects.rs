@@ -385,3 +385,70 @@ fn numbers_that_turn_a_check_off_or_hang_a_gate_are_refused() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("at most 10m"), "{stderr}");
 }
+
+/// A finding, a rule-file error or a configuration error past column 65,535 panicked inside
+/// miette (exit 101), in every format for the errors. Such lines are reported without a snippet.
+#[test]
+fn findings_and_errors_on_very_long_lines_are_reported_not_panicked_on() {
+    let scratch = Scratch::new();
+    let mut cases: Vec<(String, String)> = [65_000, 65_530, 65_535, 65_536, 66_000, 70_000]
+        .iter()
+        .map(|padding| {
+            (
+                format!("{}DEBUG=true\n", " ".repeat(*padding)),
+                "debug-enabled".to_owned(),
+            )
+        })
+        .collect();
+    cases.push((
+        format!("DEBUG=true{}\n", " ".repeat(10 * 1024 * 1024)),
+        "debug-enabled".to_owned(),
+    ));
+    for (text, rule) in &cases {
+        let env = scratch.write(".env.production", text);
+        // The 10 MB line in the format that draws snippets; the others at every column.
+        let formats: &[&str] = if text.len() > 1 << 20 {
+            &["human"]
+        } else {
+            &["human", "json", "sarif", "github", "junit"]
+        };
+        for format in formats {
+            let output = deploycheck()
+                .args(["lint", "--isolated", "--format", format])
+                .arg(&env)
+                .output()
+                .expect("run");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{format}, {} bytes: {}",
+                text.len(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(stdout.contains(rule.as_str()), "{format}: no {rule}");
+        }
+    }
+    let rules = scratch.write("rules.toml", format!("x = [{}bad]\n", " ".repeat(70_000)));
+    let config = scratch.write(
+        "deploycheck.toml",
+        format!("fail-on = {}\"sometimes\"\n", " ".repeat(70_000)),
+    );
+    for args in [
+        vec!["--rules".to_owned(), rules.display().to_string()],
+        vec!["--config".to_owned(), config.display().to_string()],
+    ] {
+        for format in ["human", "json"] {
+            let output = deploycheck()
+                .args(["lint", "--format", format])
+                .args(&args)
+                .arg("-")
+                .stdin(Stdio::null())
+                .output()
+                .expect("run");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?} {format}: {stderr}");
+            assert!(stderr.contains(":1:700"), "{args:?}: {stderr}");
+        }
+    }
+}

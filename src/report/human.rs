@@ -33,24 +33,29 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
     for finding in report.findings {
         let file = report.sources.get(finding.source);
         let super::Location { line, column, .. } = location(report, finding);
+        let same_file = |label: &&crate::finding::Label| label.source == finding.source;
+        // A finding on a line too long to draw is reported without its snippet.
+        let fits = |span: &crate::source::Span| crate::source::snippet_fits(&file.text, span);
+        let drawable = fits(&finding.span)
+            && finding
+                .labels
+                .iter()
+                .filter(same_file)
+                .all(|label| fits(&label.span));
         // A finding about the file as a whole (an unset variable) has no place to underline.
         let file_level = finding.span.is_empty() && finding.span.start == 0;
         let mut labels = Vec::new();
-        if !file_level {
+        if drawable && !file_level {
             labels.push(LabeledSpan::new_primary_with_span(
                 None,
                 finding.span.clone(),
             ));
         }
-        labels.extend(
-            finding
-                .labels
-                .iter()
-                .filter(|label| label.source == finding.source)
-                .map(|label| {
-                    LabeledSpan::new_with_span(Some(label.text.clone()), label.span.clone())
-                }),
-        );
+        if drawable {
+            labels.extend(finding.labels.iter().filter(same_file).map(|label| {
+                LabeledSpan::new_with_span(Some(label.text.clone()), label.span.clone())
+            }));
+        }
         // The rule id goes in the location line above, not in miette's code line.
         let mut diagnostic = MietteDiagnostic::new(finding.message.clone())
             .with_severity(match finding.severity {
@@ -66,11 +71,14 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
             finding
                 .labels
                 .iter()
-                .filter(|l| l.source == finding.source)
+                .filter(same_file)
                 .map(|l| l.span.clone()),
         );
-        let diagnostic =
-            miette::Report::new(diagnostic).with_source_code(Excerpts::new(file, spans));
+        let diagnostic = if drawable {
+            miette::Report::new(diagnostic).with_source_code(Excerpts::new(file, spans))
+        } else {
+            miette::Report::new(diagnostic)
+        };
         let mut rendered = String::new();
         if handler
             .render_report(&mut rendered, diagnostic.as_ref())

@@ -112,6 +112,25 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     position(text, line, line_start, offset)
 }
 
+/// The longest line a snippet is drawn for. miette's graphical renderer panics on a label
+/// past column 65,535 (a `u16`), and a snippet of a longer line is unreadable anyway: a finding
+/// there is reported with its location line and message, without the snippet.
+pub const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Can a snippet show `span` of `text`: does every line it touches stay within
+/// [`MAX_SNIPPET_LINE`] bytes?
+pub fn snippet_fits(text: &str, span: &Span) -> bool {
+    let start = floor_char_boundary(text, span.start.min(text.len()));
+    let end = floor_char_boundary(text, span.end.min(text.len()).max(start));
+    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |at| at + 1);
+    let line_end = text[end..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |at| end + at);
+    text[line_start..line_end]
+        .split(['\n', '\r'])
+        .all(|line| line.len() <= MAX_SNIPPET_LINE)
+}
+
 /// The 1-based position of `offset`, on the 0-based `line` that starts at byte `line_start`.
 fn position(text: &str, line: usize, line_start: usize, offset: usize) -> (usize, usize) {
     // An offset inside a character counts as that character (and one inside the BOM, as the BOM).
