@@ -20,7 +20,9 @@
 //! Every role is declared once, in the `roles!` table: its name, its name patterns and what it
 //! means. README.md's role table is checked against it by a test.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Declares [`Role`] with its name, name patterns and documentation from one table.
 macro_rules! roles {
@@ -167,14 +169,103 @@ impl Role {
         Self::ALL.iter().copied().find(|role| role.name() == name)
     }
 
-    /// The role a name gets from the patterns, and the pattern that gave it.
-    fn by_name(name: &str) -> impl Iterator<Item = (Role, &'static str)> + '_ {
-        Self::ALL.iter().filter_map(move |role| {
-            role.patterns()
+    /// The roles a name gets from the patterns, each with the first of its patterns that
+    /// matched.
+    fn by_name(name: &str) -> Vec<(Role, &'static str)> {
+        // No setting is named with hundreds of characters; a key that long (a mangled input)
+        // binds nothing, and the cost stays bounded.
+        if name.len() > MAX_NAME_LENGTH {
+            return Vec::new();
+        }
+        let upper = name.to_ascii_uppercase();
+        let table = PatternTable::get();
+        let mut found: Vec<(Role, usize)> = Vec::new();
+        if let Some(hits) = table.exact.get(upper.as_str()) {
+            found.extend(hits);
+        }
+        for (at, _) in upper.match_indices('_') {
+            if let Some(hits) = table.underscore_suffix.get(&upper[at..]) {
+                found.extend(hits);
+            }
+        }
+        for (role, index, pattern) in &table.other {
+            if name_matches(pattern.as_bytes(), upper.as_bytes()) {
+                found.push((*role, *index));
+            }
+        }
+        let mut bound: Vec<(Role, &'static str)> = Vec::new();
+        for role in Self::ALL {
+            let first = found
                 .iter()
-                .find(|pattern| crate::engine::glob_match(pattern, name))
-                .map(|pattern| (*role, *pattern))
+                .filter(|(hit, _)| hit == role)
+                .map(|(_, index)| *index)
+                .min();
+            if let Some(index) = first {
+                bound.push((*role, role.patterns()[index]));
+            }
+        }
+        bound
+    }
+}
+
+/// The name patterns indexed for one pass over a key: whole names, `*_SUFFIX` forms looked up
+/// at each `_` of the key, and the few others matched as globs. Every key of a large input is
+/// matched, so this is built once.
+struct PatternTable {
+    exact: HashMap<&'static str, Vec<(Role, usize)>>,
+    underscore_suffix: HashMap<&'static str, Vec<(Role, usize)>>,
+    other: Vec<(Role, usize, &'static str)>,
+}
+
+impl PatternTable {
+    fn get() -> &'static PatternTable {
+        static TABLE: OnceLock<PatternTable> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut table = PatternTable {
+                exact: HashMap::new(),
+                underscore_suffix: HashMap::new(),
+                other: Vec::new(),
+            };
+            for role in Role::ALL {
+                for (index, pattern) in role.patterns().iter().enumerate() {
+                    let stars = pattern.matches('*').count();
+                    match (stars, pattern.strip_prefix('*')) {
+                        (0, _) => table.exact.entry(pattern).or_default().push((*role, index)),
+                        (1, Some(suffix)) if suffix.starts_with('_') => table
+                            .underscore_suffix
+                            .entry(suffix)
+                            .or_default()
+                            .push((*role, index)),
+                        _ => table.other.push((*role, index, pattern)),
+                    }
+                }
+            }
+            table
         })
+    }
+}
+
+/// The longest name the patterns are tried on.
+const MAX_NAME_LENGTH: usize = 128;
+
+/// A whole-name glob (`*` is any run of characters), ASCII case-insensitive, without
+/// allocating.
+fn name_matches(pattern: &[u8], name: &[u8]) -> bool {
+    match pattern.iter().position(|&b| b == b'*') {
+        None => pattern.eq_ignore_ascii_case(name),
+        Some(star) => {
+            let (head, rest) = (&pattern[..star], &pattern[star + 1..]);
+            if name.len() < head.len() || !name[..head.len()].eq_ignore_ascii_case(head) {
+                return false;
+            }
+            let tail = &name[head.len()..];
+            if !rest.contains(&b'*') {
+                return tail.len() >= rest.len()
+                    && tail[tail.len() - rest.len()..].eq_ignore_ascii_case(rest);
+            }
+            // `*` matches any run: try every place the rest of the pattern could start.
+            (0..=tail.len()).any(|skip| name_matches(rest, &tail[skip..]))
+        }
     }
 }
 
@@ -413,6 +504,19 @@ mod tests {
                 why: Why::Type("PostgresDsn".to_owned())
             }]
         );
+    }
+
+    #[test]
+    fn globs_match_whole_names_in_any_case() {
+        assert!(name_matches(b"*_ENV", b"polar_env"));
+        assert!(!name_matches(b"*_ENV", b"ENV"));
+        assert!(name_matches(b"*JWT_SECRET*", b"AUTH_JWT_SECRET_KEY"));
+        assert!(name_matches(b"*JWT_SECRET*", b"JWT_SECRET"));
+        assert!(!name_matches(b"SECRET_KEY", b"STRIPE_SECRET_KEY"));
+        assert!(name_matches(
+            b"*_CORS_ORIGINS",
+            b"SECURITY__BACKEND_CORS_ORIGINS"
+        ));
     }
 
     #[test]
