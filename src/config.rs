@@ -13,6 +13,7 @@ use crate::cli::FailOn;
 use crate::error::Error;
 use crate::finding::Severity;
 use crate::secret::SecretNames;
+use crate::source::read::Reader;
 
 /// Which .env.example to compare with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +182,7 @@ struct PyprojectTool {
 /// Find the configuration: the nearest `deploycheck.toml`, or `pyproject.toml` with a
 /// `[tool.deploycheck]` table, from `start` (a directory, relative to the current one or
 /// absolute) upwards.
-pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
+pub fn discover(start: &Path, reader: &Reader) -> Result<Option<Config>, Error> {
     let cwd = std::env::current_dir().map_err(|error| Error::Unreadable {
         path: ".".to_owned(),
         reason: error.to_string(),
@@ -207,11 +208,11 @@ pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
     for dir in dirs {
         let own = dir.join("deploycheck.toml");
         if own.is_file() {
-            return load(&own).map(Some);
+            return load(&own, reader).map(Some);
         }
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
-            let text = read(&pyproject)?;
+            let text = reader.read_path(&pyproject)?;
             if has_tool_table(&text) {
                 return parse(&pyproject, text).map(Some);
             }
@@ -221,13 +222,9 @@ pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
 }
 
 /// Load a named configuration file (`--config`).
-pub fn load(path: &Path) -> Result<Config, Error> {
-    let text = read(path)?;
+pub fn load(path: &Path, reader: &Reader) -> Result<Config, Error> {
+    let text = reader.read_path(path)?;
     parse(path, text)
-}
-
-fn read(path: &Path) -> Result<String, Error> {
-    crate::source::read::read_path(path)
 }
 
 fn has_tool_table(text: &str) -> bool {

@@ -31,6 +31,7 @@ use crate::report::{self, Report, ReportInput};
 use crate::rules::RuleDoc;
 use crate::rules::{Raised, Role, RuleId};
 use crate::settings::{self, LintSettings};
+use crate::source::read::Reader;
 use crate::source::{SourceFile, SourceId, Sources};
 
 /// What a run does besides evaluating the rules.
@@ -74,16 +75,21 @@ pub struct Outcome {
 /// Steps 1 to 6, and the exit status. Inputs under different configurations (a monorepo's
 /// `backend/deploycheck.toml` and `worker/deploycheck.toml`, as pre-commit passes them) are
 /// checked each with its own, as ruff does, and reported together.
-pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
+pub fn check(
+    args: &LintArgs,
+    mode: Mode,
+    stdin: &mut dyn Read,
+    reader: &Reader,
+) -> Result<Outcome, Error> {
     if mode == (Mode::Lint { probe: false }) && args.probe_options.any() {
         return Err(Error::Usage {
             message: "--probe-timeout, --probe-ca, --probe-insecure and --replicas have no effect without --probe".to_owned(),
             help: Some("add --probe, or use `deploycheck probe`".to_owned()),
         });
     }
-    let groups = settings::configuration_groups(&args.rules, &args.paths)?;
+    let groups = settings::configuration_groups(&args.rules, &args.paths, reader)?;
     if groups.len() <= 1 {
-        return check_one(args, mode, stdin);
+        return check_one(args, mode, stdin, reader);
     }
     if args.write_baseline.is_some() {
         return Err(Error::Usage {
@@ -95,7 +101,7 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
     for paths in groups {
         let mut group_args = args.clone();
         group_args.paths = paths;
-        let group = check_one(&group_args, mode, stdin)?;
+        let group = check_one(&group_args, mode, stdin, reader)?;
         match &mut outcome {
             None => outcome = Some(group),
             Some(so_far) => so_far.absorb(group),
@@ -135,14 +141,23 @@ impl Outcome {
 }
 
 /// [`check`] for inputs under one configuration.
-fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
+fn check_one(
+    args: &LintArgs,
+    mode: Mode,
+    stdin: &mut dyn Read,
+    reader: &Reader,
+) -> Result<Outcome, Error> {
     // 1. Settings and rules.
-    let (rules, settings, class) = settings::for_lint(args)?;
+    let (rules, settings, class) = settings::for_lint(args, reader)?;
     let docs = rules.docs();
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| Baseline::load(path, reader))
+        .transpose()?;
 
     // 2. Inputs.
-    let mut loader = Loader::new(&rules, stdin);
+    let mut loader = Loader::new(&rules, stdin, reader);
     let units = load_units(args, mode, &settings, &mut loader)?;
     let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
         (Some(path), false) => Some(loader.sources.add(SourceFile::new(
@@ -182,7 +197,7 @@ fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         // 4. Probe.
         if mode.probes() {
             let input = probe_input(&merged);
-            let mut raised = probe::run(&input, &settings.probe)?;
+            let mut raised = probe::run(&input, &settings.probe, reader)?;
             // `lint` reports the URLs the Settings class requires itself
             // (missing-required-variable); a URL nobody declared required goes unreported there.
             let required_url = [Role::DatabaseUrl, Role::RedisUrl]

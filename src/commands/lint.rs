@@ -4,6 +4,7 @@ use crate::cli::LintArgs;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::pipeline::{self, Mode};
+use crate::source::read::Reader;
 use crate::streams::Streams;
 
 pub fn run(
@@ -11,8 +12,9 @@ pub fn run(
     color: bool,
     mode: Mode,
     streams: &mut Streams,
+    reader: &Reader,
 ) -> Result<ExitStatus, Error> {
-    let outcome = pipeline::check(&args, mode, streams.stdin)?;
+    let outcome = pipeline::check(&args, mode, streams.stdin, reader)?;
     match pipeline::report(&outcome, &args, color, streams.stdout) {
         Ok(()) => Ok(outcome.status),
         // A reader that went away (`deploycheck lint | head -1`) does not change the verdict:

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::source::read::Reader;
 
 pub const VERSION: u32 = 1;
 
@@ -77,9 +78,9 @@ impl Baseline {
         self.findings.contains(fingerprint)
     }
 
-    pub fn load(path: &Path) -> Result<Self, Error> {
+    pub fn load(path: &Path, reader: &Reader) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let text = crate::source::read::read_path(path)?;
+        let text = reader.read_path(path)?;
         let baseline: Baseline =
             serde_json::from_str(&text).map_err(|error| Error::InvalidInput {
                 path: name.clone(),
