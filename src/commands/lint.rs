@@ -15,7 +15,7 @@ pub fn run(
     reader: &Reader,
 ) -> Result<ExitStatus, Error> {
     let outcome = pipeline::check(&args, mode, streams.stdin, reader)?;
-    match pipeline::report(&outcome, &args, color, streams.stdout) {
+    match pipeline::report(&outcome, &args, color, streams.stdout, reader) {
         Ok(()) => Ok(outcome.status),
         // A reader that went away (`deploycheck lint | head -1`) does not change the verdict:
         // under `set -o pipefail` a failing gate must still fail.

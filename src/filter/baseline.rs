@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::output::{self, Output};
 use crate::source::read::Reader;
 
 pub const VERSION: u32 = 1;
@@ -106,12 +107,13 @@ impl Baseline {
         Ok(baseline)
     }
 
-    pub fn write(&self, path: &Path) -> Result<(), Error> {
+    /// Write the baseline to `path`, whole or not at all, never over a file the run read.
+    pub fn write(&self, path: &Path, reader: &Reader) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::from)?;
         text.push('\n');
-        std::fs::write(path, text).map_err(|error| Error::Unwritable {
-            path: path.display().to_string(),
-            reason: error.to_string(),
+        output::replace(reader, path, Output::Baseline, |out| {
+            out.write_all(text.as_bytes())?;
+            Ok(())
         })
     }
 }
