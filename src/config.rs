@@ -53,6 +53,8 @@ pub struct Config {
     pub production_value: Option<String>,
     /// `[database] driver`: the PostgreSQL driver the application's URLs select.
     pub driver: Option<crate::project::Driver>,
+    /// `max-input-size`: the most a file read after the configuration may hold, in bytes.
+    pub max_input_size: Option<u64>,
     /// The file's text, to point errors into it.
     pub text: String,
 }
@@ -121,6 +123,15 @@ struct RawConfig {
     environment: RawEnvironment,
     #[serde(default)]
     database: RawDatabase,
+    max_input_size: Option<Spanned<RawSize>>,
+}
+
+/// `max-input-size = 1048576` or `max-input-size = "1MiB"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSize {
+    Bytes(i64),
+    Text(String),
 }
 
 /// `name = "A"` or `name = ["A", "B"]`.
@@ -408,6 +419,26 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
             })?,
         ),
     };
+    let max_input_size = match &raw.max_input_size {
+        None => None,
+        Some(size) => {
+            let parsed = match size.get_ref() {
+                RawSize::Bytes(bytes) => u64::try_from(*bytes)
+                    .ok()
+                    .filter(|bytes| *bytes > 0)
+                    .ok_or_else(|| "the size must be at least 1 byte".to_owned()),
+                RawSize::Text(text) => crate::cli::parse_size(text),
+            };
+            Some(parsed.map_err(|message| {
+                Error::rule_file(
+                    &name,
+                    &text,
+                    size.span(),
+                    format!("`max-input-size`: {message}"),
+                )
+            })?)
+        }
+    };
     Ok(Config {
         path: Some(path.to_owned()),
         profile: raw.profile,
@@ -431,6 +462,7 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         roles,
         production_value: raw.environment.production_value,
         driver,
+        max_input_size,
         text,
     })
 }

@@ -23,7 +23,10 @@ pub enum Error {
     NotRegularFile { path: String, kind: &'static str },
 
     #[error("{path}: larger than {limit} bytes, the most deploycheck reads")]
-    #[diagnostic(help("an input this large is not a configuration; check the path"))]
+    #[diagnostic(help(
+        "an input this large is not a configuration; check the path, or raise the limit with \
+         `--max-input-size` (or `max-input-size` in the configuration)"
+    ))]
     TooLarge { path: String, limit: u64 },
 
     #[error("{path}: cannot write: {reason}")]

@@ -152,7 +152,8 @@ fn check_one(
     reader: &Reader,
 ) -> Result<Outcome, Error> {
     // 1. Settings and rules.
-    let (rules, settings, class) = settings::for_lint(args, reader)?;
+    let (rules, settings, class, reader) = settings::for_lint(args, reader)?;
+    let reader = &reader;
     let docs = rules.docs();
     let baseline = args
         .baseline

@@ -13,7 +13,18 @@ use crate::error::Error;
 use crate::finding::Severity;
 use crate::probe::ProbeOptions;
 use crate::rules::{RuleDoc, RuleSet};
-use crate::source::read::Reader;
+use crate::source::read::{MAX_INPUT_SIZE, Reader};
+
+/// The most a file read may hold: `--max-input-size`, else the configuration's
+/// `max-input-size`, else [`MAX_INPUT_SIZE`]. A configuration file itself is read before its
+/// own setting is known (`config` is `None` then): under the command line's limit or the
+/// default.
+pub fn input_limit(sources: &RuleSources, config: Option<&Config>) -> u64 {
+    sources
+        .max_input_size
+        .or_else(|| config.and_then(|config| config.max_input_size))
+        .unwrap_or(MAX_INPUT_SIZE)
+}
 
 /// The configuration that applies: the one named, else the one discovered from the inputs'
 /// directories upward (as ruff does: `deploycheck lint app/.env.production` run from anywhere
@@ -25,6 +36,7 @@ pub fn configuration(
     inputs: &[&str],
     reader: &Reader,
 ) -> Result<Config, Error> {
+    let reader = &reader.with_limit(input_limit(sources, None));
     if sources.isolated {
         return Ok(Config::default());
     }
@@ -77,6 +89,7 @@ pub fn configuration_groups(
     if sources.isolated || sources.config.is_some() || paths.len() <= 1 {
         return Ok(vec![paths.to_vec()]);
     }
+    let reader = &reader.with_limit(input_limit(sources, None));
     let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
     for path in paths {
         let found = config::discover(&input_dir(path), reader)?
@@ -105,24 +118,27 @@ fn input_dir(input: &str) -> PathBuf {
 
 /// The rules with the configuration file's rule paths and the application's Settings class
 /// (for commands other than lint); `inputs` are the paths the command reads, for discovery, or
-/// `None` for a command that reads none (`rules`, `explain`: the class changes no rule).
+/// `None` for a command that reads none (`rules`, `explain`: the class changes no rule). With
+/// them, the reader to read the inputs with: the same run, under the size limit that applies.
 pub fn configured_rules(
     sources: &RuleSources,
     inputs: Option<&[&str]>,
     reader: &Reader,
-) -> Result<RuleSet, Error> {
+) -> Result<(RuleSet, Reader), Error> {
     let config = configuration(sources, inputs.unwrap_or(&[]), reader)?;
+    let reader = &reader.with_limit(input_limit(sources, Some(&config)));
     let class = match inputs {
         Some(inputs) => settings_class(sources, &config, inputs, reader)?,
         None => SettingsClass::default(),
     };
-    project_rules(
+    let rules = project_rules(
         sources,
         &config,
         &class,
         inputs.and_then(|i| i.first().copied()),
         reader,
-    )
+    )?;
+    Ok((rules, reader.clone()))
 }
 
 /// The rule set of a project: the rules, the Settings class as the schema, and what the
@@ -196,11 +212,12 @@ pub fn database_facts(
 
 /// What `lint` and `probe` run with: the rule set (severity overrides applied, the Settings
 /// class's fields as its variables), the settings, from the command line over the
-/// configuration over the defaults, and the Settings class.
+/// configuration over the defaults, the Settings class, and the reader for everything read
+/// after them (the same run, under the size limit that applies).
 pub fn for_lint(
     args: &LintArgs,
     reader: &Reader,
-) -> Result<(RuleSet, LintSettings, SettingsClass), Error> {
+) -> Result<(RuleSet, LintSettings, SettingsClass, Reader), Error> {
     let inputs: Vec<&str> = args
         .paths
         .iter()
@@ -209,6 +226,7 @@ pub fn for_lint(
         .map(String::as_str)
         .collect();
     let config = configuration(&args.rules, &inputs, reader)?;
+    let reader = &reader.with_limit(input_limit(&args.rules, Some(&config)));
     let class = settings_class(&args.rules, &config, &inputs, reader)?;
     let mut rules = project_rules(
         &args.rules,
@@ -223,7 +241,7 @@ pub fn for_lint(
             rule.doc.severity = *level;
         }
     }
-    Ok((rules, settings, class))
+    Ok((rules, settings, class, reader.clone()))
 }
 
 /// The application's Settings class for a run.
@@ -352,6 +370,7 @@ pub fn rule_sources(sources: &RuleSources, config: &Config) -> RuleSources {
         settings: sources.settings.clone(),
         config: None,
         isolated: sources.isolated,
+        max_input_size: Some(input_limit(sources, Some(config))),
     }
 }
 

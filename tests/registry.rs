@@ -129,6 +129,7 @@ fn no_builtin_keeps_the_program_raised_rules() {
         settings: None,
         config: None,
         isolated: true,
+        max_input_size: None,
     };
     let set = rules::load::load(
         &sources,

@@ -13,12 +13,12 @@ use crate::source::read::Reader;
 use crate::streams::Streams;
 
 pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(
+    let (rules, reader) = configured_rules(
         &args.rules,
         Some(&[args.a.as_str(), args.b.as_str()]),
         reader,
     )?;
-    let mut loader = Loader::new(&rules, streams.stdin, reader);
+    let mut loader = Loader::new(&rules, streams.stdin, &reader);
     let format = input_format(args.input_format);
     let a = loader.load(&args.a, format)?;
     let b = loader.load(&args.b, format)?;

@@ -17,7 +17,7 @@ pub fn list_rules(
     streams: &mut Streams,
     reader: &Reader,
 ) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules, None, reader)?;
+    let (rules, _) = configured_rules(&args.rules, None, reader)?;
     let out = &mut *streams.stdout;
     match args.format {
         ListFormat::Human => {
@@ -93,7 +93,7 @@ pub fn explain(
     streams: &mut Streams,
     reader: &Reader,
 ) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules, None, reader)?;
+    let (rules, _) = configured_rules(&args.rules, None, reader)?;
     let Some(rule) = rules.rule(&args.id) else {
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.doc.id.as_str()).collect();
         let help = match closest(&args.id, &ids) {

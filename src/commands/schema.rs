@@ -18,6 +18,7 @@ use crate::streams::Streams;
 pub fn run(args: SchemaArgs, streams: &mut Streams, reader: &Reader) -> Result<ExitStatus, Error> {
     let input = args.path.as_deref().unwrap_or(".");
     let config = settings::configuration(&args.rules, &[input], reader)?;
+    let reader = &reader.with_limit(settings::input_limit(&args.rules, Some(&config)));
     let class = settings::settings_class(&args.rules, &config, &[input], reader)?;
     let rules = settings::project_rules(&args.rules, &config, &class, Some(input), reader)?;
     let Some(app) = class.app else {

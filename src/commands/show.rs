@@ -10,12 +10,12 @@ use crate::source::read::Reader;
 use crate::streams::Streams;
 
 pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(
+    let (rules, reader) = configured_rules(
         &args.rules,
         Some(&args.path.iter().map(String::as_str).collect::<Vec<_>>()),
         reader,
     )?;
-    let mut loader = Loader::new(&rules, streams.stdin, reader);
+    let mut loader = Loader::new(&rules, streams.stdin, &reader);
     loader.interpolate = !args.no_interpolate;
     let paths: Vec<String> = match &args.path {
         Some(path) => vec![path.clone()],
