@@ -24,7 +24,8 @@ use crate::cli::{LintArgs, LintFormat};
 use crate::engine::{self, Merged};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::filter::{self, baseline::Baseline, suppress};
+use crate::filter::baseline::{Baseline, Fingerprint};
+use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Loader, Unit};
 use crate::output::{self, Output};
@@ -228,15 +229,14 @@ fn check_one(
         kept.extend(rules.complete_all(applied.raised)?);
         let selected = filter::select(&settings, kept, unit.path.as_deref(), &docs)?;
         for finding in selected {
-            let file = &loader.sources.get(finding.source).name;
-            let value = finding.key.as_deref().and_then(|key| merged.value(key));
-            if let Some(baseline) = &baseline {
-                if baseline.contains(&baseline.fingerprint(&finding, file, value)) {
-                    continue;
-                }
+            let fingerprint = Fingerprint::of(&finding, &loader.sources.get(finding.source).name);
+            if baseline
+                .as_ref()
+                .is_some_and(|known| known.contains(&fingerprint))
+            {
+                continue;
             }
             if args.write_baseline.is_some() {
-                let fingerprint = recorded.fingerprint(&finding, file, value);
                 recorded.findings.insert(fingerprint);
             }
             findings.push(finding);
