@@ -153,8 +153,9 @@ fn check_one(
     reader: &Reader,
 ) -> Result<Outcome, Error> {
     // 1. Settings and rules.
-    let (rules, settings, class, reader) = settings::for_lint(args, reader)?;
-    let reader = &reader;
+    // From here on, files are read under the size limit the configuration may set.
+    let (rules, settings, class, configured_reader) = settings::for_lint(args, reader)?;
+    let reader = &configured_reader;
     let docs = rules.docs();
     let baseline = args
         .baseline
