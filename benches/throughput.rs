@@ -232,6 +232,7 @@ fn run_binary_path(input: &str) -> Duration {
         stdin: &mut stdin,
         stdout: &mut stdout,
         stdout_is_terminal: false,
+        stdin_file: None,
     };
     let started = Instant::now();
     let status = app::run(cli, &mut streams);

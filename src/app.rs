@@ -15,7 +15,7 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
     let color = streams::use_color(cli.color, streams.stdout_is_terminal);
     // Every file the run reads goes through this one reader, which records it: no output may
     // be written over one of them.
-    let reader = &Reader::default();
+    let reader = &Reader::new(streams.stdin_file.clone());
     match cli.command {
         Command::Lint(args) => {
             let probe = args.probe;

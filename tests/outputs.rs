@@ -222,6 +222,44 @@ fn an_output_onto_a_file_the_run_reads_is_refused_and_the_file_kept() {
     }
 }
 
+/// `deploycheck lint - -o .env.production < .env.production` replaced the configuration too:
+/// standard input redirected from a file is that file, read like any other.
+#[cfg(unix)]
+#[test]
+fn an_output_onto_the_file_standard_input_reads_is_refused() {
+    let dir = Scratch::new();
+    let env = dir.write(".env.production", ENV);
+    let before = contents(dir.path());
+    for args in [
+        ["lint", "-", "-o", ".env.production"],
+        ["lint", "-", "--write-baseline", ".env.production"],
+    ] {
+        let result = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .stdin(std::fs::File::open(&env).expect("open"))
+            .output()
+            .expect("run");
+        let message = stderr(&result);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {message}");
+        assert!(
+            message.contains(".env.production") && message.contains("standard input"),
+            "{args:?}: {message}"
+        );
+        assert_eq!(contents(dir.path()), before, "{args:?}");
+    }
+    // Standard input that is not read is no input: `-o` onto its file is written.
+    let result = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", ".env.production", "-o", "report.txt"])
+        .current_dir(dir.path())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(std::fs::File::create(dir.path().join("report.txt")).expect("create"))
+        .output()
+        .expect("run");
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+}
+
 /// `GITHUB_STEP_SUMMARY` naming an input appended the summary to the configuration. It is
 /// refused like any other output, before the report is written.
 #[test]

@@ -55,6 +55,22 @@ impl FileIdentity {
         }
     }
 
+    /// The file the process's standard input is redirected from (`deploycheck lint - < .env`),
+    /// when it is a regular file: a pipe or a terminal is no file an output could replace.
+    pub fn of_standard_input() -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            let descriptor = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+            let metadata = std::fs::File::from(descriptor).metadata().ok()?;
+            metadata.is_file().then(|| Self::unix(&metadata))
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
     /// The file that was opened from `path`: from the open file itself where the system says.
     fn of_open(file: &std::fs::File, path: &Path) -> Option<Self> {
         #[cfg(unix)]
@@ -93,24 +109,37 @@ pub struct ReadFile {
 pub struct Reader {
     limit: u64,
     files: Rc<RefCell<Vec<ReadFile>>>,
+    /// The file standard input is redirected from, recorded when `-` is read.
+    standard_input: Option<FileIdentity>,
 }
 
 impl Default for Reader {
-    /// A fresh record, and the default limit.
+    /// A fresh record, the default limit, and a standard input that is no file.
     fn default() -> Self {
         Reader {
             limit: MAX_INPUT_SIZE,
             files: Rc::default(),
+            standard_input: None,
         }
     }
 }
 
 impl Reader {
+    /// A fresh reader whose standard input, when read, is the file `standard_input` (see
+    /// [`FileIdentity::of_standard_input`]).
+    pub fn new(standard_input: Option<FileIdentity>) -> Self {
+        Reader {
+            standard_input,
+            ..Reader::default()
+        }
+    }
+
     /// A reader of the same run (the same record) with another size limit.
     pub fn with_limit(&self, limit: u64) -> Self {
         Reader {
             limit,
             files: Rc::clone(&self.files),
+            standard_input: self.standard_input.clone(),
         }
     }
 
@@ -131,6 +160,12 @@ impl Reader {
     /// Read `path` (or standard input for `-`) into a [`SourceFile`] named as given.
     pub fn read(&self, path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
         let bytes = if path == "-" {
+            if let Some(identity) = &self.standard_input {
+                self.files.borrow_mut().push(ReadFile {
+                    identity: identity.clone(),
+                    name: "standard input".to_owned(),
+                });
+            }
             self.read_limited("-", stdin)?
         } else {
             self.read_file(Path::new(path), path)?
