@@ -232,6 +232,7 @@ fn run_binary_path(input: &str) -> Duration {
         stdin: &mut stdin,
         stdout: &mut stdout,
         stdout_is_terminal: false,
+        stdin_file: None,
     };
     let started = Instant::now();
     let status = app::run(cli, &mut streams);
@@ -249,7 +250,8 @@ fn run_binary_path(input: &str) -> Duration {
 fn run_phases(rules: &rules::RuleSet, input: &str) -> (Duration, Duration, Duration, usize) {
     let mut stdin = input.as_bytes();
     let started = Instant::now();
-    let mut loader = Loader::new(rules, &mut stdin);
+    let reader = deploycheck::source::read::Reader::default();
+    let mut loader = Loader::new(rules, &mut stdin, &reader);
     let layer = loader.load("-", None).expect("the generated input reads");
     let read = started.elapsed();
 

@@ -262,6 +262,12 @@ pub struct RuleSources {
     /// Ignore all configuration files.
     #[arg(long)]
     pub isolated: bool,
+
+    /// The most any file read may hold (inputs, standard input, rule files, the configuration,
+    /// the baseline, the Settings class): bytes, or a size such as `10MB` or `256MiB`.
+    /// Overrides `max-input-size` in the configuration [default: 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_input_size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -381,6 +387,42 @@ pub enum FailOn {
     Never,
 }
 
+/// A size in bytes (the command line's and the configuration's alike): a whole number, then
+/// optionally a unit: `B`, `kB`/`MB`/`GB` (powers of 1000) or `KiB`/`MiB`/`GiB` (powers of
+/// 1024), in any case, with or without a space. At least one byte: a limit of zero would refuse
+/// every file.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    const UNITS: &str = "write bytes, or a size such as `10MB` or `256MiB` (units: B, kB, MB, GB, \
+                         KiB, MiB, GiB)";
+    let trimmed = text.trim();
+    let digits = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits);
+    if number.is_empty() {
+        return Err(format!("`{text}` is not a size; {UNITS}"));
+    }
+    let multiplier: u64 = match unit.trim_start().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return Err(format!("`{}` is not a unit of size; {UNITS}", unit.trim())),
+    };
+    let size = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_mul(multiplier))
+        .ok_or_else(|| format!("`{text}` is too large a size"))?;
+    if size == 0 {
+        return Err("the size must be at least 1 byte".to_owned());
+    }
+    Ok(size)
+}
+
 /// A humantime duration above zero (a zero timeout would fail every probe at once).
 /// The longest probe timeout accepted: a probe that needs longer is a dead server, and a
 /// mistyped `5000s` must not hold a CI job for hours.
@@ -407,5 +449,44 @@ impl ProbeArgs {
             || !self.probe_ca.is_empty()
             || self.probe_insecure
             || self.replicas.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_in_bytes_and_units() {
+        for (text, bytes) in [
+            ("1", 1),
+            ("100", 100),
+            ("100B", 100),
+            ("10MB", 10_000_000),
+            ("1kB", 1000),
+            ("1KB", 1000),
+            ("1 KiB", 1024),
+            ("256MiB", 256 * 1024 * 1024),
+            ("2gib", 2 << 30),
+            (" 3GB ", 3_000_000_000),
+        ] {
+            assert_eq!(parse_size(text), Ok(bytes), "{text}");
+        }
+        for text in [
+            "",
+            "0",
+            "0MB",
+            "MB",
+            "ten",
+            "10XB",
+            "10 M",
+            "-1",
+            "1.5MB",
+            "1e6",
+            "99999999999999999999",
+            "18446744073709551615GiB",
+        ] {
+            assert!(parse_size(text).is_err(), "{text}");
+        }
     }
 }

@@ -13,6 +13,7 @@ use crate::cli::FailOn;
 use crate::error::Error;
 use crate::finding::Severity;
 use crate::secret::SecretNames;
+use crate::source::read::Reader;
 
 /// Which .env.example to compare with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,8 @@ pub struct Config {
     pub production_value: Option<String>,
     /// `[database] driver`: the PostgreSQL driver the application's URLs select.
     pub driver: Option<crate::project::Driver>,
+    /// `max-input-size`: the most a file read after the configuration may hold, in bytes.
+    pub max_input_size: Option<u64>,
     /// The file's text, to point errors into it.
     pub text: String,
 }
@@ -120,6 +123,15 @@ struct RawConfig {
     environment: RawEnvironment,
     #[serde(default)]
     database: RawDatabase,
+    max_input_size: Option<Spanned<RawSize>>,
+}
+
+/// `max-input-size = 1048576` or `max-input-size = "1MiB"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSize {
+    Bytes(i64),
+    Text(String),
 }
 
 /// `name = "A"` or `name = ["A", "B"]`.
@@ -181,7 +193,7 @@ struct PyprojectTool {
 /// Find the configuration: the nearest `deploycheck.toml`, or `pyproject.toml` with a
 /// `[tool.deploycheck]` table, from `start` (a directory, relative to the current one or
 /// absolute) upwards.
-pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
+pub fn discover(start: &Path, reader: &Reader) -> Result<Option<Config>, Error> {
     let cwd = std::env::current_dir().map_err(|error| Error::Unreadable {
         path: ".".to_owned(),
         reason: error.to_string(),
@@ -207,11 +219,11 @@ pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
     for dir in dirs {
         let own = dir.join("deploycheck.toml");
         if own.is_file() {
-            return load(&own).map(Some);
+            return load(&own, reader).map(Some);
         }
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
-            let text = read(&pyproject)?;
+            let text = reader.read_path(&pyproject)?;
             if has_tool_table(&text) {
                 return parse(&pyproject, text).map(Some);
             }
@@ -221,13 +233,9 @@ pub fn discover(start: &Path) -> Result<Option<Config>, Error> {
 }
 
 /// Load a named configuration file (`--config`).
-pub fn load(path: &Path) -> Result<Config, Error> {
-    let text = read(path)?;
+pub fn load(path: &Path, reader: &Reader) -> Result<Config, Error> {
+    let text = reader.read_path(path)?;
     parse(path, text)
-}
-
-fn read(path: &Path) -> Result<String, Error> {
-    crate::source::read::read_path(path)
 }
 
 fn has_tool_table(text: &str) -> bool {
@@ -411,6 +419,26 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
             })?,
         ),
     };
+    let max_input_size = match &raw.max_input_size {
+        None => None,
+        Some(size) => {
+            let parsed = match size.get_ref() {
+                RawSize::Bytes(bytes) => u64::try_from(*bytes)
+                    .ok()
+                    .filter(|bytes| *bytes > 0)
+                    .ok_or_else(|| "the size must be at least 1 byte".to_owned()),
+                RawSize::Text(text) => crate::cli::parse_size(text),
+            };
+            Some(parsed.map_err(|message| {
+                Error::rule_file(
+                    &name,
+                    &text,
+                    size.span(),
+                    format!("`max-input-size`: {message}"),
+                )
+            })?)
+        }
+    };
     Ok(Config {
         path: Some(path.to_owned()),
         profile: raw.profile,
@@ -434,6 +462,7 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
         roles,
         production_value: raw.environment.production_value,
         driver,
+        max_input_size,
         text,
     })
 }

@@ -23,12 +23,27 @@ pub enum Error {
     NotRegularFile { path: String, kind: &'static str },
 
     #[error("{path}: larger than {limit} bytes, the most deploycheck reads")]
-    #[diagnostic(help("an input this large is not a configuration; check the path"))]
+    #[diagnostic(help(
+        "an input this large is not a configuration; check the path, or raise the limit with \
+         `--max-input-size` (or `max-input-size` in the configuration)"
+    ))]
     TooLarge { path: String, limit: u64 },
 
     #[error("{path}: cannot write: {reason}")]
     #[diagnostic(help("check that the directory exists and is writable"))]
     Unwritable { path: String, reason: String },
+
+    /// An output (`-o`, `--write-baseline`, the step summary) is a file the run read: writing it
+    /// would destroy that input.
+    #[error("{output}: the same file as {input}, which this run reads")]
+    #[diagnostic(help(
+        "write the {noun} to another file: deploycheck never writes to a file it reads"
+    ))]
+    OutputIsInput {
+        output: String,
+        input: String,
+        noun: &'static str,
+    },
 
     #[error("{path}: cannot read: {reason}")]
     Unreadable { path: String, reason: String },
@@ -151,6 +166,7 @@ impl Error {
             | Error::NotRegularFile { .. }
             | Error::TooLarge { .. }
             | Error::Unwritable { .. }
+            | Error::OutputIsInput { .. }
             | Error::Unreadable { .. }
             | Error::NotUtf8 { .. }
             | Error::NulByte { .. }

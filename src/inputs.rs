@@ -13,7 +13,8 @@ use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::secret::{self, Redactor};
 use crate::source::dotenv::DotenvOptions;
-use crate::source::{Entry, InputFormat, Parsed, SourceFile, Sources, load, read};
+use crate::source::read::Reader;
+use crate::source::{Entry, InputFormat, Parsed, SourceFile, Sources, load};
 
 /// The name the process environment goes by in reports.
 pub const ENVIRONMENT_NAME: &str = "<environment>";
@@ -25,6 +26,7 @@ pub struct Loader<'a> {
     pub redactor: Redactor,
     stdin: &'a mut dyn Read,
     stdin_used: bool,
+    reader: &'a Reader,
     /// Expand `${VAR}` in .env files.
     pub interpolate: bool,
     /// Names `${VAR}` may fall back on (the process environment with `--process-env`).
@@ -32,13 +34,14 @@ pub struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(rules: &'a RuleSet, stdin: &'a mut dyn Read) -> Self {
+    pub fn new(rules: &'a RuleSet, stdin: &'a mut dyn Read, reader: &'a Reader) -> Self {
         Loader {
             rules,
             sources: Sources::new(),
             redactor: Redactor::default(),
             stdin,
             stdin_used: false,
+            reader,
             interpolate: true,
             environment: BTreeMap::new(),
         }
@@ -55,7 +58,7 @@ impl<'a> Loader<'a> {
             }
             self.stdin_used = true;
         }
-        let file = read::read(path, self.stdin)?;
+        let file = self.reader.read(path, self.stdin)?;
         let options = DotenvOptions {
             interpolate: self.interpolate,
             environment: self.environment.clone(),

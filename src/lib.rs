@@ -5,7 +5,8 @@
 //! ruleset) → [`inputs`] and [`source`] (read .env files and `railway variables` output into
 //! entries with byte spans, masking secrets by span) → [`engine`] (pure, synchronous: entries ×
 //! rules → findings) → [`probe`] (optional live checks; the only async code) → [`filter`]
-//! (selection, suppressions, baseline) → [`report`] (one module per output format) → [`exit`].
+//! (selection, suppressions, baseline) → [`report`] (one module per output format), written by
+//! [`output`] (never onto a file the run read) → [`exit`].
 //! [`app`] dispatches a parsed command line to [`commands`], which call the pipeline.
 
 // A tool failure ends the run once, so a large `Err` (it carries the source for the snippet)
@@ -24,6 +25,7 @@ pub mod filter;
 pub mod finding;
 pub mod host;
 pub mod inputs;
+pub mod output;
 pub mod pipeline;
 pub mod probe;
 pub mod project;

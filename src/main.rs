@@ -7,6 +7,7 @@ use deploycheck::app;
 use deploycheck::cli::Cli;
 use deploycheck::exit::ExitStatus;
 use deploycheck::pipeline::is_broken_pipe;
+use deploycheck::source::read::FileIdentity;
 use deploycheck::streams::{self, Streams};
 
 fn main() -> ExitCode {
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         stdin: &mut stdin,
         stdout: &mut stdout,
         stdout_is_terminal: Streams::stdio_is_terminal(),
+        stdin_file: FileIdentity::of_standard_input(),
     };
     let status = match app::run(cli, &mut streams) {
         Ok(status) => status,

@@ -5,7 +5,8 @@
 //! 3. evaluate the rules on each (the engine: pure and synchronous);
 //! 4. probe the servers each names (optional; the only async code, inside `probe`);
 //! 5. filter: selection and per-file settings, suppressions, the baseline;
-//! 6. report, and decide the exit status.
+//! 6. decide the exit status, and write the outputs: the baseline and the report, none of them
+//!    onto a file the run read (see [`crate::output`]).
 //!
 //! Secrets are masked as each input is read (step 2), by span, in the source text that reports
 //! show: messages are never searched for secret strings, which garbled the tool's own words
@@ -17,20 +18,23 @@
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::cli::{LintArgs, LintFormat};
 use crate::engine::{self, Merged};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::filter::{self, baseline::Baseline, suppress};
+use crate::filter::baseline::{Baseline, Fingerprint};
+use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Loader, Unit};
+use crate::output::{self, Output};
 use crate::probe;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::RuleDoc;
 use crate::rules::{Raised, Role, RuleId};
 use crate::settings::{self, LintSettings};
+use crate::source::read::Reader;
 use crate::source::{SourceFile, SourceId, Sources};
 
 /// What a run does besides evaluating the rules.
@@ -69,21 +73,28 @@ pub struct Outcome {
     /// Documentation of every loaded rule, with the configured severities.
     pub docs: Vec<RuleDoc>,
     pub status: ExitStatus,
+    /// The findings to record with `--write-baseline` (which needs one configuration).
+    pub baseline: Option<Baseline>,
 }
 
 /// Steps 1 to 6, and the exit status. Inputs under different configurations (a monorepo's
 /// `backend/deploycheck.toml` and `worker/deploycheck.toml`, as pre-commit passes them) are
 /// checked each with its own, as ruff does, and reported together.
-pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
+pub fn check(
+    args: &LintArgs,
+    mode: Mode,
+    stdin: &mut dyn Read,
+    reader: &Reader,
+) -> Result<Outcome, Error> {
     if mode == (Mode::Lint { probe: false }) && args.probe_options.any() {
         return Err(Error::Usage {
             message: "--probe-timeout, --probe-ca, --probe-insecure and --replicas have no effect without --probe".to_owned(),
             help: Some("add --probe, or use `deploycheck probe`".to_owned()),
         });
     }
-    let groups = settings::configuration_groups(&args.rules, &args.paths)?;
+    let groups = settings::configuration_groups(&args.rules, &args.paths, reader)?;
     if groups.len() <= 1 {
-        return check_one(args, mode, stdin);
+        return check_one(args, mode, stdin, reader);
     }
     if args.write_baseline.is_some() {
         return Err(Error::Usage {
@@ -95,7 +106,7 @@ pub fn check(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
     for paths in groups {
         let mut group_args = args.clone();
         group_args.paths = paths;
-        let group = check_one(&group_args, mode, stdin)?;
+        let group = check_one(&group_args, mode, stdin, reader)?;
         match &mut outcome {
             None => outcome = Some(group),
             Some(so_far) => so_far.absorb(group),
@@ -135,14 +146,25 @@ impl Outcome {
 }
 
 /// [`check`] for inputs under one configuration.
-fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcome, Error> {
+fn check_one(
+    args: &LintArgs,
+    mode: Mode,
+    stdin: &mut dyn Read,
+    reader: &Reader,
+) -> Result<Outcome, Error> {
     // 1. Settings and rules.
-    let (rules, settings, class) = settings::for_lint(args)?;
+    // From here on, files are read under the size limit the configuration may set.
+    let (rules, settings, class, configured_reader) = settings::for_lint(args, reader)?;
+    let reader = &configured_reader;
     let docs = rules.docs();
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| Baseline::load(path, reader))
+        .transpose()?;
 
     // 2. Inputs.
-    let mut loader = Loader::new(&rules, stdin);
+    let mut loader = Loader::new(&rules, stdin, reader);
     let units = load_units(args, mode, &settings, &mut loader)?;
     let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
         (Some(path), false) => Some(loader.sources.add(SourceFile::new(
@@ -182,7 +204,7 @@ fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         // 4. Probe.
         if mode.probes() {
             let input = probe_input(&merged);
-            let mut raised = probe::run(&input, &settings.probe)?;
+            let mut raised = probe::run(&input, &settings.probe, reader)?;
             // `lint` reports the URLs the Settings class requires itself
             // (missing-required-variable); a URL nobody declared required goes unreported there.
             let required_url = [Role::DatabaseUrl, Role::RedisUrl]
@@ -208,15 +230,14 @@ fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         kept.extend(rules.complete_all(applied.raised)?);
         let selected = filter::select(&settings, kept, unit.path.as_deref(), &docs)?;
         for finding in selected {
-            let file = &loader.sources.get(finding.source).name;
-            let value = finding.key.as_deref().and_then(|key| merged.value(key));
-            if let Some(baseline) = &baseline {
-                if baseline.contains(&baseline.fingerprint(&finding, file, value)) {
-                    continue;
-                }
+            let fingerprint = Fingerprint::of(&finding, &loader.sources.get(finding.source).name);
+            if baseline
+                .as_ref()
+                .is_some_and(|known| known.contains(&fingerprint))
+            {
+                continue;
             }
             if args.write_baseline.is_some() {
-                let fingerprint = recorded.fingerprint(&finding, file, value);
                 recorded.findings.insert(fingerprint);
             }
             findings.push(finding);
@@ -232,9 +253,6 @@ fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
 
     finding::sort(&mut findings);
 
-    if let Some(path) = &args.write_baseline {
-        recorded.write(path)?;
-    }
     // Writing a baseline adopts the current state: it is not a failed gate.
     let status = match args.write_baseline {
         Some(_) => ExitStatus::Success,
@@ -262,6 +280,7 @@ fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         inputs,
         docs,
         status,
+        baseline: args.write_baseline.is_some().then_some(recorded),
     })
 }
 
@@ -305,40 +324,52 @@ fn load_units(
     )
 }
 
-/// Step 6: render the outcome in the chosen format, to `-o FILE` or to `stdout`.
+/// Step 6: write the outputs: the baseline (`--write-baseline`), then the report in the chosen
+/// format, to `-o FILE` or to `stdout` (and, for `github`, the step summary). Each is checked
+/// against the files the run read before any is written.
 pub fn report(
     outcome: &Outcome,
     args: &LintArgs,
     color: bool,
     stdout: &mut dyn Write,
+    reader: &Reader,
 ) -> Result<(), Error> {
+    let step_summary = match args.format {
+        LintFormat::Github => step_summary_path(),
+        LintFormat::Human | LintFormat::Json | LintFormat::Sarif | LintFormat::Junit => None,
+    };
+    let outputs = [
+        (args.write_baseline.as_deref(), Output::Baseline),
+        (args.output.as_deref(), Output::Report),
+        (step_summary.as_deref(), Output::StepSummary),
+    ];
+    for (path, output) in outputs {
+        if let Some(path) = path {
+            output::refuse_input(reader, path, output)?;
+        }
+    }
+    if let (Some(path), Some(baseline)) = (&args.write_baseline, &outcome.baseline) {
+        baseline.write(path, reader)?;
+    }
     let report = Report {
         sources: &outcome.sources,
         findings: &outcome.findings,
         inputs: &outcome.inputs,
         rules: &outcome.docs,
     };
-    match &args.output {
-        Some(path) => {
-            let unwritable = |error: std::io::Error| Error::Unwritable {
-                path: path.display().to_string(),
-                reason: error.to_string(),
-            };
-            let file = std::fs::File::create(path).map_err(unwritable)?;
-            let mut out = std::io::BufWriter::new(file);
-            // A full disk or a failed write is the file's problem, said with its name.
-            render(&report, args.format, false, &mut out).map_err(|error| match error {
-                Error::Output(error) => unwritable(error),
-                other => other,
-            })?;
-            out.flush().map_err(unwritable)?;
-            out.into_inner()
-                .map_err(|error| unwritable(error.into_error()))?
-                .sync_all()
-                .map_err(unwritable)
+    let write = |out: &mut dyn Write, color: bool| -> Result<(), Error> {
+        render(&report, args.format, color, out)?;
+        if let Some(path) = &step_summary {
+            // GitHub shows at most ten annotations of each kind per step: the summary lists all.
+            let summary = report::github::step_summary(&report);
+            output::append(reader, path, Output::StepSummary, summary.as_bytes())?;
         }
+        Ok(())
+    };
+    match &args.output {
+        Some(path) => output::replace(reader, path, Output::Report, |out| write(out, false)),
         None => {
-            render(&report, args.format, color, stdout)?;
+            write(stdout, color)?;
             stdout.flush()?;
             Ok(())
         }
@@ -357,10 +388,7 @@ fn render(
         }
         LintFormat::Json => report::json::render(report, out)?,
         LintFormat::Sarif => report::sarif::render(report, out)?,
-        LintFormat::Github => {
-            report::github::render(report, out)?;
-            append_step_summary(report)?;
-        }
+        LintFormat::Github => report::github::render(report, out)?,
         LintFormat::Junit => report::junit::render(report, out)?,
     }
     Ok(())
@@ -422,22 +450,11 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
     }
 }
 
-/// GitHub shows at most ten annotations of each kind per step: the step summary lists all.
-fn append_step_summary(report: &Report) -> Result<(), Error> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
-    let unwritable = |error: std::io::Error| Error::Unwritable {
-        path: Path::new(&path).display().to_string(),
-        reason: format!("{error} (the file GITHUB_STEP_SUMMARY names)"),
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(unwritable)?;
-    file.write_all(report::github::step_summary(report).as_bytes())
-        .map_err(unwritable)
+/// The file `GITHUB_STEP_SUMMARY` names, when it names one.
+fn step_summary_path() -> Option<PathBuf> {
+    std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Is this the error of writing to a pipe whose reader went away (`deploycheck lint | head`)?

@@ -19,6 +19,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::source::read::Reader;
+
 /// A PostgreSQL driver SQLAlchemy can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Driver {
@@ -199,9 +201,9 @@ impl Database {
 
     /// What the dependency files say, from `start` up to `root` (inclusive): the nearest
     /// directory holding one decides.
-    pub fn from_dependencies(start: &Path, root: Option<&Path>) -> Self {
+    pub fn from_dependencies(start: &Path, root: Option<&Path>, reader: &Reader) -> Self {
         for dir in start.ancestors() {
-            if let Some(found) = dependencies_in(dir) {
+            if let Some(found) = dependencies_in(dir, reader) {
                 let drivers = Driver::ALL
                     .iter()
                     .copied()
@@ -229,11 +231,11 @@ struct Found {
     file: PathBuf,
 }
 
-fn dependencies_in(dir: &Path) -> Option<Found> {
+fn dependencies_in(dir: &Path, reader: &Reader) -> Option<Found> {
     let mut names = BTreeSet::new();
     let mut files = Vec::new();
     let pyproject = dir.join("pyproject.toml");
-    if let Ok(text) = crate::source::read::read_path(&pyproject) {
+    if let Ok(text) = reader.read_path(&pyproject) {
         let before = names.len();
         pyproject_dependencies(&text, &mut names);
         if names.len() > before {
@@ -256,14 +258,14 @@ fn dependencies_in(dir: &Path) -> Option<Found> {
     }
     requirement_files.sort();
     for path in requirement_files {
-        if let Ok(text) = crate::source::read::read_path(&path) {
+        if let Ok(text) = reader.read_path(&path) {
             requirements_txt(&text, &mut names);
             files.push(path);
         }
     }
     for lock in ["uv.lock", "poetry.lock"] {
         let path = dir.join(lock);
-        if let Ok(text) = crate::source::read::read_path(&path) {
+        if let Ok(text) = reader.read_path(&path) {
             lock_packages(&text, &mut names);
             files.push(path);
         }

@@ -13,18 +13,35 @@ use crate::error::Error;
 use crate::finding::Severity;
 use crate::probe::ProbeOptions;
 use crate::rules::{RuleDoc, RuleSet};
+use crate::source::read::{MAX_INPUT_SIZE, Reader};
+
+/// The most a file read may hold: `--max-input-size`, else the configuration's
+/// `max-input-size`, else [`MAX_INPUT_SIZE`]. A configuration file itself is read before its
+/// own setting is known (`config` is `None` then): under the command line's limit or the
+/// default.
+pub fn input_limit(sources: &RuleSources, config: Option<&Config>) -> u64 {
+    sources
+        .max_input_size
+        .or_else(|| config.and_then(|config| config.max_input_size))
+        .unwrap_or(MAX_INPUT_SIZE)
+}
 
 /// The configuration that applies: the one named, else the one discovered from the inputs'
 /// directories upward (as ruff does: `deploycheck lint app/.env.production` run from anywhere
 /// uses `app/`'s configuration; standard input and commands without inputs start from the
 /// current directory), else none. Inputs that would each find a different configuration are an
 /// error: one run has one rule set.
-pub fn configuration(sources: &RuleSources, inputs: &[&str]) -> Result<Config, Error> {
+pub fn configuration(
+    sources: &RuleSources,
+    inputs: &[&str],
+    reader: &Reader,
+) -> Result<Config, Error> {
+    let reader = &reader.with_limit(input_limit(sources, None));
     if sources.isolated {
         return Ok(Config::default());
     }
     if let Some(path) = &sources.config {
-        return config::load(path);
+        return config::load(path, reader);
     }
     let mut starts: Vec<PathBuf> = inputs.iter().map(|input| input_dir(input)).collect();
     if starts.is_empty() {
@@ -32,7 +49,7 @@ pub fn configuration(sources: &RuleSources, inputs: &[&str]) -> Result<Config, E
     }
     let mut found: Option<(Config, String)> = None;
     for start in &starts {
-        let config = config::discover(start)?.unwrap_or_default();
+        let config = config::discover(start, reader)?.unwrap_or_default();
         let name = config
             .path
             .as_ref()
@@ -67,13 +84,15 @@ pub fn configuration(sources: &RuleSources, inputs: &[&str]) -> Result<Config, E
 pub fn configuration_groups(
     sources: &RuleSources,
     paths: &[String],
+    reader: &Reader,
 ) -> Result<Vec<Vec<String>>, Error> {
     if sources.isolated || sources.config.is_some() || paths.len() <= 1 {
         return Ok(vec![paths.to_vec()]);
     }
+    let reader = &reader.with_limit(input_limit(sources, None));
     let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
     for path in paths {
-        let found = config::discover(&input_dir(path))?
+        let found = config::discover(&input_dir(path), reader)?
             .and_then(|config| config.path)
             .map(|p| p.canonicalize().unwrap_or(p));
         match groups.iter_mut().find(|(known, _)| *known == found) {
@@ -99,19 +118,27 @@ fn input_dir(input: &str) -> PathBuf {
 
 /// The rules with the configuration file's rule paths and the application's Settings class
 /// (for commands other than lint); `inputs` are the paths the command reads, for discovery, or
-/// `None` for a command that reads none (`rules`, `explain`: the class changes no rule).
-pub fn configured_rules(sources: &RuleSources, inputs: Option<&[&str]>) -> Result<RuleSet, Error> {
-    let config = configuration(sources, inputs.unwrap_or(&[]))?;
+/// `None` for a command that reads none (`rules`, `explain`: the class changes no rule). With
+/// them, the reader to read the inputs with: the same run, under the size limit that applies.
+pub fn configured_rules(
+    sources: &RuleSources,
+    inputs: Option<&[&str]>,
+    reader: &Reader,
+) -> Result<(RuleSet, Reader), Error> {
+    let config = configuration(sources, inputs.unwrap_or(&[]), reader)?;
+    let reader = &reader.with_limit(input_limit(sources, Some(&config)));
     let class = match inputs {
-        Some(inputs) => settings_class(sources, &config, inputs)?,
+        Some(inputs) => settings_class(sources, &config, inputs, reader)?,
         None => SettingsClass::default(),
     };
-    project_rules(
+    let rules = project_rules(
         sources,
         &config,
         &class,
         inputs.and_then(|i| i.first().copied()),
-    )
+        reader,
+    )?;
+    Ok((rules, reader.clone()))
 }
 
 /// The rule set of a project: the rules, the Settings class as the schema, and what the
@@ -121,9 +148,11 @@ pub fn project_rules(
     config: &Config,
     class: &SettingsClass,
     first_input: Option<&str>,
+    reader: &Reader,
 ) -> Result<RuleSet, Error> {
-    let mut rules = crate::rules::load::load(&rule_sources(sources, config), class.app.as_ref())?;
-    apply_project(&mut rules, config, class, first_input)?;
+    let mut rules =
+        crate::rules::load::load(&rule_sources(sources, config), class.app.as_ref(), reader)?;
+    apply_project(&mut rules, config, class, first_input, reader)?;
     Ok(rules)
 }
 
@@ -134,11 +163,12 @@ fn apply_project(
     config: &Config,
     class: &SettingsClass,
     first_input: Option<&str>,
+    reader: &Reader,
 ) -> Result<(), Error> {
     rules.secret_names = config.secret_names.clone();
     rules.configured_roles = config.roles.clone();
     rules.app.production_value = config.production_value.clone();
-    rules.app.database = database_facts(config, class, first_input)?;
+    rules.app.database = database_facts(config, class, first_input, reader)?;
     Ok(())
 }
 
@@ -149,13 +179,14 @@ pub fn database_facts(
     config: &Config,
     class: &SettingsClass,
     first_input: Option<&str>,
+    reader: &Reader,
 ) -> Result<crate::project::Database, Error> {
     use crate::project::Database;
     if let Some(driver) = config.driver {
         return Ok(Database::configured(driver));
     }
     if let Some(app) = &class.app {
-        if let Ok(text) = crate::source::read::read_path(&app.file) {
+        if let Ok(text) = reader.read_path(&app.file) {
             if let Some(found) = Database::from_settings_source(&app.file, &text) {
                 return Ok(found);
             }
@@ -176,13 +207,17 @@ pub fn database_facts(
     };
     let start = start.canonicalize().unwrap_or(start);
     let root = root.map(|root| root.canonicalize().unwrap_or(root));
-    Ok(Database::from_dependencies(&start, root.as_deref()))
+    Ok(Database::from_dependencies(&start, root.as_deref(), reader))
 }
 
 /// What `lint` and `probe` run with: the rule set (severity overrides applied, the Settings
 /// class's fields as its variables), the settings, from the command line over the
-/// configuration over the defaults, and the Settings class.
-pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings, SettingsClass), Error> {
+/// configuration over the defaults, the Settings class, and the reader for everything read
+/// after them (the same run, under the size limit that applies).
+pub fn for_lint(
+    args: &LintArgs,
+    reader: &Reader,
+) -> Result<(RuleSet, LintSettings, SettingsClass, Reader), Error> {
     let inputs: Vec<&str> = args
         .paths
         .iter()
@@ -190,16 +225,23 @@ pub fn for_lint(args: &LintArgs) -> Result<(RuleSet, LintSettings, SettingsClass
         .chain(&args.layers.railway)
         .map(String::as_str)
         .collect();
-    let config = configuration(&args.rules, &inputs)?;
-    let class = settings_class(&args.rules, &config, &inputs)?;
-    let mut rules = project_rules(&args.rules, &config, &class, inputs.first().copied())?;
+    let config = configuration(&args.rules, &inputs, reader)?;
+    let reader = &reader.with_limit(input_limit(&args.rules, Some(&config)));
+    let class = settings_class(&args.rules, &config, &inputs, reader)?;
+    let mut rules = project_rules(
+        &args.rules,
+        &config,
+        &class,
+        inputs.first().copied(),
+        reader,
+    )?;
     let settings = resolve(args, config, &rules)?;
     for rule in &mut rules.rules {
         if let Some(level) = settings.severity.get(&rule.doc.id) {
             rule.doc.severity = *level;
         }
     }
-    Ok((rules, settings, class))
+    Ok((rules, settings, class, reader.clone()))
 }
 
 /// The application's Settings class for a run.
@@ -243,10 +285,11 @@ pub fn settings_class(
     sources: &RuleSources,
     config: &Config,
     inputs: &[&str],
+    reader: &Reader,
 ) -> Result<SettingsClass, Error> {
     let named = |root: &Path, spec: &str| -> Result<SettingsClass, Error> {
-        let (file, class) = crate::appsettings::resolve_spec(root, spec)?;
-        let app = crate::appsettings::read_settings(root, &file, &class)?;
+        let (file, class) = crate::appsettings::resolve_spec(root, spec, reader)?;
+        let app = crate::appsettings::read_settings(root, &file, &class, reader)?;
         Ok(SettingsClass {
             app: Some(app),
             candidates: Vec::new(),
@@ -265,13 +308,13 @@ pub fn settings_class(
     let Some(root) = project_root(inputs.first().copied(), config)? else {
         return Ok(SettingsClass::default());
     };
-    let mut candidates = crate::appsettings::find_settings_classes(&root);
+    let mut candidates = crate::appsettings::find_settings_classes(&root, reader);
     match candidates.len() {
         0 => Ok(SettingsClass::default()),
         1 => {
             let (file, class) = candidates.remove(0);
             Ok(SettingsClass {
-                app: crate::appsettings::read_settings(&root, &file, &class).ok(),
+                app: crate::appsettings::read_settings(&root, &file, &class, reader).ok(),
                 candidates: Vec::new(),
             })
         }
@@ -327,6 +370,7 @@ pub fn rule_sources(sources: &RuleSources, config: &Config) -> RuleSources {
         settings: sources.settings.clone(),
         config: None,
         isolated: sources.isolated,
+        max_input_size: Some(input_limit(sources, Some(config))),
     }
 }
 

@@ -9,6 +9,9 @@ pub struct Streams<'a> {
     pub stdout: &'a mut dyn Write,
     /// Is stdout a terminal (for `--color auto`)?
     pub stdout_is_terminal: bool,
+    /// The file stdin is redirected from, if it is one: read as `-`, it is an input like any
+    /// other, which no output may replace.
+    pub stdin_file: Option<crate::source::read::FileIdentity>,
 }
 
 impl Streams<'static> {

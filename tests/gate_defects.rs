@@ -452,3 +452,131 @@ fn findings_and_errors_on_very_long_lines_are_reported_not_panicked_on() {
         }
     }
 }
+
+/// A .env text of exactly `size` bytes, without findings under `--isolated`.
+fn env_of_size(size: usize) -> String {
+    let head = "DEBUG=false\n";
+    format!("{head}#{}\n", "x".repeat(size - head.len() - 2))
+}
+
+/// The 256 MiB limit of every read could not be changed: `--max-input-size SIZE` (and
+/// `max-input-size` in the configuration, under the command line) sets it for inputs, standard
+/// input, rule files and the example alike. A file at the limit is read; one byte more is
+/// refused.
+#[test]
+fn max_input_size_sets_the_limit_of_every_read() {
+    let scratch = Scratch::new();
+    let at = scratch.write("at.env", env_of_size(100));
+    let over = scratch.write("over.env", env_of_size(101));
+    let kib = scratch.write("kib.env", env_of_size(1024));
+    let (at, over, kib) = (
+        at.to_str().expect("UTF-8"),
+        over.to_str().expect("UTF-8"),
+        kib.to_str().expect("UTF-8"),
+    );
+    let run = |args: &[&str], stdin: &str| -> (Option<i32>, String) {
+        let mut child = deploycheck()
+            .args(args)
+            .current_dir(scratch.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("wait");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let read = |args: &[&str], stdin: &str| {
+        let (code, stderr) = run(args, stdin);
+        assert_eq!(code, Some(0), "{args:?}: read at the limit: {stderr}");
+    };
+    let refused = |args: &[&str], stdin: &str| {
+        let (code, stderr) = run(args, stdin);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("larger than 100 bytes"),
+            "{args:?}: {stderr}"
+        );
+    };
+    read(&["lint", "--isolated", "--max-input-size", "100", at], "");
+    refused(&["lint", "--isolated", "--max-input-size", "100", over], "");
+    read(
+        &["lint", "--isolated", "--max-input-size", "100B", "-"],
+        &env_of_size(100),
+    );
+    refused(
+        &["lint", "--isolated", "--max-input-size", "100", "-"],
+        &env_of_size(101),
+    );
+    read(&["lint", "--isolated", "--max-input-size", "1KiB", kib], "");
+    read(
+        &["lint", "--isolated", "--max-input-size", "1 kib", kib],
+        "",
+    );
+    let (code, stderr) = run(&["lint", "--isolated", "--max-input-size", "1kB", kib], "");
+    assert_eq!(code, Some(2), "1 kB is 1000 bytes: {stderr}");
+    assert!(stderr.contains("larger than 1000 bytes"), "{stderr}");
+    read(&["show", "--isolated", "--max-input-size", "100", at], "");
+    refused(&["show", "--isolated", "--max-input-size", "100", over], "");
+    refused(
+        &["diff", "--isolated", "--max-input-size", "100", at, over],
+        "",
+    );
+    refused(
+        &["probe", "--isolated", "--max-input-size", "100", over],
+        "",
+    );
+    // Rule files and the example are reads like any other.
+    let rules = scratch.write("rules.toml", format!("#{}\n", "x".repeat(100)));
+    refused(
+        &[
+            "lint",
+            "--isolated",
+            "--max-input-size",
+            "100",
+            "--rules",
+            rules.to_str().expect("UTF-8"),
+            at,
+        ],
+        "",
+    );
+    refused(
+        &[
+            "lint",
+            "--isolated",
+            "--max-input-size",
+            "100",
+            "--example",
+            over,
+            at,
+        ],
+        "",
+    );
+
+    // The configuration's `max-input-size`, an integer of bytes or a size; the command line
+    // wins over it. The configuration file itself is read under the command line's limit.
+    for setting in ["100", "\"100 B\""] {
+        scratch.write("deploycheck.toml", format!("max-input-size = {setting}\n"));
+        read(&["lint", "at.env"], "");
+        refused(&["lint", "over.env"], "");
+        refused(&["show", "over.env"], "");
+        read(&["lint", "--max-input-size", "1KiB", "over.env"], "");
+    }
+
+    // Sizes that cannot be a limit are usage errors.
+    for size in ["0", "ten", "10XB", "-1", "99999999999999999999"] {
+        let flag = format!("--max-input-size={size}");
+        let (code, stderr) = run(&["lint", "--isolated", &flag, at], "");
+        assert_eq!(code, Some(2), "{size}: {stderr}");
+        assert!(stderr.contains("--max-input-size"), "{size}: {stderr}");
+    }
+    scratch.write("deploycheck.toml", "\nmax-input-size = \"ten\"\n");
+    let (code, stderr) = run(&["lint", "at.env"], "");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("deploycheck.toml:2:18"), "{stderr}");
+}

@@ -9,6 +9,7 @@ use common::probe::{input_with_database, input_with_redis, located, options, pro
 use common::servers::{PASSWORD, Postgres, SilentListener, encode, free_port};
 use deploycheck::finding::Severity;
 use deploycheck::probe::{self, ProbeError, ProbeInput, ProbeOptions};
+use deploycheck::source::read::Reader;
 
 #[test]
 fn plain_cluster() {
@@ -307,7 +308,7 @@ fn bad_ca_files_are_setup_errors() {
         ..ProbeOptions::default()
     };
     assert!(matches!(
-        probe::run(&ProbeInput::default(), &options),
+        probe::run(&ProbeInput::default(), &options, &Reader::default()),
         Err(ProbeError::CaFileUnreadable { .. })
     ));
 
@@ -317,7 +318,7 @@ fn bad_ca_files_are_setup_errors() {
         ..ProbeOptions::default()
     };
     assert!(matches!(
-        probe::run(&ProbeInput::default(), &options),
+        probe::run(&ProbeInput::default(), &options, &Reader::default()),
         Err(ProbeError::CaFileNotPem { .. })
     ));
 }

@@ -129,8 +129,14 @@ fn no_builtin_keeps_the_program_raised_rules() {
         settings: None,
         config: None,
         isolated: true,
+        max_input_size: None,
     };
-    let set = rules::load::load(&sources, None).expect("rules load");
+    let set = rules::load::load(
+        &sources,
+        None,
+        &deploycheck::source::read::Reader::default(),
+    )
+    .expect("rules load");
     let mut kept: Vec<&str> = set.rules.iter().map(|rule| rule.doc.id.as_str()).collect();
     let builtin = rules::builtin::load().expect("built-in rules load");
     let general = builtin

@@ -22,6 +22,7 @@ use aho_corasick::AhoCorasick;
 use super::ReadError;
 use super::reader::{ClassRef, Project};
 use super::syntax::Binding;
+use crate::source::read::Reader;
 
 /// Directory names that never hold the application's settings.
 const SKIPPED_DIRECTORIES: &[&str] = &[
@@ -41,9 +42,9 @@ const SKIPPED_DIRECTORIES: &[&str] = &[
 /// bases, as (file, class name), sorted; a class that another found class derives from is a
 /// base, not a candidate, and is left out. Files that cannot be read or parsed are skipped: they
 /// are not the application's settings, or the reader will say so when named.
-pub fn find_settings_classes(root: &Path) -> Vec<(PathBuf, String)> {
-    let sources = python_sources(root);
-    let mut project = Project::new(root);
+pub fn find_settings_classes(root: &Path, reader: &Reader) -> Vec<(PathBuf, String)> {
+    let sources = python_sources(root, reader);
+    let mut project = Project::new(root, reader);
     let mut found: BTreeSet<(PathBuf, String)> = BTreeSet::new();
     let mut bases: BTreeSet<(PathBuf, String)> = BTreeSet::new();
     let mut searched_names: Vec<String> = Vec::new();
@@ -94,7 +95,7 @@ pub fn find_settings_classes(root: &Path) -> Vec<(PathBuf, String)> {
 }
 
 /// The `.py` files under `root` that discovery looks at, with their text.
-fn python_sources(root: &Path) -> Vec<(PathBuf, String)> {
+fn python_sources(root: &Path, reader: &Reader) -> Vec<(PathBuf, String)> {
     let walker = ignore::WalkBuilder::new(root)
         // `.gitignore` applies even outside a git work tree (a project unpacked from an archive).
         .require_git(false)
@@ -119,7 +120,7 @@ fn python_sources(root: &Path) -> Vec<(PathBuf, String)> {
         {
             continue;
         }
-        if let Ok(text) = crate::source::read::read_path(entry.path()) {
+        if let Ok(text) = reader.read_path(entry.path()) {
             sources.push((entry.into_path(), text));
         }
     }
@@ -132,7 +133,11 @@ fn python_sources(root: &Path) -> Vec<(PathBuf, String)> {
 /// - `app.core.config:Settings`: a module as Python imports it (uvicorn's `app.main:app`
 ///   form), looked up under `root` and `root/src`;
 /// - `app/core/config.py` or `app.core.config`: the one `BaseSettings` class in it.
-pub fn resolve_spec(root: &Path, spec: &str) -> Result<(PathBuf, String), ReadError> {
+pub fn resolve_spec(
+    root: &Path,
+    spec: &str,
+    reader: &Reader,
+) -> Result<(PathBuf, String), ReadError> {
     let (location, class) = match spec.rsplit_once(':') {
         // `C:\...` on Windows: a drive letter, not a class.
         Some((location, class)) if !class.starts_with(['\\', '/']) && !class.is_empty() => {
@@ -144,7 +149,7 @@ pub fn resolve_spec(root: &Path, spec: &str) -> Result<(PathBuf, String), ReadEr
     if let Some(class) = class {
         return Ok((file, class.to_owned()));
     }
-    let mut project = Project::new(root);
+    let mut project = Project::new(root, reader);
     let module = project.load(&file)?;
     let mut classes = Vec::new();
     for (index, class) in module.classes.iter().enumerate() {
@@ -215,7 +220,7 @@ mod tests {
     const SETTINGS: &str = "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    a: int = 1\n";
 
     fn found(dir: &tempfile::TempDir) -> Vec<(String, String)> {
-        find_settings_classes(dir.path())
+        find_settings_classes(dir.path(), &Reader::default())
             .into_iter()
             .map(|(path, class)| {
                 let relative = path.strip_prefix(dir.path()).expect("under the root");
@@ -312,22 +317,26 @@ mod tests {
             ),
         ];
         for (spec, expected) in table {
-            assert_eq!(resolve_spec(root, spec), expected, "{spec}");
+            assert_eq!(
+                resolve_spec(root, spec, &Reader::default()),
+                expected,
+                "{spec}"
+            );
         }
         assert!(matches!(
-            resolve_spec(root, "two.py"),
+            resolve_spec(root, "two.py", &Reader::default()),
             Err(ReadError::SeveralSettingsClasses { .. })
         ));
         assert!(matches!(
-            resolve_spec(root, "none.py"),
+            resolve_spec(root, "none.py", &Reader::default()),
             Err(ReadError::NoSettingsClass { .. })
         ));
         assert!(matches!(
-            resolve_spec(root, "app.nope:Settings"),
+            resolve_spec(root, "app.nope:Settings", &Reader::default()),
             Err(ReadError::ModuleNotFound { .. })
         ));
         assert!(matches!(
-            resolve_spec(root, "nope/config.py"),
+            resolve_spec(root, "nope/config.py", &Reader::default()),
             Err(ReadError::Unreadable { .. })
         ));
     }

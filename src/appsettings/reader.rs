@@ -32,14 +32,20 @@ use super::model::{
 };
 use super::syntax::{self, Binding, ClassDef, ClassItem, Expr, ExprKind, Import, Module};
 use super::types::{self, Generic};
+use crate::source::read::Reader;
 
 /// Import chains and aliases longer than this are treated as unresolvable: they only occur in
 /// cycles.
 const MAX_DEPTH: usize = 32;
 
 /// Read the class `class_name` in `file`, resolving project imports against `root`.
-pub fn read_settings(root: &Path, file: &Path, class_name: &str) -> Result<AppSettings, ReadError> {
-    let mut project = Project::new(root);
+pub fn read_settings(
+    root: &Path,
+    file: &Path,
+    class_name: &str,
+    reader: &Reader,
+) -> Result<AppSettings, ReadError> {
+    let mut project = Project::new(root, reader);
     let module = project.load(file)?;
     let Some(index) = module.class_index(class_name) else {
         return Err(ReadError::ClassNotFound {
@@ -112,6 +118,7 @@ pub(crate) enum Symbol {
 pub(crate) struct Project {
     search_roots: Vec<PathBuf>,
     modules: HashMap<PathBuf, Option<Rc<Module>>>,
+    reader: Reader,
 }
 
 /// The ancestry of a class, base first (the reversed MRO), and the external classes it ends in.
@@ -148,10 +155,11 @@ struct TypeFacts {
 }
 
 impl Project {
-    pub fn new(root: &Path) -> Self {
+    pub fn new(root: &Path, reader: &Reader) -> Self {
         Project {
             search_roots: vec![root.to_owned(), root.join("src")],
             modules: HashMap::new(),
+            reader: reader.clone(),
         }
     }
 
@@ -160,7 +168,7 @@ impl Project {
         if let Some(Some(module)) = self.modules.get(path) {
             return Ok(Rc::clone(module));
         }
-        let module = Rc::new(syntax::parse_file(path)?);
+        let module = Rc::new(syntax::parse_file(path, &self.reader)?);
         self.modules
             .insert(path.to_owned(), Some(Rc::clone(&module)));
         Ok(module)
@@ -171,7 +179,7 @@ impl Project {
         if let Some(cached) = self.modules.get(path) {
             return cached.clone();
         }
-        let module = syntax::parse_file(path).ok().map(Rc::new);
+        let module = syntax::parse_file(path, &self.reader).ok().map(Rc::new);
         self.modules.insert(path.to_owned(), module.clone());
         module
     }
@@ -1554,8 +1562,13 @@ mod tests {
     /// Write `files` (relative path, source) into a fresh project and read `file:class`.
     fn read(files: &[(&str, &str)], file: &str, class: &str) -> (tempfile::TempDir, AppSettings) {
         let dir = project(files);
-        let settings = read_settings(dir.path(), &dir.path().join(file), class)
-            .unwrap_or_else(|error| panic!("{error}"));
+        let settings = read_settings(
+            dir.path(),
+            &dir.path().join(file),
+            class,
+            &Reader::default(),
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
         (dir, settings)
     }
 
@@ -2083,17 +2096,32 @@ mod tests {
             ("bad.py", "class Settings(BaseSettings:\n    a: int\n"),
             ("ok.py", "x = 1\n"),
         ]);
-        let bad = read_settings(dir.path(), &dir.path().join("bad.py"), "Settings");
+        let bad = read_settings(
+            dir.path(),
+            &dir.path().join("bad.py"),
+            "Settings",
+            &Reader::default(),
+        );
         assert!(
             matches!(bad, Err(ReadError::Syntax { line: 1, .. })),
             "{bad:?}"
         );
-        let missing = read_settings(dir.path(), &dir.path().join("ok.py"), "Settings");
+        let missing = read_settings(
+            dir.path(),
+            &dir.path().join("ok.py"),
+            "Settings",
+            &Reader::default(),
+        );
         assert!(
             matches!(missing, Err(ReadError::ClassNotFound { .. })),
             "{missing:?}"
         );
-        let absent = read_settings(dir.path(), &dir.path().join("absent.py"), "Settings");
+        let absent = read_settings(
+            dir.path(),
+            &dir.path().join("absent.py"),
+            "Settings",
+            &Reader::default(),
+        );
         assert!(
             matches!(absent, Err(ReadError::Unreadable { .. })),
             "{absent:?}"

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use tree_sitter::{Node, Parser};
 
 use super::ReadError;
+use crate::source::read::Reader;
 
 /// A Python expression, as far as a settings class needs one. `text` is the source as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,11 +205,13 @@ impl Module {
 
 /// Parse a Python file. A syntax error is an error: a half-understood settings class would
 /// give findings about fields that are not there.
-pub fn parse_file(path: &Path) -> Result<Module, ReadError> {
-    let bytes = crate::source::read::read_bytes(path).map_err(|error| ReadError::Unreadable {
-        path: path.to_owned(),
-        reason: error.to_string(),
-    })?;
+pub fn parse_file(path: &Path, reader: &Reader) -> Result<Module, ReadError> {
+    let bytes = reader
+        .read_bytes(path)
+        .map_err(|error| ReadError::Unreadable {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        })?;
     // Python source is UTF-8 unless a coding cookie says otherwise, which settings files never do.
     let source = String::from_utf8(bytes).map_err(|error| ReadError::Unreadable {
         path: path.to_owned(),

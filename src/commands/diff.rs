@@ -9,11 +9,16 @@ use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::input_format;
 use crate::settings::configured_rules;
+use crate::source::read::Reader;
 use crate::streams::Streams;
 
-pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules, Some(&[args.a.as_str(), args.b.as_str()]))?;
-    let mut loader = Loader::new(&rules, streams.stdin);
+pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<ExitStatus, Error> {
+    let (rules, reader) = configured_rules(
+        &args.rules,
+        Some(&[args.a.as_str(), args.b.as_str()]),
+        reader,
+    )?;
+    let mut loader = Loader::new(&rules, streams.stdin, &reader);
     let format = input_format(args.input_format);
     let a = loader.load(&args.a, format)?;
     let b = loader.load(&args.b, format)?;

@@ -8,11 +8,16 @@ use crate::exit::ExitStatus;
 use crate::report::placeholders_in_words as words;
 use crate::rules;
 use crate::settings::configured_rules;
+use crate::source::read::Reader;
 use crate::streams::Streams;
 use crate::suggest::closest;
 
-pub fn list_rules(args: RulesArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules, None)?;
+pub fn list_rules(
+    args: RulesArgs,
+    streams: &mut Streams,
+    reader: &Reader,
+) -> Result<ExitStatus, Error> {
+    let (rules, _) = configured_rules(&args.rules, None, reader)?;
     let out = &mut *streams.stdout;
     match args.format {
         ListFormat::Human => {
@@ -83,8 +88,12 @@ fn rule_is_production_only(rule: &rules::Rule) -> bool {
     rule.when.as_ref().is_some_and(mentions_production)
 }
 
-pub fn explain(args: ExplainArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(&args.rules, None)?;
+pub fn explain(
+    args: ExplainArgs,
+    streams: &mut Streams,
+    reader: &Reader,
+) -> Result<ExitStatus, Error> {
+    let (rules, _) = configured_rules(&args.rules, None, reader)?;
     let Some(rule) = rules.rule(&args.id) else {
         let ids: Vec<&str> = rules.rules.iter().map(|r| r.doc.id.as_str()).collect();
         let help = match closest(&args.id, &ids) {

@@ -12,13 +12,15 @@ use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::rules::RuleSet;
 use crate::settings::{self, shown_path};
+use crate::source::read::Reader;
 use crate::streams::Streams;
 
-pub fn run(args: SchemaArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
+pub fn run(args: SchemaArgs, streams: &mut Streams, reader: &Reader) -> Result<ExitStatus, Error> {
     let input = args.path.as_deref().unwrap_or(".");
-    let config = settings::configuration(&args.rules, &[input])?;
-    let class = settings::settings_class(&args.rules, &config, &[input])?;
-    let rules = settings::project_rules(&args.rules, &config, &class, Some(input))?;
+    let config = settings::configuration(&args.rules, &[input], reader)?;
+    let reader = &reader.with_limit(settings::input_limit(&args.rules, Some(&config)));
+    let class = settings::settings_class(&args.rules, &config, &[input], reader)?;
+    let rules = settings::project_rules(&args.rules, &config, &class, Some(input), reader)?;
     let Some(app) = class.app else {
         let message = if class.candidates.is_empty() {
             "no pydantic-settings class found in this project".to_owned()

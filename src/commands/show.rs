@@ -6,14 +6,16 @@ use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::load_units;
 use crate::settings::configured_rules;
+use crate::source::read::Reader;
 use crate::streams::Streams;
 
-pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
-    let rules = configured_rules(
+pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<ExitStatus, Error> {
+    let (rules, reader) = configured_rules(
         &args.rules,
         Some(&args.path.iter().map(String::as_str).collect::<Vec<_>>()),
+        reader,
     )?;
-    let mut loader = Loader::new(&rules, streams.stdin);
+    let mut loader = Loader::new(&rules, streams.stdin, &reader);
     loader.interpolate = !args.no_interpolate;
     let paths: Vec<String> = match &args.path {
         Some(path) => vec![path.clone()],

@@ -1,75 +1,75 @@
 //! Baselines: adopt the gate on an existing configuration. `--write-baseline FILE` records the
-//! current findings by fingerprint; `--baseline FILE` then reports only findings that are not
-//! in it, so anything new still fails.
+//! current findings; `--baseline FILE` then reports only findings that are not in it, so
+//! anything new still fails.
 //!
-//! A fingerprint is the rule, the file as named, the key, and a salted SHA-256 of the key's
-//! value: changing the value (a fix attempt, a rotated secret) makes the finding new again, and
-//! the file reveals nothing about the values, not even whether two of them are equal across
-//! baselines (each baseline has its own random salt).
+//! An entry is the rule, the file as named and the key, and nothing derived from a value.
+//! Version 1 also stored SHA-256(salt || 0 || value), with the salt beside it, so that a changed
+//! value made its finding new again. A salt stored beside its hash does not slow a guess down:
+//! a seven-word list recovered `SECRET_KEY=Summer2024!` and a whole database URL, password
+//! included, from a committed baseline. A value fingerprint would be safe only for values that
+//! are not secret, and which values are secret is judged from names and known values: a
+//! password under an innocent name, or a webhook URL with its token in the path, is a secret
+//! nobody declared. So no value is fingerprinted, as SARIF's `partialFingerprints` never were.
+//!
+//! What this means: a baselined finding stays suppressed when only its value changes (a secret
+//! rotated to another weak one, `DEBUG=true` to `DEBUG=yes`), and comes back when its key, its
+//! rule or its file changes.
+//!
+//! A version 1 baseline is refused, not read: it is itself the file that reveals the values, and
+//! the error is how a team learns to write a new one and to remove the old one from history.
 
 use std::collections::BTreeSet;
-use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::output::{self, Output};
+use crate::source::read::Reader;
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
+/// A finding as a baseline knows it: where and what, never a value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     pub rule: String,
     pub file: String,
     pub key: Option<String>,
-    /// Salted SHA-256 of the value, hex; of the empty string when there is none.
-    pub value: String,
+}
+
+impl Fingerprint {
+    /// The fingerprint of `finding` in `file` (its source's name; `\` written as `/`, so that a
+    /// baseline written on Windows matches elsewhere).
+    pub fn of(finding: &Finding, file: &str) -> Self {
+        Fingerprint {
+            rule: finding.rule.clone(),
+            file: file.replace('\\', "/"),
+            key: finding.key.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     pub version: u32,
-    pub salt: String,
     pub findings: BTreeSet<Fingerprint>,
 }
 
+/// The version of a baseline file, read before the rest: each version has its own fields.
+#[derive(Deserialize)]
+struct Versioned {
+    version: u32,
+}
+
 impl Baseline {
-    /// An empty baseline with a fresh random salt.
+    /// An empty baseline.
     pub fn new() -> Self {
-        // Two independently keyed SipHash states: 128 bits from the OS's randomness, without a
-        // dependency just for a salt.
-        let mut salt = String::new();
-        for round in 0..2u8 {
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u8(round);
-            salt.push_str(&format!("{:016x}", hasher.finish()));
-        }
         Baseline {
             version: VERSION,
-            salt,
             findings: BTreeSet::new(),
-        }
-    }
-
-    pub fn fingerprint(&self, finding: &Finding, file: &str, value: Option<&str>) -> Fingerprint {
-        let mut digest = Sha256::new();
-        digest.update(self.salt.as_bytes());
-        digest.update([0]);
-        digest.update(value.unwrap_or("").as_bytes());
-        let hash: String = digest
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        Fingerprint {
-            rule: finding.rule.clone(),
-            file: file.replace('\\', "/"),
-            key: finding.key.clone(),
-            value: hash,
         }
     }
 
@@ -77,40 +77,50 @@ impl Baseline {
         self.findings.contains(fingerprint)
     }
 
-    pub fn load(path: &Path) -> Result<Self, Error> {
+    pub fn load(path: &Path, reader: &Reader) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let text = crate::source::read::read_path(path)?;
-        let baseline: Baseline =
-            serde_json::from_str(&text).map_err(|error| Error::InvalidInput {
-                path: name.clone(),
-                line: error.line(),
-                column: error.column(),
-                message: format!("not a deploycheck baseline: {error}"),
-                help: Some(
-                    "write one with `deploycheck lint --write-baseline FILE ...`".to_owned(),
-                ),
-            })?;
-        if baseline.version != VERSION {
-            return Err(Error::InvalidInput {
-                path: name,
-                line: 1,
-                column: 1,
-                message: format!(
-                    "baseline version {} is not supported (expected {VERSION})",
-                    baseline.version
-                ),
-                help: Some("write it again with this version of deploycheck".to_owned()),
-            });
+        let text = reader.read_path(path)?;
+        let invalid = |error: serde_json::Error| Error::InvalidInput {
+            path: name.clone(),
+            line: error.line(),
+            column: error.column(),
+            message: format!("not a deploycheck baseline: {error}"),
+            help: Some("write one with `deploycheck lint --write-baseline FILE ...`".to_owned()),
+        };
+        let refused = |message: String, help: &str| Error::InvalidInput {
+            path: name.clone(),
+            line: 1,
+            column: 1,
+            message,
+            help: Some(help.to_owned()),
+        };
+        match serde_json::from_str::<Versioned>(&text)
+            .map_err(invalid)?
+            .version
+        {
+            VERSION => serde_json::from_str(&text).map_err(invalid),
+            1 => Err(refused(
+                "a version 1 baseline: it holds salted hashes of the values, from which a \
+                 secret can be recovered"
+                    .to_owned(),
+                "write it again with `deploycheck lint --write-baseline FILE ...` (a baseline \
+                 now holds no value), and remove the old file from the repository's history",
+            )),
+            other => Err(refused(
+                format!("baseline version {other} is not supported (expected {VERSION})"),
+                "write it again with this version of deploycheck: `deploycheck lint \
+                 --write-baseline FILE ...`",
+            )),
         }
-        Ok(baseline)
     }
 
-    pub fn write(&self, path: &Path) -> Result<(), Error> {
+    /// Write the baseline to `path`, whole or not at all, never over a file the run read.
+    pub fn write(&self, path: &Path, reader: &Reader) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::from)?;
         text.push('\n');
-        std::fs::write(path, text).map_err(|error| Error::Unwritable {
-            path: path.display().to_string(),
-            reason: error.to_string(),
+        output::replace(reader, path, Output::Baseline, |out| {
+            out.write_all(text.as_bytes())?;
+            Ok(())
         })
     }
 }

@@ -25,6 +25,7 @@ use regex::{NoExpand, Regex};
 
 use crate::rules::{Raised, RuleId};
 use crate::secret::MASK;
+use crate::source::read::Reader;
 use crate::source::{SourceId, Span};
 
 /// How the probes connect.
@@ -126,8 +127,12 @@ pub enum ProbeError {
 ///
 /// Returns no findings for an absent URL (the configuration rules report those), and a
 /// `probe-skipped` warning for one that is set but cannot be understood.
-pub fn run(input: &ProbeInput, options: &ProbeOptions) -> Result<Vec<Raised>, ProbeError> {
-    let tls = tls::TlsSettings::load(&options.ca_files, options.insecure)?;
+pub fn run(
+    input: &ProbeInput,
+    options: &ProbeOptions,
+    reader: &Reader,
+) -> Result<Vec<Raised>, ProbeError> {
+    let tls = tls::TlsSettings::load(&options.ca_files, options.insecure, reader)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()

@@ -20,6 +20,7 @@ use rustls::{
 };
 
 use super::ProbeError;
+use crate::source::read::Reader;
 
 /// How much of the server certificate a connection checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +46,16 @@ pub(crate) struct TlsSettings {
 impl TlsSettings {
     /// Load the default roots and every extra CA file. A file that cannot be read or holds no
     /// certificate is the user's mistake and stops the run before any connection is made.
-    pub(crate) fn load(ca_files: &[PathBuf], insecure: bool) -> Result<Self, ProbeError> {
+    pub(crate) fn load(
+        ca_files: &[PathBuf],
+        insecure: bool,
+        reader: &Reader,
+    ) -> Result<Self, ProbeError> {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
         for path in ca_files {
-            for certificate in read_ca_file(path)? {
+            for certificate in read_ca_file(path, reader)? {
                 roots
                     .add(certificate)
                     .map_err(|error| ProbeError::CaCertificateRejected {
@@ -99,9 +104,10 @@ impl TlsSettings {
     }
 }
 
-fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, ProbeError> {
-    let bytes =
-        crate::source::read::read_bytes(path).map_err(|error| ProbeError::CaFileUnreadable {
+fn read_ca_file(path: &Path, reader: &Reader) -> Result<Vec<CertificateDer<'static>>, ProbeError> {
+    let bytes = reader
+        .read_bytes(path)
+        .map_err(|error| ProbeError::CaFileUnreadable {
             path: path.to_path_buf(),
             cause: std::io::Error::other(error.to_string()),
         })?;

@@ -7,7 +7,7 @@ use super::{EmptyValue, RuleSet, Variable, VariableType, builtin, role, validate
 use crate::appsettings::{AppSettings, Field, FieldDefault, FieldType, LiteralValue};
 use crate::cli::RuleSources;
 use crate::error::Error;
-use crate::source::read;
+use crate::source::read::Reader;
 
 /// Load the built-in rules, the application's Settings class as the schema, and every rule path
 /// of `sources`.
@@ -15,7 +15,11 @@ use crate::source::read;
 /// `--no-builtin` drops the built-in audit packs but keeps the `general` pack and the rules for
 /// findings the program raises itself (probes, input readers, suppressions): without them a
 /// probe failure would have no severity, and must not disappear from a gate.
-pub fn load(sources: &RuleSources, app: Option<&AppSettings>) -> Result<RuleSet, Error> {
+pub fn load(
+    sources: &RuleSources,
+    app: Option<&AppSettings>,
+    reader: &Reader,
+) -> Result<RuleSet, Error> {
     let builtin = builtin::load()?;
     let mut set = if sources.no_builtin {
         builtin.without_audit_packs()
@@ -28,7 +32,7 @@ pub fn load(sources: &RuleSources, app: Option<&AppSettings>) -> Result<RuleSet,
     for path in &sources.rule_paths {
         for file in rule_files(path)? {
             let name = file.display().to_string();
-            let text = read::read_path(&file)?;
+            let text = reader.read_path(&file)?;
             let (file_set, case_sensitive_set) = validate::load(&name, &text)?;
             set.extend(file_set, case_sensitive_set);
         }

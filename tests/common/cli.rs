@@ -21,6 +21,7 @@ pub fn run(args: &[&str], stdin: &str) -> Outcome {
         stdin: &mut input,
         stdout: &mut output,
         stdout_is_terminal: false,
+        stdin_file: None,
     };
     let (code, error) = match app::run(cli, &mut streams) {
         Ok(status) => (status.code(), String::new()),

@@ -9,6 +9,7 @@ use deploycheck::finding::Finding;
 use deploycheck::probe::{self, Located, ProbeInput, ProbeOptions};
 use deploycheck::rules;
 use deploycheck::source::SourceId;
+use deploycheck::source::read::Reader;
 
 use super::servers::{PASSWORD, encode};
 
@@ -47,7 +48,7 @@ pub fn input_with_redis(url: &str) -> ProbeInput {
 /// Run the probes and complete their findings against the built-in rules, as a lint run does;
 /// fail on a setup error or on a password in any message or help.
 pub fn probe(input: &ProbeInput, options: &ProbeOptions) -> Vec<Finding> {
-    let raised = probe::run(input, options).expect("probe setup");
+    let raised = probe::run(input, options, &Reader::default()).expect("probe setup");
     let findings = rules::builtin::load()
         .expect("built-in rules")
         .complete_all(raised)
