@@ -34,3 +34,4 @@ pub mod settings;
 pub mod source;
 pub mod streams;
 pub mod suggest;
+pub mod tomlfile;

@@ -303,3 +303,115 @@ check = { kind = "raw-contains", variable = "UNLOCK_SECRET", pattern = "[0-9]{5}
         }
     }
 }
+
+/// Every output of deploycheck for the .env text `input`: `lint` in the five formats, `show` in
+/// each format with and without `--sources`, and `diff` in both formats against a file with the
+/// same lines, each value replaced. `extra` goes to every command (`--rules FILE`). Returns what
+/// each wrote (its report and its error), named by its arguments.
+fn every_output(input: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let dir = common::files::Scratch::new();
+    let path = dir.write(".env.production", input);
+    let path = path.to_str().expect("UTF-8 path").to_owned();
+    let other: String = input
+        .lines()
+        .map(|line| match line.split_once('=') {
+            Some((key, _)) => format!("{key}=other-value\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let other = dir.write("other.env", other);
+    let other = other.to_str().expect("UTF-8 path").to_owned();
+    let isolated: &[&str] = if extra.contains(&"--config") {
+        &[]
+    } else {
+        &["--isolated"]
+    };
+    let mut commands: Vec<Vec<&str>> = Vec::new();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        commands.push(vec!["lint", "--format", format]);
+    }
+    for format in ["json", "dotenv"] {
+        commands.push(vec!["show", "--format", format]);
+        commands.push(vec!["show", "--format", format, "--sources"]);
+    }
+    for format in ["human", "json"] {
+        commands.push(vec!["diff", "--format", format]);
+    }
+    commands
+        .into_iter()
+        .map(|mut args| {
+            args.extend_from_slice(isolated);
+            args.extend_from_slice(extra);
+            args.push(&path);
+            if args[0] == "diff" {
+                args.push(&other);
+            }
+            let outcome = cli::run(&args, "");
+            let what = args.join(" ");
+            (what, format!("{}\n{}", outcome.stdout, outcome.error))
+        })
+        .collect()
+}
+
+/// Fails, listing every output that holds any of `secrets`.
+fn assert_nowhere(outputs: &[(String, String)], secrets: &[&str]) {
+    let leaks: Vec<String> = outputs
+        .iter()
+        .flat_map(|(what, output)| {
+            secrets
+                .iter()
+                .filter(|secret| output.contains(*secret))
+                .map(move |secret| format!("`{what}` shows {secret:?}:\n{output}"))
+        })
+        .collect();
+    assert!(leaks.is_empty(), "{}", leaks.join("\n\n"));
+}
+
+/// Regression (issue 11, item 8): `--rules .env.production` and `--config railway.json` drew
+/// the TOML error under a snippet of the file, secrets included. A file that is not TOML with
+/// the tables of its kind is named, never quoted; a .env whose values are all quoted is valid
+/// TOML, and is stopped by its keys.
+#[test]
+fn a_wrong_file_given_as_rules_or_configuration_is_named_not_shown() {
+    let dir = common::files::Scratch::new();
+    let files = [
+        (
+            ".env.production",
+            "SECRET_KEY=Rf8EnvAsRulesLeak-41\nDATABASE_URL=postgresql://app:Rf8UrlLeak-42@db/app\n",
+        ),
+        ("quoted.env", "SECRET_KEY=\"Rf8QuotedEnvLeak-43\"\n"),
+        ("railway.json", "{\"SECRET_KEY\": \"Rf8JsonLeak-44\"}\n"),
+    ];
+    let secrets = [
+        "Rf8EnvAsRulesLeak",
+        "Rf8UrlLeak",
+        "Rf8QuotedEnvLeak",
+        "Rf8JsonLeak",
+    ];
+    for (name, text) in files {
+        let path = dir.write(name, text);
+        let path = path.to_str().expect("UTF-8 path");
+        for flag in ["--rules", "--config"] {
+            let outputs = every_output("DEBUG=false\n", &[flag, path]);
+            for (what, output) in &outputs {
+                assert!(output.contains(&format!("{path}:1:")), "{what}: {output}");
+            }
+            assert_nowhere(&outputs, &secrets);
+        }
+    }
+    // A rule file's own mistakes still point into it with the line shown.
+    let rules = dir.write(
+        "rules.toml",
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"loud\"\nsummary = \"s\"\ncheck = { kind = \"required\", variable = \"A\" }\n",
+    );
+    let outcome = cli::run(
+        &["lint", "--rules", rules.to_str().expect("UTF-8 path"), "-"],
+        "A=1\n",
+    );
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.error.contains("severity = \"loud\""),
+        "{}",
+        outcome.error
+    );
+}
