@@ -1,4 +1,4 @@
-//! Secrets are never printed: which keys are secret, where URL passwords sit, and the
+//! Secrets are never printed: which keys are secret, where URLs carry secrets, and the
 //! [`Redactor`] that masks them in the source text before any rendering.
 //!
 //! Masking happens in the source text only: each secret byte becomes `*`, so spans stay valid,
@@ -19,13 +19,13 @@ use crate::source::{Parsed, SourceFile};
 /// What a masked value is shown as in messages.
 pub const MASK: &str = "****";
 
-/// A value (or a piece of one) as output may show it: the mask for a secret, URL passwords
-/// masked otherwise. The one rule every message, `show` and `diff` apply.
+/// A value (or a piece of one) as output may show it: the mask for a secret, URL secrets
+/// (passwords, credential parameters) masked otherwise. The one rule every message, `show` and `diff` apply.
 pub fn shown(value: &str, secret: bool) -> String {
     if secret {
         MASK.to_owned()
     } else {
-        mask_url_passwords(value)
+        mask_url_secrets(value)
     }
 }
 
@@ -130,45 +130,144 @@ impl SecretNames {
     }
 }
 
-/// The byte ranges of URL passwords (`scheme://user:PASSWORD@host`) in `text`, wherever they
-/// appear (a value may hold several URLs, e.g. a JSON list).
-pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
+/// Schemes read by browsers and HTTP clients (the WHATWG URL standard): the userinfo ends at
+/// the authority's last `@`, and nothing reads a password past the authority. They are the
+/// URLs of lists (CORS origins), so a list's delimiters end them too.
+const WEB_SCHEMES: &[&str] = &["http", "https", "ws", "wss"];
+
+/// Query parameters that carry a credential, beyond the names that are secret anyway
+/// ([`is_secret_name`]: `password`, `token`, `secret`, `api_key`, `access_token`, ...).
+/// asyncpg, libpq (`sslpassword` too) and redis-py all take `?password=` as the password.
+/// Presigned URLs (Azure SAS `sig`, S3 `X-Amz-Signature`) are bearer credentials too.
+const CREDENTIAL_PARAMETERS: &[&str] = &["pwd", "auth", "sig", "signature", "x-amz-signature"];
+
+/// Does a URL query parameter of this name carry a credential?
+fn is_credential_parameter(name: &str) -> bool {
+    CREDENTIAL_PARAMETERS
+        .iter()
+        .any(|parameter| name.eq_ignore_ascii_case(parameter))
+        || is_secret_name(name)
+}
+
+/// The byte ranges of the secrets URLs carry in `text`, wherever they appear (a value may hold
+/// several URLs, e.g. a JSON list): each password (`scheme://user:PASSWORD@host`) and the value
+/// of each credential query parameter (`?password=...`, `&token=...`), sorted and disjoint.
+///
+/// A password is masked as every client that may read the URL reads it, the widest reading
+/// winning:
+/// - SQLAlchemy's `make_url` (2.1) takes the user name up to the first `:` (no `/` before it)
+///   and the password from there to the next `@`, across `/ ? # ,` and spaces: base64
+///   passwords hold `/`, generated ones any of these;
+/// - urllib (redis-py, Celery, asyncpg's own DSN parser) ends the authority at the first
+///   `/ ? #` and the userinfo at the authority's last `@`, so a password may hold `@`;
+/// - web URLs ([`WEB_SCHEMES`]) are read as browsers read them, and end at a list's delimiters
+///   (`"` `'` `,` `]` whitespace); an unescaped `/` in their password is still covered.
+///
+/// Nothing of the next URL belongs to this one: a URL's text ends where the next `scheme://`
+/// begins, and at the end of the line. A query value ends at `&`.
+pub fn url_secret_ranges(text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let mut search_from = 0;
     while let Some(found) = text[search_from..].find("://") {
-        let authority_start = search_from + found + 3;
-        let rest = &text[authority_start..];
-        // The authority ends at the first character that cannot be in it unescaped; the
-        // userinfo ends at the last `@` before that (urllib's reading, which redis-py uses).
-        // A password with an unescaped `/`, as base64 ones have, ends the authority early,
-        // yet SQLAlchemy reads `user:PASSWORD@` up to the first `@`: when the authority has
-        // no `@`, the userinfo runs to the first `@` before the query, and its user part is
-        // before the first `/`.
-        let url_end = rest
-            .find(['?', '#', '"', '\'', ',', ' ', '\n', ']'])
-            .unwrap_or(rest.len());
-        let authority_end = rest[..url_end].find('/').unwrap_or(url_end);
-        let userinfo_end = rest[..authority_end]
-            .rfind('@')
-            .or_else(|| rest[..url_end].find('@'));
-        if let Some(at) = userinfo_end {
-            let userinfo = &rest[..at];
-            if let Some(colon) = userinfo[..authority_end.min(at)].find(':') {
-                let start = authority_start + colon + 1;
-                let end = authority_start + at;
-                if end > start {
-                    ranges.push(start..end);
-                }
-            }
+        let separator = search_from + found;
+        let start = separator + 3;
+        let scheme = &text[scheme_start(text, separator)..separator];
+        let web = WEB_SCHEMES
+            .iter()
+            .any(|web| scheme.eq_ignore_ascii_case(web));
+        let mut end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        if let Some(next) = text[start..end].find("://") {
+            end = scheme_start(text, start + next);
         }
-        search_from = authority_start;
+        if web {
+            end = text[start..end]
+                .find(|c: char| matches!(c, '"' | '\'' | ',' | ']') || c.is_whitespace())
+                .map_or(end, |at| start + at);
+        }
+        let url = &text[start..end];
+        let shift = |range: Range<usize>| start + range.start..start + range.end;
+        ranges.extend(url_password(url, web).map(shift));
+        ranges.extend(credential_values(url, web).into_iter().map(shift));
+        search_from = start;
     }
-    ranges
+    disjoint(ranges)
 }
 
-/// `text` with every URL password replaced by [`MASK`].
-pub fn mask_url_passwords(text: &str) -> String {
-    replace_with_mask(text, url_password_ranges(text))
+/// Where the scheme before the `://` at `separator` starts.
+fn scheme_start(text: &str, separator: usize) -> usize {
+    text[..separator]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .map_or(0, |at| at + 1)
+}
+
+/// The password of `url` (the text after `scheme://`), as [`url_secret_ranges`] reads it.
+fn url_password(url: &str, web: bool) -> Option<Range<usize>> {
+    let authority_end = url.find(['/', '?', '#', '\\']).unwrap_or(url.len());
+    let (colon, at) = if web {
+        // The authority's last `@`; failing that, the first before the query (a password
+        // with an unescaped `/`).
+        let query = url.find(['?', '#']).unwrap_or(url.len());
+        let at = url[..authority_end]
+            .rfind('@')
+            .or_else(|| url[..query].find('@'))?;
+        (url[..authority_end.min(at)].find(':')?, at)
+    } else {
+        let colon = url.find(':').filter(|&colon| !url[..colon].contains('/'))?;
+        let last_in_authority = url[..authority_end].rfind('@').filter(|&at| at > colon);
+        let at = match last_in_authority {
+            Some(at) => at,
+            None => colon + url[colon..].find('@')?,
+        };
+        (colon, at)
+    };
+    (at > colon + 1).then_some(colon + 1..at)
+}
+
+/// The values of the credential query parameters of `url`. Every `?` may start the query
+/// (urllib takes the first, SQLAlchemy the first after a password holding `?`), so a name
+/// after any `?` or `&` counts.
+fn credential_values(url: &str, web: bool) -> Vec<Range<usize>> {
+    let Some(query) = url.find('?') else {
+        return Vec::new();
+    };
+    let mut values = Vec::new();
+    for (at, _) in url[query..].match_indices(['?', '&']) {
+        let name_start = query + at + 1;
+        let Some(equals) = url[name_start..].find('=').map(|at| name_start + at) else {
+            continue;
+        };
+        let name = &url[name_start..equals];
+        if name.contains(['?', '&']) || !is_credential_parameter(name) {
+            continue;
+        }
+        let value_start = equals + 1;
+        let stops: &[char] = if web { &['&', '#'] } else { &['&'] };
+        let value_end = url[value_start..]
+            .find(stops)
+            .map_or(url.len(), |at| value_start + at);
+        if value_end > value_start {
+            values.push(value_start..value_end);
+        }
+    }
+    values
+}
+
+/// Ranges sorted, overlapping ones joined.
+fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|range| range.start);
+    let mut joined: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match joined.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => joined.push(range),
+        }
+    }
+    joined
+}
+
+/// `text` with every URL secret ([`url_secret_ranges`]) replaced by [`MASK`].
+pub fn mask_url_secrets(text: &str) -> String {
+    replace_with_mask(text, url_secret_ranges(text))
 }
 
 /// `text` with each (sorted, disjoint) range replaced by [`MASK`].
@@ -209,7 +308,8 @@ impl Redactor {
         }
     }
 
-    /// Register a value: the whole of it when it is secret, else its URL passwords.
+    /// Register a value: the whole of it when it is secret, else its URL secrets (also as
+    /// clients decode them).
     pub fn add_value(&mut self, value: &str, secret: bool) {
         if secret {
             self.add(value);
@@ -217,11 +317,13 @@ impl Redactor {
                 self.add(line.trim());
             }
         }
-        for range in url_password_ranges(value) {
-            let password = &value[range];
-            self.add(password);
-            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+        for range in url_secret_ranges(value) {
+            let secret = &value[range];
+            self.add(secret);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(secret).decode_utf8() {
                 self.add(&decoded);
+                // A query value's `+` is a space to parse_qsl.
+                self.add(&decoded.replace('+', " "));
             }
         }
     }
@@ -261,7 +363,7 @@ impl Redactor {
 /// secret strings, so that later sources are masked for them too.
 ///
 /// Three nets, from precise to blunt: the value span of every entry whose key is secret (the
-/// quotes stay visible) and every URL password; any statement python-dotenv skipped that looks
+/// quotes stay visible) and every URL secret (password, credential parameter); any statement python-dotenv skipped that looks
 /// like `SECRET_KEY=...`; and finally every occurrence of a known secret anywhere in the text.
 pub fn redact_source(
     file: &mut SourceFile,
@@ -285,24 +387,24 @@ pub fn redact_source(
             spans.push(inside_quotes(written, span.clone()));
             continue;
         }
-        // Mask each URL password where it is written: by its place in the URL when the value is
+        // Mask each URL secret where it is written: by its place in the URL when the value is
         // written verbatim, else by searching for it (long enough to be unambiguous). One found
         // neither way (wrapped over table rows, escaped in JSON) takes the whole value with it.
-        let positional = url_password_ranges(written);
+        let positional = url_secret_ranges(written);
         let value = entry.value.as_deref().unwrap_or("");
-        for range in url_password_ranges(value) {
-            let password = &value[range];
-            let placed = positional.iter().any(|r| &written[r.clone()] == password);
-            let searched: Vec<usize> = if placed || password.chars().count() < Redactor::MIN_LEN {
+        for range in url_secret_ranges(value) {
+            let url_secret = &value[range];
+            let placed = positional.iter().any(|r| &written[r.clone()] == url_secret);
+            let searched: Vec<usize> = if placed || url_secret.chars().count() < Redactor::MIN_LEN {
                 Vec::new()
             } else {
                 written
-                    .match_indices(password)
+                    .match_indices(url_secret)
                     .map(|(start, _)| start)
                     .collect()
             };
             for start in &searched {
-                spans.push(span.start + start..span.start + start + password.len());
+                spans.push(span.start + start..span.start + start + url_secret.len());
             }
             if !placed && searched.is_empty() {
                 spans.push(inside_quotes(written, span.clone()));
@@ -335,7 +437,7 @@ pub fn redact_source(
             }
         }
         spans.extend(
-            url_password_ranges(content)
+            url_secret_ranges(content)
                 .into_iter()
                 .map(|r| offset + r.start..offset + r.end),
         );
@@ -431,33 +533,106 @@ mod tests {
     fn url_passwords_are_found_and_masked() {
         let url = "postgresql+asyncpg://app:s3cr%40t@db.example.com:5432/app?ssl=require";
         assert_eq!(
-            mask_url_passwords(url),
+            mask_url_secrets(url),
             "postgresql+asyncpg://app:****@db.example.com:5432/app?ssl=require"
         );
         assert_eq!(
-            mask_url_passwords("redis://:hunter22@redis:6379/0"),
+            mask_url_secrets("redis://:hunter22@redis:6379/0"),
             "redis://:****@redis:6379/0"
         );
         assert_eq!(
-            mask_url_passwords("redis://user@redis:6379"),
+            mask_url_secrets("redis://user@redis:6379"),
             "redis://user@redis:6379"
         );
         assert_eq!(
-            mask_url_passwords("postgresql://app:Ub9+Base64/Url=@db:5432/app?ssl=require"),
+            mask_url_secrets("postgresql://app:Ub9+Base64/Url=@db:5432/app?ssl=require"),
             "postgresql://app:****@db:5432/app?ssl=require"
         );
         assert_eq!(
-            mask_url_passwords("https://cdn.example.com/users/@me?x=1"),
+            mask_url_secrets("https://cdn.example.com/users/@me?x=1"),
             "https://cdn.example.com/users/@me?x=1"
         );
         assert_eq!(
-            mask_url_passwords("https://u:pw12@host/@me"),
+            mask_url_secrets("https://u:pw12@host/@me"),
             "https://u:****@host/@me"
         );
         let list = r#"["https://a:one1@x.com","https://b:two2@y.com"]"#;
         assert_eq!(
-            mask_url_passwords(list),
+            mask_url_secrets(list),
             r#"["https://a:****@x.com","https://b:****@y.com"]"#
+        );
+    }
+
+    /// Regression (issue 11, items 5 and 6): passwords holding `# ? ,` or a space, and
+    /// credential query parameters, were printed. Each reading is the one the clients have
+    /// (checked against SQLAlchemy 2.1's `make_url` and urllib, which redis-py uses).
+    #[test]
+    fn url_secrets_are_masked_as_the_clients_read_them() {
+        for (url, masked) in [
+            // SQLAlchemy: to the first `@` after `user:`, across `/ # ? ,` and spaces.
+            (
+                "postgresql+asyncpg://app:Ab3/xYzQkLeak9==@db.example.com:5432/app",
+                "postgresql+asyncpg://app:****@db.example.com:5432/app",
+            ),
+            (
+                "postgresql+asyncpg://app:Ab3#xYz?Qk,Le ak9@db.example.com:5432/app",
+                "postgresql+asyncpg://app:****@db.example.com:5432/app",
+            ),
+            // urllib (redis-py): to the last `@` of the authority.
+            ("redis://:pa@ss@redis:6379/0", "redis://:****@redis:6379/0"),
+            (
+                "redis://us@er:pw@redis:6379",
+                "redis://us@er:****@redis:6379",
+            ),
+            // Credential parameters, in any position, with or without a userinfo.
+            (
+                "postgresql+asyncpg://app@db/app?password=Qs1 x&ssl=require",
+                "postgresql+asyncpg://app@db/app?password=****&ssl=require",
+            ),
+            (
+                "redis://redis:6379/0?ssl_cert_reqs=none&Password=p%40ss#frag",
+                "redis://redis:6379/0?ssl_cert_reqs=none&Password=****",
+            ),
+            (
+                "postgresql://app:pw@db/app?sslpassword=k1&passwd=k2&pwd=k3&secret=k4&token=k5",
+                "postgresql://app:****@db/app?sslpassword=****&passwd=****&pwd=****&secret=****&token=****",
+            ),
+            (
+                "redis://h?api_key=k1&apikey=k2&access_token=k3&auth=k4&db=0",
+                "redis://h?api_key=****&apikey=****&access_token=****&auth=****&db=0",
+            ),
+            (
+                "https://hooks.example.com/x?token=T0k&v=1#top",
+                "https://hooks.example.com/x?token=****&v=1#top",
+            ),
+            // A password holding `?`: for urllib the query starts there, and its `password`
+            // runs to the end.
+            (
+                "postgresql://app:p?password=x@db/app?password=y",
+                "postgresql://app:****",
+            ),
+            // Not secrets: a parameter named otherwise, a user alone, a path with `@`.
+            (
+                "postgresql://db/app?passage=1&user=app",
+                "postgresql://db/app?passage=1&user=app",
+            ),
+            ("redis://user@redis:6379", "redis://user@redis:6379"),
+            (
+                "http://localhost:3000/invite?email=bob@example.com",
+                "http://localhost:3000/invite?email=bob@example.com",
+            ),
+        ] {
+            assert_eq!(mask_url_secrets(url), masked, "{url}");
+        }
+        // Lists: one URL's reading stops where the next URL begins.
+        let list = r#"["http://localhost:3000","redis://:pw1@r","https://b:two2@y.com"]"#;
+        assert_eq!(
+            mask_url_secrets(list),
+            r#"["http://localhost:3000","redis://:****@r","https://b:****@y.com"]"#
+        );
+        assert_eq!(
+            mask_url_secrets("http://localhost:3000,https://app.example.com/@team"),
+            "http://localhost:3000,https://app.example.com/@team"
         );
     }
 

@@ -309,7 +309,20 @@ check = { kind = "raw-contains", variable = "UNLOCK_SECRET", pattern = "[0-9]{5}
 /// same lines, each value replaced. `extra` goes to every command (`--rules FILE`). Returns what
 /// each wrote (its report and its error), named by its arguments.
 fn every_output(input: &str, extra: &[&str]) -> Vec<(String, String)> {
+    every_output_beside(input, &[], extra)
+}
+
+/// [`every_output`], with `files` (name, text) written beside the input (a `pyproject.toml`
+/// that decides the database driver).
+fn every_output_beside(
+    input: &str,
+    files: &[(&str, &str)],
+    extra: &[&str],
+) -> Vec<(String, String)> {
     let dir = common::files::Scratch::new();
+    for (name, text) in files {
+        dir.write(name, text);
+    }
     let path = dir.write(".env.production", input);
     let path = path.to_str().expect("UTF-8 path").to_owned();
     let other: String = input
@@ -413,5 +426,78 @@ fn a_wrong_file_given_as_rules_or_configuration_is_named_not_shown() {
         outcome.error.contains("severity = \"loud\""),
         "{}",
         outcome.error
+    );
+}
+
+/// A project that installs asyncpg, so that `database-url-wrong-driver` proposes a rewritten URL.
+const ASYNCPG_PROJECT: (&str, &str) = (
+    "pyproject.toml",
+    "[project]\nname = \"api\"\ndependencies = [\"sqlalchemy\", \"asyncpg\", \"redis\"]\n",
+);
+
+/// Regression (issue 11, item 5): a URL password holding `/ # ? ,` or a space was printed
+/// (snippets, `show`, `diff`). SQLAlchemy reads the password up to the first `@` after
+/// `user:`; urllib (redis-py) up to the authority's last `@`; both readings are masked.
+#[test]
+fn url_passwords_with_delimiters_are_masked_everywhere() {
+    let input = "\
+DATABASE_URL=postgresql://app:Ab3/xYzQkLeak9==@db.example.com:5432/app
+BACKUP_DATABASE_URL=postgresql+asyncpg://app:Ab3#xYzHash?Qm,Le ak9@db.example.com:5432/app
+REDIS_URL=redis://default:Rd5At@Sign,Pw@redis.example.com:6379/0
+DEBUG=true
+";
+    let outputs = every_output_beside(input, &[ASYNCPG_PROJECT], &[]);
+    let linted = &outputs[0].1;
+    assert!(linted.contains("DEBUG=true"), "{linted}");
+    // The help rewrites the Redis URL; its password holds `@` and `,`.
+    assert!(linted.contains("rediss://"), "{linted}");
+    assert_nowhere(
+        &outputs,
+        &[
+            "xYzQkLeak9",
+            "xYzHash",
+            "Qm,Le ak9",
+            "Le ak9",
+            "Rd5At",
+            "Sign,Pw",
+        ],
+    );
+}
+
+/// Regression (issue 11, item 6): `?password=` (asyncpg, libpq and redis-py all take it as the
+/// password) and other credential parameters were printed in every format, through the
+/// rewritten URLs of `database-url-wrong-driver` and `redis-url-without-tls` too, and by
+/// `show` and `diff`.
+#[test]
+fn credential_query_parameters_are_masked_everywhere() {
+    let input = "\
+DATABASE_URL=postgresql://app@db.example.com:5432/app?password=Qp6QueryLeak-1&ssl=require
+REDIS_URL=redis://redis.example.com:6379/0?password=Qp6RedisQueryLeak-2
+CACHE_URL=redis://redis.example.com:6379/1?db=1&passwd=Qp6Passwd-3&pwd=Qp6Pwd-4
+SEARCH_URL=postgresql://db/app?sslpassword=Qp6SslPw-5&secret=Qp6Secret-6&token=Qp6Token-7
+ANALYTICS_URL=https://api.example.com/v1?api_key=Qp6ApiKey-8&apikey=Qp6Apikey-9&access_token=Qp6Access-10&auth=Qp6Auth-11
+DEBUG=true
+";
+    let outputs = every_output_beside(input, &[ASYNCPG_PROJECT], &[]);
+    let linted = &outputs[0].1;
+    for rule in ["database-url-wrong-driver", "redis-url-without-tls"] {
+        assert!(linted.contains(rule), "{rule}: {linted}");
+    }
+    assert!(linted.contains("?password=****"), "{linted}");
+    assert_nowhere(
+        &outputs,
+        &[
+            "Qp6QueryLeak",
+            "Qp6RedisQueryLeak",
+            "Qp6Passwd",
+            "Qp6Pwd",
+            "Qp6SslPw",
+            "Qp6Secret",
+            "Qp6Token",
+            "Qp6ApiKey",
+            "Qp6Apikey",
+            "Qp6Access",
+            "Qp6Auth",
+        ],
     );
 }

@@ -63,7 +63,7 @@ pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
         ));
         problem.span = Some(0..scheme.len().min(value.len()));
         // A secret URL (a DSN whose user name is the key) is not rewritten in the clear.
-        problem.suggestion = (!judged.secret).then(|| secret::mask_url_passwords(&rewritten));
+        problem.suggestion = (!judged.secret).then(|| secret::mask_url_secrets(&rewritten));
         problems.push(problem);
     }
     if check.forbid_local_host && is_local_host(&host) {
@@ -161,7 +161,7 @@ fn driver_problem(scheme: &str, value: &str, judged: &Judged) -> Option<Problem>
     problem.suggestion = Some(if judged.secret {
         format!("`{wanted}://`")
     } else {
-        format!("`{}`", secret::mask_url_passwords(&rewritten))
+        format!("`{}`", secret::mask_url_secrets(&rewritten))
     });
     Some(problem)
 }
