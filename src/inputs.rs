@@ -117,13 +117,13 @@ impl<'a> Loader<'a> {
         )
     }
 
-    fn add(&mut self, file: SourceFile, kind: LayerKind, parsed: Parsed) -> Layer {
+    fn add(&mut self, file: SourceFile, kind: LayerKind, mut parsed: Parsed) -> Layer {
         let id = self.sources.add(file);
         let rules = self.rules;
         let is_secret = |key: &str| rules.is_secret(key);
         secret::redact_source(
             self.sources.get_mut(id),
-            &parsed,
+            &mut parsed,
             &is_secret,
             &mut self.redactor,
         );

@@ -14,18 +14,19 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::source::{Parsed, SourceFile};
+use crate::source::{Entry, Parsed, SourceFile};
 
 /// What a masked value is shown as in messages.
 pub const MASK: &str = "****";
 
-/// A value (or a piece of one) as output may show it: the mask for a secret, URL secrets
-/// (passwords, credential parameters) masked otherwise. The one rule every message, `show` and `diff` apply.
+/// A value (or a piece of one) as output may show it: the mask for a secret, the secrets it
+/// embeds ([`embedded_secret_ranges`]) masked otherwise. The one rule every message, `show`
+/// and `diff` apply.
 pub fn shown(value: &str, secret: bool) -> String {
     if secret {
         MASK.to_owned()
     } else {
-        mask_url_secrets(value)
+        replace_with_mask(value, embedded_secret_ranges(value))
     }
 }
 
@@ -265,6 +266,179 @@ fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     joined
 }
 
+/// The secrets a text holds whatever its key, found by their shape: URL secrets
+/// ([`url_secret_ranges`]) and PEM bodies ([`pem_body_ranges`]); sorted and disjoint.
+pub fn embedded_secret_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = url_secret_ranges(text);
+    ranges.extend(pem_body_ranges(text));
+    disjoint(ranges)
+}
+
+/// The bodies of the PEM blocks in `text`, between `-----BEGIN ...-----` and `-----END `,
+/// whatever key holds them: a private key under an innocent name must not print, and a
+/// certificate's body says nothing a report needs. The markers stay visible. A block whose
+/// other marker is missing (a value cut short) takes the base64 lines next to the marker it has.
+pub fn pem_body_ranges(text: &str) -> Vec<Range<usize>> {
+    const BEGIN: &str = "-----BEGIN ";
+    const END: &str = "-----END ";
+    let mut ranges = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(BEGIN) {
+        let begin = from + found;
+        let line_end = text[begin..].find('\n').map_or(text.len(), |at| begin + at);
+        let label_end = begin + BEGIN.len();
+        let body_start = text[label_end..line_end]
+            .find("-----")
+            .map_or(line_end, |at| label_end + at + "-----".len());
+        let next_begin = text[body_start..]
+            .find(BEGIN)
+            .map_or(text.len(), |at| body_start + at);
+        let body_end = match text[body_start..next_begin].find(END) {
+            Some(at) => body_start + at,
+            None => line_end + base64_lines(&text[line_end..], Direction::Forward),
+        };
+        if body_end > body_start {
+            ranges.push(body_start..body_end);
+        }
+        from = body_end.max(body_start);
+    }
+    // An END marker with no BEGIN before it: the base64 lines just above it.
+    let closed: BTreeSet<usize> = ranges.iter().map(|range| range.end).collect();
+    for (at, _) in text.match_indices(END) {
+        if closed.contains(&at) {
+            continue;
+        }
+        let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        let run = base64_lines(&text[..line_start], Direction::Backward);
+        if run > 0 {
+            ranges.push(line_start - run..line_start);
+        }
+    }
+    disjoint(ranges)
+}
+
+/// Which way [`base64_lines`] reads from a PEM marker.
+#[derive(Clone, Copy)]
+enum Direction {
+    Forward,
+    Backward,
+}
+
+/// How many bytes of whole base64 lines `text` has from its start (forward; `text` starts at
+/// the line break that ends a marker's line) or up to its end (backward).
+fn base64_lines(text: &str, direction: Direction) -> usize {
+    // `=` only as padding at the end: `DEBUG=true` is not base64.
+    let is_base64_line = |line: &str| {
+        let line = line.trim();
+        let data = line.trim_end_matches('=');
+        !data.is_empty()
+            && line.len() - data.len() <= 2
+            && data
+                .bytes()
+                .all(|byte| is_base64_byte(byte) && byte != b'=')
+    };
+    match direction {
+        Direction::Forward => {
+            let mut lines = text.split_inclusive('\n');
+            let mut length = match lines.next() {
+                Some(first) if first.trim().is_empty() => first.len(),
+                _ => return 0,
+            };
+            for line in lines {
+                if !is_base64_line(line) {
+                    break;
+                }
+                length += line.len();
+            }
+            // Up to the end of the last line, not past its line break.
+            text[..length].trim_end_matches(['\n', '\r']).len()
+        }
+        Direction::Backward => text
+            .split_inclusive('\n')
+            .rev()
+            .take_while(|line| is_base64_line(line))
+            .map(str::len)
+            .sum(),
+    }
+}
+
+fn is_base64_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'=')
+}
+
+/// Does a key python-dotenv read look like a piece of key material rather than a name: a run of
+/// 40 or more base64 characters mixing upper case, lower case and digits? (A PEM body line is
+/// 64; names that long are written with `_`, which base64 lacks.)
+fn is_base64_run(key: &str) -> bool {
+    key.len() >= 40
+        && key.bytes().all(is_base64_byte)
+        && key.bytes().any(|byte| byte.is_ascii_uppercase())
+        && key.bytes().any(|byte| byte.is_ascii_lowercase())
+        && key.bytes().any(|byte| byte.is_ascii_digit())
+}
+
+/// Does a line assign an ordinary name (`NAME=value`, `export NAME=value`), as opposed to a line
+/// of key material (`MIIEv...`, a base64 line ending in `==`, a PEM marker)?
+fn is_ordinary_assignment(line: &str) -> bool {
+    let line = line.trim_start();
+    let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+    let Some((name, value)) = line.split_once('=') else {
+        return false;
+    };
+    let name = name.trim_end();
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    // `...Du==` reads as the key `...Du` with the value `=`: base64 padding.
+    let padding = !value.is_empty() && value.trim().bytes().all(|byte| byte == b'=');
+    identifier && !is_base64_run(name) && !padding
+}
+
+/// Key material python-dotenv read as something else, as byte ranges of the source text:
+/// - the value a quote nothing closed opened ([`crate::source::SyntaxError::unterminated`]):
+///   from the quote to the end of its line, and the lines after it, which python-dotenv read as
+///   statements of their own, up to a blank line, a comment or an ordinary assignment;
+/// - keys that are long base64 runs ([`is_base64_run`]);
+/// - PEM bodies ([`pem_body_ranges`]).
+fn key_material_ranges(text: &str, parsed: &Parsed) -> Vec<Range<usize>> {
+    let mut ranges = pem_body_ranges(text);
+    for error in parsed.errors.iter().filter(|error| error.unterminated) {
+        let Some(statement) = text.get(error.span.clone()) else {
+            continue;
+        };
+        if let Some(quote) = statement.find(['"', '\'']) {
+            ranges.push(error.span.start + quote + 1..error.span.end);
+        }
+        let mut offset = text[error.span.end..]
+            .find('\n')
+            .map_or(text.len(), |at| error.span.end + at + 1);
+        for line in text[offset..].split_inclusive('\n') {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let trimmed = content.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') || is_ordinary_assignment(content) {
+                break;
+            }
+            let indent = content.len() - content.trim_start().len();
+            ranges.push(offset + indent..offset + content.trim_end().len());
+            offset += line.len();
+        }
+    }
+    for entry in &parsed.entries {
+        if is_base64_run(&entry.key) {
+            ranges.push(entry.key_span.clone());
+        }
+    }
+    disjoint(ranges)
+}
+
+/// What a key read from key material is called in every output: the mask and its line, so that
+/// such keys stay apart (`**** (line 2)`).
+fn masked_key(line: usize) -> String {
+    format!("{MASK} (line {line})")
+}
+
 /// `text` with every URL secret ([`url_secret_ranges`]) replaced by [`MASK`].
 pub fn mask_url_secrets(text: &str) -> String {
     replace_with_mask(text, url_secret_ranges(text))
@@ -295,6 +469,9 @@ fn replace_with_mask(text: &str, ranges: Vec<Range<usize>>) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     secrets: BTreeSet<String>,
+    /// The lines of key material python-dotenv read as keys ([`key_material_ranges`]): the same
+    /// line read as a key in another input is named masked too ([`Redactor::shown_key`]).
+    key_material: BTreeSet<String>,
     matcher: OnceCell<Option<AhoCorasick>>,
 }
 
@@ -308,8 +485,28 @@ impl Redactor {
         }
     }
 
-    /// Register a value: the whole of it when it is secret, else its URL secrets (also as
-    /// clients decode them).
+    /// Register a line of key material: searched for like a secret, and a key never named.
+    fn add_key_material(&mut self, line: &str) {
+        let line = line.trim();
+        self.add(line);
+        if !line.is_empty() {
+            self.key_material.insert(line.to_owned());
+        }
+    }
+
+    /// A key as `show` and `diff` may name it: masked ([`masked_key`]) when it is a line of key
+    /// material, here or in another input (keys read from key material in this input were
+    /// renamed so when it was read; see [`redact_source`]).
+    pub fn shown_key(&self, entry: &Entry, file: &SourceFile) -> String {
+        if self.key_material.contains(entry.key.trim()) {
+            masked_key(file.line_of(entry.key_span.start))
+        } else {
+            entry.key.clone()
+        }
+    }
+
+    /// Register a value: the whole of it when it is secret, else the secrets it embeds (URL
+    /// secrets also as clients decode them, PEM bodies).
     pub fn add_value(&mut self, value: &str, secret: bool) {
         if secret {
             self.add(value);
@@ -317,7 +514,7 @@ impl Redactor {
                 self.add(line.trim());
             }
         }
-        for range in url_secret_ranges(value) {
+        for range in embedded_secret_ranges(value) {
             let secret = &value[range];
             self.add(secret);
             if let Ok(decoded) = percent_encoding::percent_decode_str(secret).decode_utf8() {
@@ -360,18 +557,47 @@ impl Redactor {
 }
 
 /// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the
-/// secret strings, so that later sources are masked for them too.
+/// secret strings, so that later sources are masked for them too. Keys that python-dotenv read
+/// from key material are renamed in `parsed` ([`masked_key`]), so that no output names them.
 ///
-/// Three nets, from precise to blunt: the value span of every entry whose key is secret (the
-/// quotes stay visible) and every URL secret (password, credential parameter); any statement python-dotenv skipped that looks
-/// like `SECRET_KEY=...`; and finally every occurrence of a known secret anywhere in the text.
+/// Four nets, from precise to blunt: key material python-dotenv read as keys or skipped
+/// ([`key_material_ranges`]); the value span of every entry whose key is secret (the quotes
+/// stay visible) and every secret a value embeds (URL password or credential parameter, PEM
+/// body); any statement python-dotenv skipped that looks like `SECRET_KEY=...`; and finally
+/// every occurrence of a known secret anywhere in the text.
 pub fn redact_source(
     file: &mut SourceFile,
-    parsed: &Parsed,
+    parsed: &mut Parsed,
     is_secret: &dyn Fn(&str) -> bool,
     redactor: &mut Redactor,
 ) {
-    let mut spans: Vec<Range<usize>> = Vec::new();
+    let material = key_material_ranges(&file.text, parsed);
+    for range in &material {
+        for line in file.text[range.clone()].lines() {
+            redactor.add_key_material(line);
+        }
+    }
+    for entry in &mut parsed.entries {
+        let key = &entry.key_span;
+        // `material` is sorted and disjoint: the first range ending after the key's start is
+        // the only one that may overlap it.
+        let next = material.partition_point(|range| range.end <= key.start);
+        if material
+            .get(next)
+            .is_some_and(|range| range.start < key.end)
+        {
+            entry.key = masked_key(file.line_of(key.start));
+            for value in [&mut entry.value, &mut entry.raw_value]
+                .into_iter()
+                .flatten()
+            {
+                if !value.is_empty() {
+                    *value = MASK.to_owned();
+                }
+            }
+        }
+    }
+    let mut spans: Vec<Range<usize>> = material;
     for entry in &parsed.entries {
         let secret = is_secret(&entry.key);
         for value in [&entry.value, &entry.raw_value].into_iter().flatten() {
@@ -387,12 +613,12 @@ pub fn redact_source(
             spans.push(inside_quotes(written, span.clone()));
             continue;
         }
-        // Mask each URL secret where it is written: by its place in the URL when the value is
+        // Mask each embedded secret where it is written: by its place when the value is
         // written verbatim, else by searching for it (long enough to be unambiguous). One found
         // neither way (wrapped over table rows, escaped in JSON) takes the whole value with it.
-        let positional = url_secret_ranges(written);
+        let positional = embedded_secret_ranges(written);
         let value = entry.value.as_deref().unwrap_or("");
-        for range in url_secret_ranges(value) {
+        for range in embedded_secret_ranges(value) {
             let url_secret = &value[range];
             let placed = positional.iter().any(|r| &written[r.clone()] == url_secret);
             let searched: Vec<usize> = if placed || url_secret.chars().count() < Redactor::MIN_LEN {
@@ -634,6 +860,58 @@ mod tests {
             mask_url_secrets("http://localhost:3000,https://app.example.com/@team"),
             "http://localhost:3000,https://app.example.com/@team"
         );
+    }
+
+    #[test]
+    fn pem_bodies_are_found_between_their_markers_or_next_to_the_one_there_is() {
+        let bodies = |text: &str| -> Vec<String> {
+            pem_body_ranges(text)
+                .into_iter()
+                .map(|range| text[range].to_owned())
+                .collect()
+        };
+        let block = "-----BEGIN PRIVATE KEY-----\nQUJD\nREVG\n-----END PRIVATE KEY-----";
+        assert_eq!(bodies(block), ["\nQUJD\nREVG\n"]);
+        // Escaped in JSON, on one line.
+        let json = r#"{"k":"-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n"}"#;
+        assert_eq!(bodies(json), [r"\nQUJD\n"]);
+        // No END: the base64 lines after BEGIN. No BEGIN: those before END.
+        assert_eq!(
+            bodies("-----BEGIN PRIVATE KEY-----\nQUJD\nRE/G==\nDEBUG=true\n"),
+            ["\nQUJD\nRE/G=="]
+        );
+        assert_eq!(
+            bodies("A=1\nQUJD\nREVG\n-----END PRIVATE KEY-----\n"),
+            ["QUJD\nREVG\n"]
+        );
+        assert_eq!(
+            bodies("TLS_KEY=-----BEGIN PRIVATE KEY-----"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn key_material_is_told_from_names() {
+        assert!(is_base64_run(
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"
+        ));
+        for name in [
+            "SQLALCHEMY_DATABASE_URI_FOR_THE_REPORTING_REPLICA",
+            "AWSAccessKeyIdForProduction",
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
+        ] {
+            assert!(!is_base64_run(name), "{name}");
+        }
+        for line in ["DEBUG=true", "export DB_HOST = db", "a.b-c=1"] {
+            assert!(is_ordinary_assignment(line), "{line}");
+        }
+        for line in [
+            "MIIEvQIBADANBgk",
+            "VJTUt9Us8cKjMzEfDu==",
+            "-----END PRIVATE KEY-----",
+        ] {
+            assert!(!is_ordinary_assignment(line), "{line}");
+        }
     }
 
     #[test]

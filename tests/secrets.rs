@@ -501,3 +501,69 @@ DEBUG=true
         ],
     );
 }
+
+/// Regression (issue 11, item 9): a PEM value whose closing quote is missing. python-dotenv
+/// reads its body lines as keys, and those keys (the private key itself) were printed in
+/// snippets, by `show` and by `diff`. Keys read from an unterminated quoted value, keys that
+/// are long base64 runs, and PEM bodies are masked in every output.
+#[test]
+fn key_material_read_as_keys_is_masked_everywhere() {
+    // No later quote closes it: python-dotenv skips line 1 and reads lines 2 to 4 as keys.
+    let unterminated = "\
+SIGNING_PEM=\"-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Km9Leak1
+VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dKm9Leak2==
+Km9Leak3Tail
+-----END PRIVATE KEY-----
+DEBUG=true
+";
+    // A later quote closes it: the whole block is one skipped statement.
+    let swallowed = "\
+TLS_CLIENT=\"-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAKm9Leak4xYzQ0b3RoZXJsaW5lb2ZrZXltYXRlcmlhbA
+Km9Leak5Short
+-----END RSA PRIVATE KEY-----
+DEBUG=true
+LOG_LEVEL=\"info\"
+";
+    // A base64 key cut over lines, no PEM markers, under a name that is not secret.
+    let base64 = "\
+SERVICE_BLOB='QmFzZTY0S2V5TWF0ZXJpYWxLbTlMZWFrNg
+QmFzZTY0S2V5TWF0ZXJpYWxLbTlMZWFrNwAAAAAAAAAAAAAA
+Km9Leak8Base
+DEBUG=true
+";
+    // A well-quoted private key under an innocent name: its body is masked too.
+    let innocent = "\
+SAML_SP_PEM=\"-----BEGIN PRIVATE KEY-----
+Km9Leak9InnocentNameBody
+-----END PRIVATE KEY-----\"
+DEBUG=true
+";
+    for input in [unterminated, swallowed, base64, innocent] {
+        let outputs = every_output(input, &[]);
+        assert!(outputs[0].1.contains("DEBUG=true"), "{}", outputs[0].1);
+        assert_nowhere(
+            &outputs,
+            &[
+                "Km9Leak",
+                "MIIEvQIBADANBgkqhkiG9w0BAQEF",
+                "VJTUt9Us8cKjMzEfYyjiWA4R4",
+                "MIIEowIBAAKCAQEA",
+                "QmFzZTY0S2V5TWF0ZXJpYWx",
+            ],
+        );
+    }
+    // The keys are still there, masked and told apart by their line.
+    let shown = cli::run(&["show", "--isolated", "-"], unterminated);
+    assert!(
+        shown.stdout.contains("\"**** (line 2)\": null"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("\"**** (line 3)\""),
+        "{}",
+        shown.stdout
+    );
+}

@@ -25,15 +25,15 @@ pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         }
     };
     let values = |layer: &Layer| -> BTreeMap<String, (String, Option<String>)> {
+        let file = loader.sources.get(layer.source);
         layer
             .parsed
             .entries
             .iter()
             .map(|entry| {
-                (
-                    normalize(&entry.key),
-                    (entry.key.clone(), entry.value.clone()),
-                )
+                // A line of key material read as a key is named masked.
+                let key = loader.redactor.shown_key(entry, file);
+                (normalize(&key), (key, entry.value.clone()))
             })
             .collect()
     };

@@ -34,14 +34,16 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
         let file = loader.sources.get(layer.source);
         for entry in &layer.parsed.entries {
             let origin = format!("{}:{}", file.name, file.line_of(entry.key_span.start));
-            match position.get(&entry.key) {
+            // A line of key material read as a key is named masked, `--reveal` or not.
+            let key = loader.redactor.shown_key(entry, file);
+            match position.get(&key) {
                 Some(&index) => {
                     values[index].1 = entry.value.clone();
                     values[index].2 = origin;
                 }
                 None => {
-                    position.insert(entry.key.clone(), values.len());
-                    values.push((entry.key.clone(), entry.value.clone(), origin));
+                    position.insert(key.clone(), values.len());
+                    values.push((key, entry.value.clone(), origin));
                 }
             }
         }

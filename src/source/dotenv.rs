@@ -102,6 +102,10 @@ pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
                     message: skipped.message.to_owned(),
                     swallowed_lines: (newlines > 0)
                         .then_some((first_line + 1, first_line + newlines)),
+                    unterminated: matches!(
+                        skipped.message,
+                        UNCLOSED_SINGLE_QUOTE | UNCLOSED_DOUBLE_QUOTE | UNCLOSED_QUOTED_KEY
+                    ),
                 });
             }
             Statement::Assignment(assignment) => {
@@ -272,6 +276,12 @@ struct Assignment {
     value: Option<ValueSource>,
     statement_span: Span,
 }
+
+/// The failures where no later quote closes the one a statement opened (see
+/// [`SyntaxError::unterminated`]).
+const UNCLOSED_SINGLE_QUOTE: &str = "unclosed single quote";
+const UNCLOSED_DOUBLE_QUOTE: &str = "unclosed double quote";
+const UNCLOSED_QUOTED_KEY: &str = "unclosed quote in key";
 
 struct Skipped {
     span: Span,
@@ -447,7 +457,7 @@ impl<'a> Reader<'a> {
                 }
                 let close = self
                     .closing_quote(open, QuoteScan::QuotedKey)
-                    .ok_or("unclosed quote in key")?;
+                    .ok_or(UNCLOSED_QUOTED_KEY)?;
                 self.position = close + 1;
                 Ok(Some((
                     self.text[open + 1..close].to_owned(),
@@ -480,12 +490,12 @@ impl<'a> Reader<'a> {
             Some('\'') => (
                 Quoting::Single,
                 QuoteScan::SingleQuotedValue,
-                "unclosed single quote",
+                UNCLOSED_SINGLE_QUOTE,
             ),
             Some('"') => (
                 Quoting::Double,
                 QuoteScan::DoubleQuotedValue,
-                "unclosed double quote",
+                UNCLOSED_DOUBLE_QUOTE,
             ),
             None | Some('\n') => {
                 return Ok(ValueSource {
@@ -1032,6 +1042,22 @@ mod tests {
             .map(|entry| entry.key.as_str())
             .collect();
         assert_eq!(keys, ["A", "E"]);
+    }
+
+    #[test]
+    fn only_a_quote_nothing_closes_is_unterminated() {
+        let unterminated = |text: &str| -> Vec<bool> {
+            parse_interpolated(text)
+                .errors
+                .into_iter()
+                .map(|error| error.unterminated)
+                .collect()
+        };
+        assert_eq!(unterminated("A='open\nB=1\n"), [true]);
+        assert_eq!(unterminated("A=\"open\nB=1\n"), [true]);
+        assert_eq!(unterminated("'key=x\n"), [true]);
+        assert_eq!(unterminated("A=\"open\nB=\"x\"\n"), [false]);
+        assert_eq!(unterminated("a: b\n"), [false]);
     }
 
     #[test]

@@ -237,6 +237,10 @@ pub struct SyntaxError {
     /// to the line of the later quote, all skipped with the statement. `None` when the skipped
     /// statement is one line, as for a quote that nothing closes (only its line is lost).
     pub swallowed_lines: Option<(usize, usize)>,
+    /// No later quote closed the quote this statement opened (a value's or a key's): python-dotenv
+    /// read the lines after it as statements of their own, though they were meant as part of the
+    /// quoted text (a PEM body becomes keys). `secret::redact_source` masks them.
+    pub unterminated: bool,
 }
 
 /// A `${NAME}` reference to a name defined neither earlier in the file nor (when asked) in the
