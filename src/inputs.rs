@@ -108,6 +108,8 @@ impl<'a> Loader<'a> {
                 key_span: start..value_start - 1,
                 value_span: Some(value_start..end),
                 statement_span: start..end,
+                substitutions: Vec::new(),
+                secret_ranges: Vec::new(),
             });
         }
         self.add(

@@ -21,13 +21,56 @@ pub const MASK: &str = "****";
 
 /// A value (or a piece of one) as output may show it: the mask for a secret, the secrets it
 /// embeds ([`embedded_secret_ranges`]) masked otherwise. The one rule every message, `show`
-/// and `diff` apply.
+/// and `diff` apply; [`shown_value`] for a value that may hold interpolated secrets.
 pub fn shown(value: &str, secret: bool) -> String {
+    shown_value(value, secret, &[])
+}
+
+/// [`shown`], with `secret_ranges` of the value masked too: the bytes `${NAME}` copied a
+/// secret into ([`crate::source::Entry::secret_ranges`]).
+pub fn shown_value(value: &str, secret: bool, secret_ranges: &[Range<usize>]) -> String {
     if secret {
-        MASK.to_owned()
-    } else {
-        replace_with_mask(value, embedded_secret_ranges(value))
+        return MASK.to_owned();
     }
+    let mut ranges = embedded_secret_ranges(value);
+    ranges.extend(
+        secret_ranges
+            .iter()
+            .filter(|range| value.get((*range).clone()).is_some())
+            .cloned(),
+    );
+    replace_with_mask(value, disjoint(ranges))
+}
+
+/// A piece of a value (a list element, a host, a number) as messages may show it. In a value
+/// holding interpolated secrets (`secret_ranges`), the piece is placed by its text: the bytes
+/// that overlap a secret at any place it occurs are masked; a piece that occurs nowhere (one the
+/// check derived, such as a parsed number) is masked whole.
+pub fn shown_piece(
+    value: &str,
+    piece: &str,
+    secret: bool,
+    secret_ranges: &[Range<usize>],
+) -> String {
+    if secret || secret_ranges.is_empty() {
+        return shown(piece, secret);
+    }
+    let mut placed = false;
+    let mut within = Vec::new();
+    for (start, _) in value.match_indices(piece) {
+        placed = true;
+        let end = start + piece.len();
+        within.extend(
+            secret_ranges
+                .iter()
+                .filter(|range| range.start < end && start < range.end)
+                .map(|range| range.start.max(start) - start..range.end.min(end) - start),
+        );
+    }
+    if !placed {
+        return MASK.to_owned();
+    }
+    shown_value(piece, false, &disjoint(within))
 }
 
 /// A word that makes a key secret, and how a segment of the key (the upper-cased key split on
@@ -547,23 +590,26 @@ impl Redactor {
         }
     }
 
-    /// A value as `show` and `diff` may print it: [`shown`], and any known secret copied into
-    /// it (`BACKUP=<the SECRET_KEY>`) masked as well.
-    pub fn shown(&self, value: &str, secret: bool) -> String {
-        let shown = shown(value, secret);
-        let copies = self.find(&shown);
-        replace_with_mask(&shown, copies)
+    /// An entry's value as `show` and `diff` may print it: [`shown_value`] (interpolated
+    /// secrets masked by their ranges), and any known secret copied into it as written
+    /// (`BACKUP=<the SECRET_KEY>`) masked as well.
+    pub fn shown(&self, entry: &Entry, secret: bool) -> Option<String> {
+        let value = entry.value.as_deref()?;
+        let mut ranges = entry.secret_ranges.clone();
+        ranges.extend(self.find(value));
+        Some(shown_value(value, secret, &disjoint(ranges)))
     }
 }
 
 /// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the
 /// secret strings, so that later sources are masked for them too. Keys that python-dotenv read
-/// from key material are renamed in `parsed` ([`masked_key`]), so that no output names them.
+/// from key material are renamed in `parsed` ([`masked_key`]), so that no output names them,
+/// and each entry's interpolated secrets are marked ([`mark_interpolated_secrets`]).
 ///
 /// Four nets, from precise to blunt: key material python-dotenv read as keys or skipped
 /// ([`key_material_ranges`]); the value span of every entry whose key is secret (the quotes
-/// stay visible) and every secret a value embeds (URL password or credential parameter, PEM
-/// body); any statement python-dotenv skipped that looks like `SECRET_KEY=...`; and finally
+/// stay visible), every secret a value embeds (URL password or credential parameter, PEM
+/// body), and the default written for a secret name that is not set (`${API_TOKEN:-...}`); any statement python-dotenv skipped that looks like `SECRET_KEY=...`; and finally
 /// every occurrence of a known secret anywhere in the text.
 pub fn redact_source(
     file: &mut SourceFile,
@@ -597,7 +643,20 @@ pub fn redact_source(
             }
         }
     }
+    mark_interpolated_secrets(parsed, is_secret);
     let mut spans: Vec<Range<usize>> = material;
+    // `${API_TOKEN:-default}` with no API_TOKEN: the default is the token the application gets.
+    for reference in &parsed.unresolved {
+        let Some(default) = reference.default.as_deref() else {
+            continue;
+        };
+        let written = file.text.get(reference.span.clone()).unwrap_or("");
+        if let Some(at) = written.find(":-").filter(|_| is_secret(&reference.name)) {
+            redactor.add(default);
+            let start = reference.span.start + at + 2;
+            spans.push(start..reference.span.end.saturating_sub(1).max(start));
+        }
+    }
     for entry in &parsed.entries {
         let secret = is_secret(&entry.key);
         for value in [&entry.value, &entry.raw_value].into_iter().flatten() {
@@ -672,6 +731,37 @@ pub fn redact_source(
     file.redact_all(spans);
     let elsewhere = redactor.find(&file.redacted);
     file.redact_all(elsewhere);
+}
+
+/// Fill each entry's [`crate::source::Entry::secret_ranges`]: the bytes `${NAME}` copied in
+/// from a secret name (a secret key of the file, a secret of the environment, or the default
+/// written for one), and those a substituted variable carried from its own substitutions
+/// (`A=${SECRET_KEY}`, then `B=x-${A}`). python-dotenv substitutes a key's latest value before
+/// the reference, which is the latest entry of that name read so far.
+fn mark_interpolated_secrets(parsed: &mut Parsed, is_secret: &dyn Fn(&str) -> bool) {
+    let mut carried: std::collections::HashMap<String, Vec<Range<usize>>> =
+        std::collections::HashMap::new();
+    for entry in &mut parsed.entries {
+        let mut ranges = Vec::new();
+        for substitution in &entry.substitutions {
+            let range = &substitution.range;
+            if is_secret(&substitution.name) {
+                ranges.push(range.clone());
+            } else if let Some(inner) = carried.get(&substitution.name) {
+                ranges.extend(
+                    inner
+                        .iter()
+                        .map(|r| range.start + r.start..range.start + r.end),
+                );
+            }
+        }
+        entry.secret_ranges = disjoint(ranges);
+        let own = match (&entry.value, is_secret(&entry.key)) {
+            (Some(value), true) => std::iter::once(0..value.len()).collect(),
+            _ => entry.secret_ranges.clone(),
+        };
+        carried.insert(entry.key.clone(), own);
+    }
 }
 
 /// The span without the quotes around it, if it is quoted.
@@ -912,6 +1002,45 @@ mod tests {
         ] {
             assert!(!is_ordinary_assignment(line), "{line}");
         }
+    }
+
+    #[test]
+    fn interpolated_secrets_are_marked_through_other_variables() {
+        let text = "SECRET_KEY=k3y\nA=${SECRET_KEY}\nB=x-${A}\nC=${TOKEN:-t0k}\nD=${B}${HOST}\n";
+        let options = crate::source::dotenv::DotenvOptions {
+            interpolate: true,
+            environment: [("HOST".to_owned(), "h".to_owned())].into(),
+        };
+        let mut parsed = crate::source::dotenv::parse(text, &options);
+        mark_interpolated_secrets(&mut parsed, &is_secret_name);
+        let marked: Vec<(&str, Vec<&str>)> = parsed
+            .entries
+            .iter()
+            .map(|entry| {
+                let value = entry.value.as_deref().unwrap_or("");
+                let ranges = entry.secret_ranges.iter().map(|r| &value[r.clone()]);
+                (entry.key.as_str(), ranges.collect())
+            })
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("SECRET_KEY", vec![]),
+                ("A", vec!["k3y"]),
+                ("B", vec!["k3y"]),
+                ("C", vec!["t0k"]),
+                ("D", vec!["k3y"]),
+            ]
+        );
+        let d = &parsed.entries[4];
+        assert_eq!(
+            shown_value(d.value.as_deref().unwrap(), false, &d.secret_ranges),
+            "x-****h"
+        );
+        let secret = &d.secret_ranges;
+        assert_eq!(shown_piece("x-k3yh", "k3yh", false, secret), "****h");
+        assert_eq!(shown_piece("x-k3yh", "42", false, secret), MASK);
+        assert_eq!(shown_piece("x-k3yh", "x", false, secret), "x");
     }
 
     #[test]

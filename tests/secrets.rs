@@ -567,3 +567,38 @@ DEBUG=true
         shown.stdout
     );
 }
+
+/// Regression (issue 11, item 7): a secret interpolated into another variable
+/// (`GREETING=hello-${SECRET_KEY}`) was printed by `show` and `diff` when the secret was short
+/// or came from the environment, and by lint messages that quote a value (`LOG_LEVEL` is
+/// `<the secret>`). The bytes `${NAME}` puts into a value are marked by the parser and masked
+/// wherever the value lands, through other variables too.
+#[test]
+fn interpolated_secrets_are_masked_everywhere() {
+    let input = "\
+SECRET_KEY=It7SecretKeyInterpolatedLeakValue-0001
+DB_PASS=q-7
+GREETING=hello-${SECRET_KEY}
+MOTD=pw-${DB_PASS}-end
+LOG_LEVEL=${SECRET_KEY}
+ENVIRONMENT=dev-${DB_PASS}
+CHAINED=${GREETING}
+TWICE=x-${CHAINED}
+FALLBACK=${API_TOKEN:-It7DefaultTokenLeak}
+CORS_ORIGINS=[\"https://app.example.com\",\"https://${DB_PASS}.example.com\"]
+DEBUG=true
+";
+    let outputs = every_output(input, &[]);
+    let linted = &outputs[0].1;
+    assert!(linted.contains("log-level-invalid"), "{linted}");
+    assert_nowhere(&outputs, &["It7SecretKey", "q-7", "It7DefaultToken"]);
+    // What is not a secret stays readable.
+    let shown = cli::run(&["show", "--isolated", "-"], input);
+    for readable in ["\"hello-****\"", "\"pw-****-end\"", "\"x-hello-****\""] {
+        assert!(
+            shown.stdout.contains(readable),
+            "{readable}: {}",
+            shown.stdout
+        );
+    }
+}

@@ -118,6 +118,8 @@ pub(super) fn parse(text: &str) -> Parsed {
             key_span,
             value_span: Some(value_start..value_end),
             statement_span,
+            substitutions: Vec::new(),
+            secret_ranges: Vec::new(),
         });
     }
 
