@@ -93,7 +93,7 @@ pub struct Suppression {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawConfig {
+pub(crate) struct RawConfig {
     profile: Option<String>,
     #[serde(default)]
     rules: Vec<PathBuf>,
@@ -265,6 +265,13 @@ fn parse(path: &Path, text: String) -> Result<Config, Error> {
             None => error_at,
         }
     };
+    // Only a file that is TOML with the configuration's keys is quoted in errors.
+    let kind = if is_pyproject(path) {
+        crate::tomlfile::FileKind::Pyproject
+    } else {
+        crate::tomlfile::FileKind::Config
+    };
+    crate::tomlfile::check_shape(&name, &text, kind)?;
     let raw: RawConfig = if is_pyproject(path) {
         // Deserialize the table in place so that spans point into pyproject.toml.
         #[derive(Deserialize)]

@@ -153,6 +153,27 @@ impl Error {
         }
     }
 
+    /// An error at a place in a file that may not be a rule or configuration file at all (a
+    /// `.env` named with `--rules`): it names the line and column and quotes nothing of the
+    /// text, which may hold secrets (see `tomlfile`).
+    pub fn rule_file_unquoted(
+        path: &str,
+        text: &str,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let (line, column) = line_col(text, span.start);
+        Error::RuleFile {
+            path: path.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            span: None,
+            source_code: NamedSource::new(path, String::new()),
+            help: None,
+        }
+    }
+
     /// Attach a help text (for the variants that carry one).
     pub fn with_help(mut self, text: impl Into<String>) -> Self {
         match &mut self {

@@ -111,6 +111,8 @@ impl<'a> Loader<'a> {
                 key_span: start..value_start - 1,
                 value_span: Some(value_start..end),
                 statement_span: start..end,
+                substitutions: Vec::new(),
+                secret_ranges: Vec::new(),
             });
         }
         self.add(
@@ -120,13 +122,13 @@ impl<'a> Loader<'a> {
         )
     }
 
-    fn add(&mut self, file: SourceFile, kind: LayerKind, parsed: Parsed) -> Layer {
+    fn add(&mut self, file: SourceFile, kind: LayerKind, mut parsed: Parsed) -> Layer {
         let id = self.sources.add(file);
         let rules = self.rules;
         let is_secret = |key: &str| rules.is_secret(key);
         secret::redact_source(
             self.sources.get_mut(id),
-            &parsed,
+            &mut parsed,
             &is_secret,
             &mut self.redactor,
         );

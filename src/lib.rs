@@ -36,3 +36,4 @@ pub mod settings;
 pub mod source;
 pub mod streams;
 pub mod suggest;
+pub mod tomlfile;

@@ -150,3 +150,73 @@ fn the_leak_check_finds_a_fragment() {
         ["Base64/U (of Ub9+Base64/Url=Leak)"]
     );
 }
+
+/// Regression (issue 11, item 7): a secret of the process environment interpolated into a
+/// .env value (`--process-env`) was printed in clear: no input holds its value, so only the
+/// parser's record of what `${NAME}` put where can mask it.
+#[test]
+fn a_secret_interpolated_from_the_environment_is_masked() {
+    let dir = common::files::Scratch::new();
+    let path = dir.write(
+        ".env.production",
+        "GREETING=hello-${IT7_API_TOKEN}\nLOG_LEVEL=${IT7_API_TOKEN}\nDEBUG=true\n",
+    );
+    let path = path.to_str().expect("UTF-8 path");
+    let mut outputs = Vec::new();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let args = [
+            "lint",
+            "--isolated",
+            "--process-env",
+            "--format",
+            format,
+            path,
+        ];
+        outputs.push((
+            args.join(" "),
+            run_with_env(&args, "IT7_API_TOKEN", "It7EnvTokenLeak-42"),
+        ));
+    }
+    for format in ["json", "dotenv"] {
+        for sources in [false, true] {
+            let mut args = vec![
+                "show",
+                "--isolated",
+                "--process-env",
+                "--format",
+                format,
+                path,
+            ];
+            if sources {
+                args.push("--sources");
+            }
+            let output = run_with_env(&args, "IT7_API_TOKEN", "It7EnvTokenLeak-42");
+            assert!(output.contains("hello-****"), "{args:?}: {output}");
+            outputs.push((args.join(" "), output));
+        }
+    }
+    for (what, output) in &outputs {
+        assert!(
+            !output.contains("It7EnvToken"),
+            "{what} shows the token:\n{output}"
+        );
+    }
+}
+
+/// [`run`] with one more variable in the environment.
+fn run_with_env(args: &[&str], name: &str, value: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1")
+        .env(name, value)
+        .output()
+        .expect("run deploycheck");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{args:?} failed: {stderr}"
+    );
+    format!("{}{stderr}", String::from_utf8_lossy(&output.stdout))
+}

@@ -303,3 +303,302 @@ check = { kind = "raw-contains", variable = "UNLOCK_SECRET", pattern = "[0-9]{5}
         }
     }
 }
+
+/// Every output of deploycheck for the .env text `input`: `lint` in the five formats, `show` in
+/// each format with and without `--sources`, and `diff` in both formats against a file with the
+/// same lines, each value replaced. `extra` goes to every command (`--rules FILE`). Returns what
+/// each wrote (its report and its error), named by its arguments.
+fn every_output(input: &str, extra: &[&str]) -> Vec<(String, String)> {
+    every_output_beside(input, &[], extra)
+}
+
+/// [`every_output`], with `files` (name, text) written beside the input (a `pyproject.toml`
+/// that decides the database driver).
+fn every_output_beside(
+    input: &str,
+    files: &[(&str, &str)],
+    extra: &[&str],
+) -> Vec<(String, String)> {
+    let dir = common::files::Scratch::new();
+    for (name, text) in files {
+        dir.write(name, text);
+    }
+    let path = dir.write(".env.production", input);
+    let path = path.to_str().expect("UTF-8 path").to_owned();
+    let other: String = input
+        .lines()
+        .map(|line| match line.split_once('=') {
+            Some((key, _)) => format!("{key}=other-value\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let other = dir.write("other.env", other);
+    let other = other.to_str().expect("UTF-8 path").to_owned();
+    let isolated: &[&str] = if extra.contains(&"--config") {
+        &[]
+    } else {
+        &["--isolated"]
+    };
+    let mut commands: Vec<Vec<&str>> = Vec::new();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        commands.push(vec!["lint", "--format", format]);
+    }
+    for format in ["json", "dotenv"] {
+        commands.push(vec!["show", "--format", format]);
+        commands.push(vec!["show", "--format", format, "--sources"]);
+    }
+    for format in ["human", "json"] {
+        commands.push(vec!["diff", "--format", format]);
+    }
+    commands
+        .into_iter()
+        .map(|mut args| {
+            args.extend_from_slice(isolated);
+            args.extend_from_slice(extra);
+            args.push(&path);
+            if args[0] == "diff" {
+                args.push(&other);
+            }
+            let outcome = cli::run(&args, "");
+            let what = args.join(" ");
+            (what, format!("{}\n{}", outcome.stdout, outcome.error))
+        })
+        .collect()
+}
+
+/// Fails, listing every output that holds any of `secrets`.
+fn assert_nowhere(outputs: &[(String, String)], secrets: &[&str]) {
+    let leaks: Vec<String> = outputs
+        .iter()
+        .flat_map(|(what, output)| {
+            secrets
+                .iter()
+                .filter(|secret| output.contains(*secret))
+                .map(move |secret| format!("`{what}` shows {secret:?}:\n{output}"))
+        })
+        .collect();
+    assert!(leaks.is_empty(), "{}", leaks.join("\n\n"));
+}
+
+/// Regression (issue 11, item 8): `--rules .env.production` and `--config railway.json` drew
+/// the TOML error under a snippet of the file, secrets included. A file that is not TOML with
+/// the tables of its kind is named, never quoted; a .env whose values are all quoted is valid
+/// TOML, and is stopped by its keys.
+#[test]
+fn a_wrong_file_given_as_rules_or_configuration_is_named_not_shown() {
+    let dir = common::files::Scratch::new();
+    let files = [
+        (
+            ".env.production",
+            "SECRET_KEY=Rf8EnvAsRulesLeak-41\nDATABASE_URL=postgresql://app:Rf8UrlLeak-42@db/app\n",
+        ),
+        ("quoted.env", "SECRET_KEY=\"Rf8QuotedEnvLeak-43\"\n"),
+        ("railway.json", "{\"SECRET_KEY\": \"Rf8JsonLeak-44\"}\n"),
+    ];
+    let secrets = [
+        "Rf8EnvAsRulesLeak",
+        "Rf8UrlLeak",
+        "Rf8QuotedEnvLeak",
+        "Rf8JsonLeak",
+    ];
+    for (name, text) in files {
+        let path = dir.write(name, text);
+        let path = path.to_str().expect("UTF-8 path");
+        for flag in ["--rules", "--config"] {
+            let outputs = every_output("DEBUG=false\n", &[flag, path]);
+            for (what, output) in &outputs {
+                assert!(output.contains(&format!("{path}:1:")), "{what}: {output}");
+            }
+            assert_nowhere(&outputs, &secrets);
+        }
+    }
+    // A rule file's own mistakes still point into it with the line shown.
+    let rules = dir.write(
+        "rules.toml",
+        "[[rules]]\nid = \"x-flagged\"\nseverity = \"loud\"\nsummary = \"s\"\ncheck = { kind = \"required\", variable = \"A\" }\n",
+    );
+    let outcome = cli::run(
+        &["lint", "--rules", rules.to_str().expect("UTF-8 path"), "-"],
+        "A=1\n",
+    );
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.error.contains("severity = \"loud\""),
+        "{}",
+        outcome.error
+    );
+}
+
+/// A project that installs asyncpg, so that `database-url-wrong-driver` proposes a rewritten URL.
+const ASYNCPG_PROJECT: (&str, &str) = (
+    "pyproject.toml",
+    "[project]\nname = \"api\"\ndependencies = [\"sqlalchemy\", \"asyncpg\", \"redis\"]\n",
+);
+
+/// Regression (issue 11, item 5): a URL password holding `/ # ? ,` or a space was printed
+/// (snippets, `show`, `diff`). SQLAlchemy reads the password up to the first `@` after
+/// `user:`; urllib (redis-py) up to the authority's last `@`; both readings are masked.
+#[test]
+fn url_passwords_with_delimiters_are_masked_everywhere() {
+    let input = "\
+DATABASE_URL=postgresql://app:Ab3/xYzQkLeak9==@db.example.com:5432/app
+BACKUP_DATABASE_URL=postgresql+asyncpg://app:Ab3#xYzHash?Qm,Le ak9@db.example.com:5432/app
+REDIS_URL=redis://default:Rd5At@Sign,Pw@redis.example.com:6379/0
+DEBUG=true
+";
+    let outputs = every_output_beside(input, &[ASYNCPG_PROJECT], &[]);
+    let linted = &outputs[0].1;
+    assert!(linted.contains("DEBUG=true"), "{linted}");
+    // The help rewrites the Redis URL; its password holds `@` and `,`.
+    assert!(linted.contains("rediss://"), "{linted}");
+    assert_nowhere(
+        &outputs,
+        &[
+            "xYzQkLeak9",
+            "xYzHash",
+            "Qm,Le ak9",
+            "Le ak9",
+            "Rd5At",
+            "Sign,Pw",
+        ],
+    );
+}
+
+/// Regression (issue 11, item 6): `?password=` (asyncpg, libpq and redis-py all take it as the
+/// password) and other credential parameters were printed in every format, through the
+/// rewritten URLs of `database-url-wrong-driver` and `redis-url-without-tls` too, and by
+/// `show` and `diff`.
+#[test]
+fn credential_query_parameters_are_masked_everywhere() {
+    let input = "\
+DATABASE_URL=postgresql://app@db.example.com:5432/app?password=Qp6QueryLeak-1&ssl=require
+REDIS_URL=redis://redis.example.com:6379/0?password=Qp6RedisQueryLeak-2
+CACHE_URL=redis://redis.example.com:6379/1?db=1&passwd=Qp6Passwd-3&pwd=Qp6Pwd-4
+SEARCH_URL=postgresql://db/app?sslpassword=Qp6SslPw-5&secret=Qp6Secret-6&token=Qp6Token-7
+ANALYTICS_URL=https://api.example.com/v1?api_key=Qp6ApiKey-8&apikey=Qp6Apikey-9&access_token=Qp6Access-10&auth=Qp6Auth-11
+DEBUG=true
+";
+    let outputs = every_output_beside(input, &[ASYNCPG_PROJECT], &[]);
+    let linted = &outputs[0].1;
+    for rule in ["database-url-wrong-driver", "redis-url-without-tls"] {
+        assert!(linted.contains(rule), "{rule}: {linted}");
+    }
+    assert!(linted.contains("?password=****"), "{linted}");
+    assert_nowhere(
+        &outputs,
+        &[
+            "Qp6QueryLeak",
+            "Qp6RedisQueryLeak",
+            "Qp6Passwd",
+            "Qp6Pwd",
+            "Qp6SslPw",
+            "Qp6Secret",
+            "Qp6Token",
+            "Qp6ApiKey",
+            "Qp6Apikey",
+            "Qp6Access",
+            "Qp6Auth",
+        ],
+    );
+}
+
+/// Regression (issue 11, item 9): a PEM value whose closing quote is missing. python-dotenv
+/// reads its body lines as keys, and those keys (the private key itself) were printed in
+/// snippets, by `show` and by `diff`. Keys read from an unterminated quoted value, keys that
+/// are long base64 runs, and PEM bodies are masked in every output.
+#[test]
+fn key_material_read_as_keys_is_masked_everywhere() {
+    // No later quote closes it: python-dotenv skips line 1 and reads lines 2 to 4 as keys.
+    let unterminated = "\
+SIGNING_PEM=\"-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Km9Leak1
+VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dKm9Leak2==
+Km9Leak3Tail
+-----END PRIVATE KEY-----
+DEBUG=true
+";
+    // A later quote closes it: the whole block is one skipped statement.
+    let swallowed = "\
+TLS_CLIENT=\"-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAKm9Leak4xYzQ0b3RoZXJsaW5lb2ZrZXltYXRlcmlhbA
+Km9Leak5Short
+-----END RSA PRIVATE KEY-----
+DEBUG=true
+LOG_LEVEL=\"info\"
+";
+    // A base64 key cut over lines, no PEM markers, under a name that is not secret.
+    let base64 = "\
+SERVICE_BLOB='QmFzZTY0S2V5TWF0ZXJpYWxLbTlMZWFrNg
+QmFzZTY0S2V5TWF0ZXJpYWxLbTlMZWFrNwAAAAAAAAAAAAAA
+Km9Leak8Base
+DEBUG=true
+";
+    // A well-quoted private key under an innocent name: its body is masked too.
+    let innocent = "\
+SAML_SP_PEM=\"-----BEGIN PRIVATE KEY-----
+Km9Leak9InnocentNameBody
+-----END PRIVATE KEY-----\"
+DEBUG=true
+";
+    for input in [unterminated, swallowed, base64, innocent] {
+        let outputs = every_output(input, &[]);
+        assert!(outputs[0].1.contains("DEBUG=true"), "{}", outputs[0].1);
+        assert_nowhere(
+            &outputs,
+            &[
+                "Km9Leak",
+                "MIIEvQIBADANBgkqhkiG9w0BAQEF",
+                "VJTUt9Us8cKjMzEfYyjiWA4R4",
+                "MIIEowIBAAKCAQEA",
+                "QmFzZTY0S2V5TWF0ZXJpYWx",
+            ],
+        );
+    }
+    // The keys are still there, masked and told apart by their line.
+    let shown = cli::run(&["show", "--isolated", "-"], unterminated);
+    assert!(
+        shown.stdout.contains("\"**** (line 2)\": null"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("\"**** (line 3)\""),
+        "{}",
+        shown.stdout
+    );
+}
+
+/// Regression (issue 11, item 7): a secret interpolated into another variable
+/// (`GREETING=hello-${SECRET_KEY}`) was printed by `show` and `diff` when the secret was short
+/// or came from the environment, and by lint messages that quote a value (`LOG_LEVEL` is
+/// `<the secret>`). The bytes `${NAME}` puts into a value are marked by the parser and masked
+/// wherever the value lands, through other variables too.
+#[test]
+fn interpolated_secrets_are_masked_everywhere() {
+    let input = "\
+SECRET_KEY=It7SecretKeyInterpolatedLeakValue-0001
+DB_PASS=q-7
+GREETING=hello-${SECRET_KEY}
+MOTD=pw-${DB_PASS}-end
+LOG_LEVEL=${SECRET_KEY}
+ENVIRONMENT=dev-${DB_PASS}
+CHAINED=${GREETING}
+TWICE=x-${CHAINED}
+FALLBACK=${API_TOKEN:-It7DefaultTokenLeak}
+CORS_ORIGINS=[\"https://app.example.com\",\"https://${DB_PASS}.example.com\"]
+DEBUG=true
+";
+    let outputs = every_output(input, &[]);
+    let linted = &outputs[0].1;
+    assert!(linted.contains("log-level-invalid"), "{linted}");
+    assert_nowhere(&outputs, &["It7SecretKey", "q-7", "It7DefaultToken"]);
+    // What is not a secret stays readable.
+    let shown = cli::run(&["show", "--isolated", "-"], input);
+    for readable in ["\"hello-****\"", "\"pw-****-end\"", "\"x-hello-****\""] {
+        assert!(
+            shown.stdout.contains(readable),
+            "{readable}: {}",
+            shown.stdout
+        );
+    }
+}

@@ -29,44 +29,46 @@ pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
             key.to_lowercase()
         }
     };
-    let values = |layer: &Layer| -> BTreeMap<String, (String, Option<String>)> {
+    // Each key (as it may be named) with its value (compared) and the value as it may be shown.
+    type Values = BTreeMap<String, (String, Option<String>, serde_json::Value)>;
+    let values = |layer: &Layer| -> Values {
+        let file = loader.sources.get(layer.source);
         layer
             .parsed
             .entries
             .iter()
             .map(|entry| {
-                (
-                    normalize(&entry.key),
-                    (entry.key.clone(), entry.value.clone()),
-                )
+                // A line of key material read as a key is named masked.
+                let key = loader.redactor.shown_key(entry, file);
+                // A secret's value is never shown; one copied under an innocent name or
+                // interpolated into another value is masked there.
+                let shown = if rules.is_secret(&entry.key) {
+                    None
+                } else {
+                    loader.redactor.shown(entry, false)
+                };
+                let shown = shown.map_or(serde_json::Value::Null, serde_json::Value::String);
+                (normalize(&key), (key, entry.value.clone(), shown))
             })
             .collect()
     };
     let (a_values, b_values) = (values(&a), values(&b));
-    let shown = |key: &str, value: &Option<String>| -> serde_json::Value {
-        match value {
-            _ if rules.is_secret(key) => serde_json::Value::Null,
-            None => serde_json::Value::Null,
-            // A secret's value copied under an innocent name is still masked.
-            Some(value) => serde_json::Value::String(loader.redactor.shown(value, false)),
-        }
-    };
     let only_a: Vec<&String> = a_values
         .iter()
         .filter(|(k, _)| !b_values.contains_key(*k))
-        .map(|(_, (key, _))| key)
+        .map(|(_, (key, _, _))| key)
         .collect();
     let only_b: Vec<&String> = b_values
         .iter()
         .filter(|(k, _)| !a_values.contains_key(*k))
-        .map(|(_, (key, _))| key)
+        .map(|(_, (key, _, _))| key)
         .collect();
     let mut different = Vec::new();
-    for (normalized, (key, a_value)) in &a_values {
-        if let Some((_, b_value)) = b_values.get(normalized) {
+    for (normalized, (key, a_value, a_shown)) in &a_values {
+        if let Some((_, b_value, b_shown)) = b_values.get(normalized) {
             if a_value != b_value {
                 let secret = rules.is_secret(key);
-                different.push((key, secret, shown(key, a_value), shown(key, b_value)));
+                different.push((key, secret, a_shown, b_shown));
             }
         }
     }

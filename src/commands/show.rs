@@ -36,23 +36,24 @@ pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
         let file = loader.sources.get(layer.source);
         for entry in &layer.parsed.entries {
             let origin = format!("{}:{}", file.name, file.line_of(entry.key_span.start));
-            match position.get(&entry.key) {
+            // A line of key material read as a key is named masked, `--reveal` or not.
+            let key = loader.redactor.shown_key(entry, file);
+            let value = if args.reveal {
+                entry.value.clone()
+            } else {
+                // A secret's value copied under an innocent name, or interpolated into another
+                // value, is still the secret.
+                loader.redactor.shown(entry, rules.is_secret(&entry.key))
+            };
+            match position.get(&key) {
                 Some(&index) => {
-                    values[index].1 = entry.value.clone();
+                    values[index].1 = value;
                     values[index].2 = origin;
                 }
                 None => {
-                    position.insert(entry.key.clone(), values.len());
-                    values.push((entry.key.clone(), entry.value.clone(), origin));
+                    position.insert(key.clone(), values.len());
+                    values.push((key, value, origin));
                 }
-            }
-        }
-    }
-    if !args.reveal {
-        for (key, value, _) in &mut values {
-            if let Some(text) = value {
-                // A secret's value copied under an innocent name is still the secret.
-                *text = loader.redactor.shown(text, rules.is_secret(key));
             }
         }
     }

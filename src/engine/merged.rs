@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use crate::project::{self, Driver, SchemeDriver};
 use crate::rules::{Binding, Condition, Role, RuleSet, Subject};
-use crate::secret;
 use crate::source::{Entry, Parsed, SourceId};
 
 /// Where a layer comes from.
@@ -247,10 +246,5 @@ impl<'a> Merged<'a> {
 
     fn subject_value(&self, subject: &Subject) -> Option<&'a str> {
         self.subject(subject).and_then(|name| self.value(&name))
-    }
-
-    /// The value as messages may show it: masked whole for a secret, URL passwords masked else.
-    pub fn shown(&self, key: &str, value: &str) -> String {
-        secret::shown(value, self.is_secret(key))
     }
 }

@@ -243,9 +243,13 @@ impl<'a> RuleRun<'_, 'a> {
             }
         }
         let name = assignment.map_or_else(|| name.to_owned(), |a| a.entry.key.clone());
+        let secret_ranges: &[std::ops::Range<usize>] =
+            assignment.map_or(&[], |a| &a.entry.secret_ranges);
+        let secret = self.merged.is_secret(&name);
         Some(Judged {
-            shown: self.merged.shown(&name, value),
-            secret: self.merged.is_secret(&name),
+            shown: crate::secret::shown_value(value, secret, secret_ranges),
+            secret,
+            secret_ranges,
             name,
             value,
             assignment,

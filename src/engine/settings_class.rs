@@ -200,7 +200,7 @@ fn nested_sub_keys(app: &AppSettings, merged: &Merged, layers: &[Layer]) -> Vec<
                     Some(sub) if sub.validated_by_app || model.validated_by_app_all => {}
                     Some(sub) => {
                         let secret = sub.secret || merged.is_secret(&entry.key);
-                        let shown = crate::secret::shown(value, secret);
+                        let shown = crate::secret::shown_value(value, secret, &entry.secret_ranges);
                         let problem = match judge_type(&sub.ty, value) {
                             Err((rule, why)) => Some((rule, why)),
                             Ok(parsed) => out_of_range(&sub.constraints, &parsed, value)
@@ -370,7 +370,8 @@ fn judge_field(app: &AppSettings, merged: &Merged, field: &Field) -> Vec<Raised>
         }
         return Vec::new();
     }
-    let shown = crate::secret::shown(value, field.secret || merged.is_secret(&entry.key));
+    let secret = field.secret || merged.is_secret(&entry.key);
+    let shown = crate::secret::shown_value(value, secret, &entry.secret_ranges);
     let key = &entry.key;
     let span: Span = match &entry.value_span {
         Some(span) if !span.is_empty() => span.clone(),

@@ -165,7 +165,7 @@ pub fn mask(text: &str, secrets: &[&str]) -> String {
     });
     // URL passwords as the configuration's own are found (one with an unescaped `/` too),
     // then any `user:password@` left, user name and all.
-    let masked = crate::secret::mask_url_passwords(text);
+    let masked = crate::secret::mask_url_secrets(text);
     let mut masked = USERINFO
         .replace_all(&masked, NoExpand(&format!("{MASK}@")))
         .into_owned();

@@ -20,6 +20,8 @@ const FORBIDDEN_ID_PREFIXES: &[&str] = &["avoid-", "use-", "prefer-", "do-not-",
 
 /// Parse and validate one rule file. `path` is how errors name it.
 pub fn load(path: &str, text: &str) -> Result<(RuleSet, bool), Error> {
+    // Only a file that is TOML with a rule file's tables is quoted in errors.
+    crate::tomlfile::check_shape(path, text, crate::tomlfile::FileKind::Rules)?;
     let file: schema::RuleFile = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         let message = error.message().trim_end();

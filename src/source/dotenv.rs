@@ -56,7 +56,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Entry, Notice, Parsed, Span, SyntaxError, UnresolvedReference};
+use super::{Entry, Notice, Parsed, Span, Substitution, SyntaxError, UnresolvedReference};
 
 /// Options for [`parse`].
 #[derive(Debug, Clone, Default)]
@@ -102,13 +102,17 @@ pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
                     message: skipped.message.to_owned(),
                     swallowed_lines: (newlines > 0)
                         .then_some((first_line + 1, first_line + newlines)),
+                    unterminated: matches!(
+                        skipped.message,
+                        UNCLOSED_SINGLE_QUOTE | UNCLOSED_DOUBLE_QUOTE | UNCLOSED_QUOTED_KEY
+                    ),
                 });
             }
             Statement::Assignment(assignment) => {
                 let raw_value = assignment.value.as_ref().map(|value| value.raw.clone());
-                let value = match interpolator.as_mut() {
+                let (value, substitutions) = match interpolator.as_mut() {
                     Some(interpolator) => interpolator.value_of(&assignment, &mut parsed),
-                    None => raw_value.clone(),
+                    None => (raw_value.clone(), Vec::new()),
                 };
                 parsed.entries.push(Entry {
                     key: assignment.key,
@@ -120,6 +124,8 @@ pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
                         .as_ref()
                         .map(|source| normalized.original_span(&source.span)),
                     statement_span: normalized.original_span(&assignment.statement_span),
+                    substitutions,
+                    secret_ranges: Vec::new(),
                 });
             }
         }
@@ -272,6 +278,12 @@ struct Assignment {
     value: Option<ValueSource>,
     statement_span: Span,
 }
+
+/// The failures where no later quote closes the one a statement opened (see
+/// [`SyntaxError::unterminated`]).
+const UNCLOSED_SINGLE_QUOTE: &str = "unclosed single quote";
+const UNCLOSED_DOUBLE_QUOTE: &str = "unclosed double quote";
+const UNCLOSED_QUOTED_KEY: &str = "unclosed quote in key";
 
 struct Skipped {
     span: Span,
@@ -447,7 +459,7 @@ impl<'a> Reader<'a> {
                 }
                 let close = self
                     .closing_quote(open, QuoteScan::QuotedKey)
-                    .ok_or("unclosed quote in key")?;
+                    .ok_or(UNCLOSED_QUOTED_KEY)?;
                 self.position = close + 1;
                 Ok(Some((
                     self.text[open + 1..close].to_owned(),
@@ -480,12 +492,12 @@ impl<'a> Reader<'a> {
             Some('\'') => (
                 Quoting::Single,
                 QuoteScan::SingleQuotedValue,
-                "unclosed single quote",
+                UNCLOSED_SINGLE_QUOTE,
             ),
             Some('"') => (
                 Quoting::Double,
                 QuoteScan::DoubleQuotedValue,
-                "unclosed double quote",
+                UNCLOSED_DOUBLE_QUOTE,
             ),
             None | Some('\n') => {
                 return Ok(ValueSource {
@@ -722,17 +734,23 @@ impl<'a> Interpolator<'a> {
         }
     }
 
-    /// The expanded value of `assignment`, recording unresolved references (and, once, the
-    /// notice that expansion stopped) in `parsed`.
-    fn value_of(&mut self, assignment: &Assignment, parsed: &mut Parsed) -> Option<String> {
+    /// The expanded value of `assignment` and what was substituted where, recording unresolved
+    /// references (and, once, the notice that expansion stopped) in `parsed`.
+    fn value_of(
+        &mut self,
+        assignment: &Assignment,
+        parsed: &mut Parsed,
+    ) -> (Option<String>, Vec<Substitution>) {
+        let mut substitutions = Vec::new();
         let value = assignment.value.as_ref().map(|source| {
             if self.exhausted {
                 return source.raw.clone();
             }
             let mut unresolved = Vec::new();
             match self.expand(source, &assignment.key, &mut unresolved) {
-                Some(expanded) => {
+                Some((expanded, done)) => {
                     parsed.unresolved.append(&mut unresolved);
+                    substitutions = done;
                     expanded
                 }
                 None => {
@@ -752,18 +770,28 @@ impl<'a> Interpolator<'a> {
         });
         self.file_values
             .insert(assignment.key.clone(), value.clone());
-        value
+        (value, substitutions)
     }
 
-    /// One value's expansion; `None` when it would overrun the budget.
+    /// One value's expansion, and what each reference put where; `None` when it would overrun
+    /// the budget.
     fn expand(
         &mut self,
         source: &ValueSource,
         key: &str,
         unresolved: &mut Vec<UnresolvedReference>,
-    ) -> Option<String> {
+    ) -> Option<(String, Vec<Substitution>)> {
         let raw = &source.raw;
         let mut expanded = String::with_capacity(raw.len());
+        let mut substitutions = Vec::new();
+        let mut substituted = |name: &str, start: usize, expanded: &str| {
+            if expanded.len() > start {
+                substitutions.push(Substitution {
+                    name: name.to_owned(),
+                    range: start..expanded.len(),
+                });
+            }
+        };
         let mut copied_up_to = 0;
         // Offsets of the raw value's bytes in the quoted content, computed once if needed.
         let mut content_offsets: Option<Vec<usize>> = None;
@@ -780,14 +808,17 @@ impl<'a> Interpolator<'a> {
                     .get(reference.name)
                     .map(String::as_str),
             };
+            let start = expanded.len();
             if let Some(value) = resolved {
                 self.budget = self.budget.checked_sub(value.len())?;
                 expanded.push_str(value);
+                substituted(reference.name, start, &expanded);
                 continue;
             }
             let declared_without_value = self.file_values.contains_key(reference.name);
             let default = reference.default.filter(|_| !declared_without_value);
             expanded.push_str(default.unwrap_or(""));
+            substituted(reference.name, start, &expanded);
             let span = reference_span(
                 source,
                 &reference.range,
@@ -802,7 +833,7 @@ impl<'a> Interpolator<'a> {
             });
         }
         expanded.push_str(&raw[copied_up_to..]);
-        Some(expanded)
+        Some((expanded, substitutions))
     }
 }
 
@@ -1035,6 +1066,22 @@ mod tests {
     }
 
     #[test]
+    fn only_a_quote_nothing_closes_is_unterminated() {
+        let unterminated = |text: &str| -> Vec<bool> {
+            parse_interpolated(text)
+                .errors
+                .into_iter()
+                .map(|error| error.unterminated)
+                .collect()
+        };
+        assert_eq!(unterminated("A='open\nB=1\n"), [true]);
+        assert_eq!(unterminated("A=\"open\nB=1\n"), [true]);
+        assert_eq!(unterminated("'key=x\n"), [true]);
+        assert_eq!(unterminated("A=\"open\nB=\"x\"\n"), [false]);
+        assert_eq!(unterminated("a: b\n"), [false]);
+    }
+
+    #[test]
     fn an_unclosed_quote_no_later_quote_closes_loses_only_its_line() {
         let text = "A='open\nB=1\nC=\"x\"\n";
         let parsed = parse_interpolated(text);
@@ -1113,6 +1160,32 @@ mod tests {
                 ("DB", "URL", "${DB:-app}", Some("app")),
                 ("NONE", "URL", "${NONE}", None)
             ]
+        );
+    }
+
+    #[test]
+    fn substitutions_say_what_each_reference_put_where() {
+        let text = "S=abc\nE=\nA=x-${S}-${E}-${MISSING:-dflt}-${S}\n";
+        let parsed = parse(text, &options_with(&[("ENVVAR", "v")]));
+        let a = &parsed.entries[2];
+        let value = a.value.as_deref().expect("a value");
+        assert_eq!(value, "x-abc--dflt-abc");
+        let substituted: Vec<(&str, &str)> = a
+            .substitutions
+            .iter()
+            .map(|s| (s.name.as_str(), &value[s.range.clone()]))
+            .collect();
+        // `${E}` put nothing there, and is left out.
+        assert_eq!(
+            substituted,
+            [("S", "abc"), ("MISSING", "dflt"), ("S", "abc")]
+        );
+        let parsed = parse("A=${ENVVAR}\n", &options_with(&[("ENVVAR", "v")]));
+        assert_eq!(parsed.entries[0].substitutions[0].range, 0..1);
+        assert!(
+            parse("A=${S}", &DotenvOptions::default()).entries[0]
+                .substitutions
+                .is_empty()
         );
     }
 

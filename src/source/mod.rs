@@ -221,6 +221,22 @@ pub struct Entry {
     /// The whole statement, from its first byte (after leading whitespace) to the end of its
     /// value or comment, excluding the line break.
     pub statement_span: Span,
+    /// Each `${NAME}` python-dotenv expanded in `value`, with the bytes it put there (the
+    /// name's value, or the default); substitutions of nothing are left out.
+    pub substitutions: Vec<Substitution>,
+    /// The bytes of `value` that hold a secret's value copied in by `${NAME}`, directly or
+    /// through another variable. Filled by `secret::redact_source`, which knows which names are
+    /// secret; empty until then.
+    pub secret_ranges: Vec<Span>,
+}
+
+/// A `${NAME}` reference python-dotenv expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Substitution {
+    /// The name referred to.
+    pub name: String,
+    /// The bytes of the entry's `value` the expansion produced.
+    pub range: Span,
 }
 
 /// A statement that the reader (like python-dotenv) skipped.
@@ -237,6 +253,10 @@ pub struct SyntaxError {
     /// to the line of the later quote, all skipped with the statement. `None` when the skipped
     /// statement is one line, as for a quote that nothing closes (only its line is lost).
     pub swallowed_lines: Option<(usize, usize)>,
+    /// No later quote closed the quote this statement opened (a value's or a key's): python-dotenv
+    /// read the lines after it as statements of their own, though they were meant as part of the
+    /// quoted text (a PEM body becomes keys). `secret::redact_source` masks them.
+    pub unterminated: bool,
 }
 
 /// A `${NAME}` reference to a name defined neither earlier in the file nor (when asked) in the

@@ -36,11 +36,14 @@ pub(crate) struct Judged<'a> {
     pub name: String,
     pub value: &'a str,
     pub assignment: Option<Assignment<'a>>,
-    /// The value as messages may show it: the mask for a secret, URL passwords masked else.
+    /// The value as messages may show it: the mask for a secret, else the secrets it embeds
+    /// (URL passwords, interpolated secrets) masked.
     pub shown: String,
     /// Is the key secret? Then no part of the value may reach a message either (a list
     /// element, a parsed number, a rewritten URL).
     pub secret: bool,
+    /// The bytes of the value that `${NAME}` copied a secret into: no piece shows them.
+    pub secret_ranges: &'a [std::ops::Range<usize>],
     /// The variable as declared, if it is.
     pub variable: Option<&'a crate::rules::Variable>,
     /// What the project says about itself (production value, drivers).
@@ -50,7 +53,7 @@ pub(crate) struct Judged<'a> {
 impl Judged<'_> {
     /// A piece of the value (a list element, a host, a number) as messages may show it.
     pub fn shown_piece(&self, piece: &str) -> String {
-        crate::secret::shown(piece, self.secret)
+        crate::secret::shown_piece(self.value, piece, self.secret, self.secret_ranges)
     }
 }
 

@@ -4,7 +4,6 @@ use super::{Judged, Problem};
 use crate::host::{is_local_host, is_private_host};
 use crate::project::{Driver, SchemeDriver, scheme_driver};
 use crate::rules::{HostCheck, UrlCheck};
-use crate::secret;
 
 /// A `*` glob, case-insensitive.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -57,13 +56,12 @@ pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
         || (check.exempt_private_hosts && is_private_host(&host));
     if !check.schemes.is_empty() && !check.schemes.iter().any(|s| s == scheme) && !exempt {
         let wanted = &check.schemes[0];
-        let rewritten = format!("{wanted}{}", &value[scheme.len().min(value.len())..]);
         let mut problem = Problem::new(format!(
             "`{name}` uses the scheme `{scheme}://`, expected `{wanted}://`"
         ));
         problem.span = Some(0..scheme.len().min(value.len()));
         // A secret URL (a DSN whose user name is the key) is not rewritten in the clear.
-        problem.suggestion = (!judged.secret).then(|| secret::mask_url_passwords(&rewritten));
+        problem.suggestion = rewritten(wanted, scheme, judged);
         problems.push(problem);
     }
     if check.forbid_local_host && is_local_host(&host) {
@@ -152,18 +150,30 @@ fn driver_problem(scheme: &str, value: &str, judged: &Judged) -> Option<Problem>
         .map(|source| format!(", by {source}"))
         .unwrap_or_default();
     let wanted = installed[0].scheme();
-    let rewritten = format!("{wanted}{}", &value[scheme.len().min(value.len())..]);
     let mut problem = Problem::new(format!(
         "{detail}; the project uses {}{source}",
         names.join(", ")
     ));
     problem.span = Some(0..scheme.len().min(value.len()));
-    problem.suggestion = Some(if judged.secret {
-        format!("`{wanted}://`")
-    } else {
-        format!("`{}`", secret::mask_url_passwords(&rewritten))
+    problem.suggestion = Some(match rewritten(wanted, scheme, judged) {
+        Some(url) => format!("`{url}`"),
+        None => format!("`{wanted}://`"),
     });
     Some(problem)
+}
+
+/// The URL with its scheme replaced by `wanted`, as messages may show it: built from the shown
+/// value, so that its secrets (URL passwords, interpolated secrets) stay masked. `None` for a
+/// secret URL, or one whose scheme is itself masked.
+fn rewritten(wanted: &str, scheme: &str, judged: &Judged) -> Option<String> {
+    if judged.secret {
+        return None;
+    }
+    let shown = &judged.shown;
+    let written = shown.get(..scheme.len())?;
+    written
+        .eq_ignore_ascii_case(scheme)
+        .then(|| format!("{wanted}{}", &shown[scheme.len()..]))
 }
 
 /// A bare host name (a URL assembled from parts).

@@ -98,6 +98,8 @@ impl<'text> JsonReader<'text> {
                 value: Some(value.clone()),
                 raw_value: Some(value),
                 statement_span: key_span.start..value_span.end,
+                substitutions: Vec::new(),
+                secret_ranges: Vec::new(),
                 key_span,
                 value_span: Some(value_span),
             });

@@ -60,6 +60,7 @@ pub(super) fn parse(text: &str) -> Parsed {
                 span: trimmed_span(body, 0..body.len()),
                 message: "no `KEY=value` line".to_owned(),
                 swallowed_lines: None,
+                unterminated: false,
             });
         }
         return parsed;
@@ -71,6 +72,7 @@ pub(super) fn parse(text: &str) -> Parsed {
                 span: trimmed_span(text, before),
                 message: "text before the first `KEY=value` line".to_owned(),
                 swallowed_lines: None,
+                unterminated: false,
             });
         }
     }
@@ -116,6 +118,8 @@ pub(super) fn parse(text: &str) -> Parsed {
             key_span,
             value_span: Some(value_start..value_end),
             statement_span,
+            substitutions: Vec::new(),
+            secret_ranges: Vec::new(),
         });
     }
 

@@ -328,6 +328,8 @@ impl<'text> TableReader<'text> {
             value: Some(value.clone()),
             raw_value: Some(value),
             statement_span: key_span.start..value_span.end.max(key_span.end),
+            substitutions: Vec::new(),
+            secret_ranges: Vec::new(),
             key_span,
             value_span: Some(value_span),
         }
