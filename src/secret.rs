@@ -237,6 +237,64 @@ pub fn url_secret_ranges(text: &str) -> Vec<Range<usize>> {
     disjoint(ranges)
 }
 
+/// Parse a URL as its client reads it. An SQLAlchemy database URL (`postgres...://`, or any
+/// `dialect+driver://`) takes its password up to the `@`, unescaped `/ # ? ,` and spaces
+/// included, as base64 passwords hold: that password is percent-encoded before the `url` crate,
+/// which would otherwise end the authority inside it and reject a URL SQLAlchemy accepts. Any
+/// other URL (Redis: redis-py reads it with urllib, which ends the authority at the first
+/// `/ ? #` as the `url` crate does) is parsed as written.
+pub fn parse_client_url(text: &str) -> Result<url::Url, url::ParseError> {
+    let Some(separator) = text.find("://") else {
+        return url::Url::parse(text);
+    };
+    let scheme = text[..separator].to_ascii_lowercase();
+    let sqlalchemy = scheme.starts_with("postgres") || scheme.contains('+');
+    let start = separator + 3;
+    let password = sqlalchemy
+        .then(|| url_password(&text[start..], false))
+        .flatten()
+        .map(|range| start + range.start..start + range.end);
+    match password {
+        Some(range) if text[range.clone()].contains(|c: char| !is_userinfo_char(c)) => {
+            let mut encoded = String::with_capacity(text.len() + 16);
+            encoded.push_str(&text[..range.start]);
+            for byte in text[range.clone()].bytes() {
+                if is_userinfo_char(char::from(byte)) && byte.is_ascii() {
+                    encoded.push(char::from(byte));
+                } else {
+                    encoded.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            encoded.push_str(&text[range.end..]);
+            url::Url::parse(&encoded)
+        }
+        Some(_) | None => url::Url::parse(text),
+    }
+}
+
+/// Characters a URL's userinfo holds unescaped (RFC 3986 unreserved, sub-delims but `,`, and
+/// `%` for what is already escaped).
+fn is_userinfo_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '-' | '.'
+                | '_'
+                | '~'
+                | '!'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | ';'
+                | '='
+                | '%'
+        )
+}
+
 /// Where the scheme before the `://` at `separator` starts.
 fn scheme_start(text: &str, separator: usize) -> usize {
     text[..separator]

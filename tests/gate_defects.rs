@@ -580,3 +580,22 @@ fn max_input_size_sets_the_limit_of_every_read() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("deploycheck.toml:2:18"), "{stderr}");
 }
+
+/// `database-url-invalid` fired ("invalid port number") on a URL SQLAlchemy accepts: a password
+/// holding `/`, `#` or `?` (base64 ones do) ends the authority for the `url` crate, not for
+/// `make_url`. The driver rules then never ran on it. A Redis URL is read as redis-py reads it
+/// (urllib), where such a password does break the URL.
+#[test]
+fn a_database_url_sqlalchemy_accepts_is_not_invalid() {
+    let text = "DATABASE_URL=postgresql+asyncpg://app:Ab3/xYz#QkLe?ak9==@localhost:5432/app\n\
+                REDIS_URL=rediss://default:p/w#x@redis.example.com:6380/0\n";
+    let (_, report) = common::cli::lint_json(&["--isolated", "-"], text);
+    let ids = common::cli::rule_ids(&report);
+    assert!(!ids.contains(&"database-url-invalid".to_owned()), "{ids:?}");
+    // Parsed, it is judged: its host is this machine.
+    assert!(
+        ids.contains(&"database-url-local-host".to_owned()),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&"redis-url-invalid".to_owned()), "{ids:?}");
+}

@@ -113,7 +113,7 @@ impl PostgresTarget {
 /// Translate a SQLAlchemy (or libpq) URL. `None` when it is not a PostgreSQL URL or lacks a
 /// TCP host, a user or a known TLS mode; the configuration rules report those.
 pub(crate) fn parse_database_url(text: &str) -> Option<PostgresTarget> {
-    let url = url::Url::parse(text.trim()).ok()?;
+    let url = crate::secret::parse_client_url(text.trim()).ok()?;
     let scheme = url.scheme().to_ascii_lowercase();
     let dialect = scheme.split('+').next().unwrap_or_default();
     if dialect != "postgresql" && dialect != "postgres" {

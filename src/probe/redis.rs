@@ -63,7 +63,7 @@ impl RedisTarget {
 
 /// Decode a `redis://` or `rediss://` URL; `None` for anything else or a malformed one.
 pub(crate) fn parse_redis_url(text: &str) -> Option<RedisTarget> {
-    let url = url::Url::parse(text.trim()).ok()?;
+    let url = crate::secret::parse_client_url(text.trim()).ok()?;
     let secure = match url.scheme().to_ascii_lowercase().as_str() {
         "redis" | "valkey" => false,
         "rediss" | "valkeys" => true,

@@ -30,7 +30,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 pub(super) fn judge_url(check: &UrlCheck, judged: &Judged) -> Vec<Problem> {
     let name = &judged.name;
     let value = judged.value;
-    let url = match url::Url::parse(value) {
+    let url = match crate::secret::parse_client_url(value) {
         Ok(url) => url,
         Err(error) => {
             return if check.require_host {
