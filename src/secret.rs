@@ -12,7 +12,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::source::{Parsed, SourceFile};
 
@@ -132,38 +132,72 @@ impl SecretNames {
 
 /// The byte ranges of URL passwords (`scheme://user:PASSWORD@host`) in `text`, wherever they
 /// appear (a value may hold several URLs, e.g. a JSON list).
+///
+/// Linear in `text`: every delimiter is looked up among its positions, found once, instead of by
+/// scanning the text after each `://` (a value of `a://` repeated then took quadratic time: each
+/// scan ran to the end of the text).
 pub fn url_password_ranges(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let positions = |accept: fn(u8) -> bool| -> Positions {
+        Positions((0..bytes.len()).filter(|&at| accept(bytes[at])).collect())
+    };
+    // The authority ends at the first character that cannot be in it unescaped; the userinfo
+    // ends at the last `@` before that (urllib's reading, which redis-py uses). A password with
+    // an unescaped `/`, as base64 ones have, ends the authority early, yet SQLAlchemy reads
+    // `user:PASSWORD@` up to the first `@`: when the authority has no `@`, the userinfo runs to
+    // the first `@` before the query, and its user part is before the first `/`.
+    let url_ends = positions(|byte| {
+        matches!(
+            byte,
+            b'?' | b'#' | b'"' | b'\'' | b',' | b' ' | b'\n' | b']'
+        )
+    });
+    let slashes = positions(|byte| byte == b'/');
+    let ats = positions(|byte| byte == b'@');
+    let colons = positions(|byte| byte == b':');
     let mut ranges = Vec::new();
     let mut search_from = 0;
     while let Some(found) = text[search_from..].find("://") {
         let authority_start = search_from + found + 3;
-        let rest = &text[authority_start..];
-        // The authority ends at the first character that cannot be in it unescaped; the
-        // userinfo ends at the last `@` before that (urllib's reading, which redis-py uses).
-        // A password with an unescaped `/`, as base64 ones have, ends the authority early,
-        // yet SQLAlchemy reads `user:PASSWORD@` up to the first `@`: when the authority has
-        // no `@`, the userinfo runs to the first `@` before the query, and its user part is
-        // before the first `/`.
-        let url_end = rest
-            .find(['?', '#', '"', '\'', ',', ' ', '\n', ']'])
-            .unwrap_or(rest.len());
-        let authority_end = rest[..url_end].find('/').unwrap_or(url_end);
-        let userinfo_end = rest[..authority_end]
-            .rfind('@')
-            .or_else(|| rest[..url_end].find('@'));
+        let url_end = url_ends
+            .first_in(authority_start..text.len())
+            .unwrap_or(text.len());
+        let authority_end = slashes
+            .first_in(authority_start..url_end)
+            .unwrap_or(url_end);
+        let userinfo_end = ats
+            .last_in(authority_start..authority_end)
+            .or_else(|| ats.first_in(authority_start..url_end));
         if let Some(at) = userinfo_end {
-            let userinfo = &rest[..at];
-            if let Some(colon) = userinfo[..authority_end.min(at)].find(':') {
-                let start = authority_start + colon + 1;
-                let end = authority_start + at;
-                if end > start {
-                    ranges.push(start..end);
+            if let Some(colon) = colons.first_in(authority_start..authority_end.min(at)) {
+                if at > colon + 1 {
+                    ranges.push(colon + 1..at);
                 }
             }
         }
         search_from = authority_start;
     }
     ranges
+}
+
+/// The sorted offsets of one kind of delimiter in a text.
+struct Positions(Vec<usize>);
+
+impl Positions {
+    /// The first offset in `range`.
+    fn first_in(&self, range: Range<usize>) -> Option<usize> {
+        let index = self.0.partition_point(|&at| at < range.start);
+        self.0.get(index).copied().filter(|&at| at < range.end)
+    }
+
+    /// The last offset in `range`.
+    fn last_in(&self, range: Range<usize>) -> Option<usize> {
+        let index = self.0.partition_point(|&at| at < range.end);
+        index
+            .checked_sub(1)
+            .map(|index| self.0[index])
+            .filter(|&at| at >= range.start)
+    }
 }
 
 /// `text` with every URL password replaced by [`MASK`].
@@ -193,6 +227,11 @@ fn replace_with_mask(text: &str, ranges: Vec<Range<usize>>) -> String {
 /// All secrets are searched for at once (Aho-Corasick, leftmost-longest), so masking a text
 /// costs its length, however many secrets a large input holds. It searches inputs only, never
 /// the tool's messages.
+///
+/// The automaton is an NFA, never the crate's DFA: the DFA fills every state's transitions by
+/// walking its failure chain, which for a periodic secret (1 MiB of `a`) is as long as the
+/// state is deep, so building it took time quadratic in the secret's length (over 8 minutes).
+/// The NFA's construction and search are linear.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     secrets: BTreeSet<String>,
@@ -232,10 +271,20 @@ impl Redactor {
                 if self.secrets.is_empty() {
                     return None;
                 }
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&self.secrets)
-                    .ok()
+                // The contiguous NFA is the smaller and faster one; it holds fewer states than
+                // the noncontiguous one, which takes over past its limit.
+                [
+                    AhoCorasickKind::ContiguousNFA,
+                    AhoCorasickKind::NoncontiguousNFA,
+                ]
+                .into_iter()
+                .find_map(|kind| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .kind(Some(kind))
+                        .build(&self.secrets)
+                        .ok()
+                })
             })
             .as_ref()
     }
