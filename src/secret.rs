@@ -12,7 +12,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::source::{Entry, Parsed, SourceFile};
 
@@ -212,16 +212,24 @@ fn is_credential_parameter(name: &str) -> bool {
 pub fn url_secret_ranges(text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let mut search_from = 0;
-    while let Some(found) = text[search_from..].find("://") {
-        let separator = search_from + found;
+    // Where the current line ends, found once per line: searching from each `://` to the end of
+    // its line was quadratic in a line of `a://` repeated.
+    let mut line_end = 0;
+    // Where the next `://` is, found once per separator for the same reason.
+    let mut next_separator = text.find("://");
+    while let Some(separator) = next_separator.filter(|&at| at >= search_from) {
         let start = separator + 3;
         let scheme = &text[scheme_start(text, separator)..separator];
         let web = WEB_SCHEMES
             .iter()
             .any(|web| scheme.eq_ignore_ascii_case(web));
-        let mut end = text[start..].find('\n').map_or(text.len(), |at| start + at);
-        if let Some(next) = text[start..end].find("://") {
-            end = scheme_start(text, start + next);
+        if line_end < start {
+            line_end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        }
+        next_separator = text[start..].find("://").map(|at| start + at);
+        let mut end = line_end;
+        if let Some(next) = next_separator.filter(|&next| next < line_end) {
+            end = scheme_start(text, next).max(start);
         }
         if web {
             end = text[start..end]
@@ -567,6 +575,11 @@ fn replace_with_mask(text: &str, ranges: Vec<Range<usize>>) -> String {
 /// All secrets are searched for at once (Aho-Corasick, leftmost-longest), so masking a text
 /// costs its length, however many secrets a large input holds. It searches inputs only, never
 /// the tool's messages.
+///
+/// The automaton is an NFA, never the crate's DFA: the DFA fills every state's transitions by
+/// walking its failure chain, which for a periodic secret (1 MiB of `a`) is as long as the
+/// state is deep, so building it took time quadratic in the secret's length (over 8 minutes).
+/// The NFA's construction and search are linear.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     secrets: BTreeSet<String>,
@@ -632,10 +645,20 @@ impl Redactor {
                 if self.secrets.is_empty() {
                     return None;
                 }
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&self.secrets)
-                    .ok()
+                // The contiguous NFA is the smaller and faster one; it holds fewer states than
+                // the noncontiguous one, which takes over past its limit.
+                [
+                    AhoCorasickKind::ContiguousNFA,
+                    AhoCorasickKind::NoncontiguousNFA,
+                ]
+                .into_iter()
+                .find_map(|kind| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .kind(Some(kind))
+                        .build(&self.secrets)
+                        .ok()
+                })
             })
             .as_ref()
     }

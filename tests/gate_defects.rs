@@ -7,6 +7,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 
 use common::files::Scratch;
+use common::process::{Finished, run_within};
 
 fn deploycheck() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_deploycheck"));
@@ -220,33 +221,6 @@ fn a_closed_output_pipe_keeps_the_diff_status() {
     assert_eq!(exit_code_read_by_head(command), Some(1));
 }
 
-/// Run `command` to its end, or kill it after `seconds` and fail: a hang is the defect.
-fn finishes_within(mut command: Command, seconds: u64) -> (Option<i32>, String) {
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            let mut stderr = String::new();
-            child
-                .stderr
-                .take()
-                .expect("stderr")
-                .read_to_string(&mut stderr)
-                .expect("read stderr");
-            return (status.code(), stderr);
-        }
-        if started.elapsed() > std::time::Duration::from_secs(seconds) {
-            child.kill().ok();
-            panic!("still running after {seconds} s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
 /// A FIFO as any input blocked the run forever (opening one waits for a writer); a symlink to
 /// `/dev/zero` read until memory ran out. Anything but a regular file is refused before it is
 /// opened.
@@ -274,8 +248,8 @@ fn a_fifo_or_a_device_as_any_input_is_refused_not_read() {
         vec!["lint", "--env-file", good, "--env-file", fifo],
     ] {
         let mut command = deploycheck();
-        command.args(&args).stdin(Stdio::null());
-        let (code, stderr) = finishes_within(command, 20);
+        command.args(&args);
+        let Finished { code, stderr, .. } = run_within(command, b"", 20);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
     }

@@ -1,6 +1,7 @@
 //! What the integration tests share, one module per concern:
 //! - [`cli`]: run deploycheck in-process, as the binary would, and read its JSON report;
 //! - [`files`]: scratch directories for a test's files, removed on drop;
+//! - [`process`]: run the binary as a child process, killed if it outlives a bound;
 //! - [`servers`]: real PostgreSQL and Redis servers (and silent listeners) on loopback;
 //! - [`probe`]: run the probes through the library and look findings up by rule.
 //!
@@ -10,4 +11,5 @@
 pub mod cli;
 pub mod files;
 pub mod probe;
+pub mod process;
 pub mod servers;
