@@ -15,7 +15,7 @@
 //! program raises itself (probes, suppressions) get their severity and help from the rule set
 //! here ([`RuleSet::complete`](crate::rules::RuleSet::complete)), and a finding whose rule is not loaded fails the run.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -23,7 +23,8 @@ use crate::cli::{LintArgs, LintFormat};
 use crate::engine::{self, Merged};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::filter::{self, baseline::Baseline, suppress};
+use crate::filter::baseline::{Baseline, Fingerprint};
+use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Loader, Unit};
 use crate::probe;
@@ -207,16 +208,27 @@ fn check_one(args: &LintArgs, mode: Mode, stdin: &mut dyn Read) -> Result<Outcom
         let mut kept = applied.kept;
         kept.extend(rules.complete_all(applied.raised)?);
         let selected = filter::select(&settings, kept, unit.path.as_deref(), &docs)?;
+        // Each key's value is hashed once per baseline, not once per finding: a long value with
+        // thousands of findings made that quadratic.
+        let mut digests: HashMap<Option<String>, (Option<String>, Option<String>)> = HashMap::new();
         for finding in selected {
             let file = &loader.sources.get(finding.source).name;
-            let value = finding.key.as_deref().and_then(|key| merged.value(key));
-            if let Some(baseline) = &baseline {
-                if baseline.contains(&baseline.fingerprint(&finding, file, value)) {
+            let (against, to_record) = digests.entry(finding.key.clone()).or_insert_with(|| {
+                let value = finding.key.as_deref().and_then(|key| merged.value(key));
+                (
+                    baseline.as_ref().map(|baseline| baseline.digest(value)),
+                    args.write_baseline
+                        .is_some()
+                        .then(|| recorded.digest(value)),
+                )
+            });
+            if let (Some(baseline), Some(digest)) = (&baseline, against) {
+                if baseline.contains(&Fingerprint::new(&finding, file, digest.clone())) {
                     continue;
                 }
             }
-            if args.write_baseline.is_some() {
-                let fingerprint = recorded.fingerprint(&finding, file, value);
+            if let Some(digest) = to_record {
+                let fingerprint = Fingerprint::new(&finding, file, digest.clone());
                 recorded.findings.insert(fingerprint);
             }
             findings.push(finding);

@@ -118,3 +118,30 @@ fn many_findings_on_one_line_are_reported_in_linear_time() {
         assert_eq!(human.code, Some(1), "{what}: {}", human.stderr);
     }
 }
+
+/// A baseline hashed the variable's whole value once per finding: quadratic for many findings
+/// in one long value. (JSON output: the human format's own cost is the test above.)
+#[test]
+fn a_baseline_of_many_findings_on_one_line_is_linear() {
+    let scratch = Scratch::new();
+    let [.., (_, text)] = many_findings_on_one_line(20_000);
+    let env = scratch.write(".env", text);
+    let env = env.to_str().expect("UTF-8 path");
+    let baseline = scratch.path().join("baseline.json");
+    let baseline = baseline.to_str().expect("UTF-8 path");
+    for flag in ["--write-baseline", "--baseline"] {
+        let run = run(
+            &[
+                "lint",
+                "--isolated",
+                "--format",
+                "json",
+                flag,
+                baseline,
+                env,
+            ],
+            60,
+        );
+        assert_eq!(run.code, Some(0), "{flag}: {}", run.stderr);
+    }
+}

@@ -29,6 +29,18 @@ pub struct Fingerprint {
     pub value: String,
 }
 
+impl Fingerprint {
+    /// A finding's fingerprint, given the [`Baseline::digest`] of its key's value.
+    pub fn new(finding: &Finding, file: &str, digest: String) -> Self {
+        Fingerprint {
+            rule: finding.rule.clone(),
+            file: file.replace('\\', "/"),
+            key: finding.key.clone(),
+            value: digest,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
@@ -55,22 +67,18 @@ impl Baseline {
         }
     }
 
-    pub fn fingerprint(&self, finding: &Finding, file: &str, value: Option<&str>) -> Fingerprint {
+    /// The salted SHA-256 of a value, hex; of the empty string when there is none. Computed
+    /// once per key, however many findings the key has.
+    pub fn digest(&self, value: Option<&str>) -> String {
         let mut digest = Sha256::new();
         digest.update(self.salt.as_bytes());
         digest.update([0]);
         digest.update(value.unwrap_or("").as_bytes());
-        let hash: String = digest
+        digest
             .finalize()
             .iter()
             .map(|byte| format!("{byte:02x}"))
-            .collect();
-        Fingerprint {
-            rule: finding.rule.clone(),
-            file: file.replace('\\', "/"),
-            key: finding.key.clone(),
-            value: hash,
-        }
+            .collect()
     }
 
     pub fn contains(&self, fingerprint: &Fingerprint) -> bool {
