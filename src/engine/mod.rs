@@ -259,15 +259,17 @@ impl<'a> RuleRun<'_, 'a> {
     }
 
     fn report(&mut self, judged: &Judged<'a>, problems: Vec<Problem>) {
+        let mut places = match judged.assignment {
+            Some(a) => locate(self.input.sources, a, &problems),
+            None => Vec::new(),
+        }
+        .into_iter();
         for problem in problems {
             let (source, span, detail) = match judged.assignment {
                 Some(a) => {
-                    let span = problem
-                        .span
-                        .map(|narrow| {
-                            locate(self.input.sources, a, &narrow)
-                                .unwrap_or_else(|| value_span(a.entry))
-                        })
+                    let span = places
+                        .next()
+                        .flatten()
                         .unwrap_or_else(|| value_span(a.entry));
                     (a.source, span, problem.detail)
                 }
@@ -344,17 +346,50 @@ fn value_span(entry: &Entry) -> Span {
     }
 }
 
-/// Find `needle` (a piece of the value) in the value as written.
-fn locate(sources: &Sources, a: Assignment, needle: &Span) -> Option<Span> {
-    // `needle` is a range into the *value*; map it through the text as written when the value
-    // appears verbatim there (unquoted or quoted without escapes).
-    let value = a.entry.value.as_deref()?;
-    let written_span = a.entry.value_span.clone()?;
-    let written = sources.get(a.source).text.get(written_span.clone())?;
-    let piece = value.get(needle.clone())?;
-    let offset = written
-        .find(value)
-        .map(|start| start + needle.start)
-        .or_else(|| written.find(piece))?;
-    Some(written_span.start + offset..written_span.start + offset + piece.len())
+/// Where each problem's narrower place (a piece of the value) is in the text as written, in
+/// the problems' order; `None` for a problem without one, or whose piece is not found.
+///
+/// One pass for all the problems of a value: a value with thousands of flagged elements used to
+/// be searched for in the text once per element, a cost quadratic in the value's length.
+/// When the value appears verbatim in the text (unquoted, or quoted without escapes), each
+/// piece maps through its offset. Otherwise (escapes, `${VAR}` expansions) each piece is
+/// searched for in the text as written, from where the previous one (in value order) was
+/// found; a piece that is not written verbatim either (it holds an escape) costs one scan of
+/// the rest of the value and gets the whole value's span.
+fn locate(sources: &Sources, a: Assignment, problems: &[Problem]) -> Vec<Option<Span>> {
+    let mut places = vec![None; problems.len()];
+    let (Some(value), Some(written_span)) = (a.entry.value.as_deref(), a.entry.value_span.clone())
+    else {
+        return places;
+    };
+    let Some(written) = sources.get(a.source).text.get(written_span.clone()) else {
+        return places;
+    };
+    let mut pieces: Vec<(usize, Span)> = problems
+        .iter()
+        .enumerate()
+        .filter_map(|(index, problem)| Some((index, problem.span.clone()?)))
+        .filter(|(_, needle)| value.get(needle.clone()).is_some())
+        .collect();
+    if pieces.is_empty() {
+        return places;
+    }
+    let absolute =
+        |start: usize, len: usize| written_span.start + start..written_span.start + start + len;
+    if let Some(offset) = written.find(value) {
+        for (index, needle) in pieces {
+            places[index] = Some(absolute(offset + needle.start, needle.len()));
+        }
+        return places;
+    }
+    pieces.sort_by_key(|(_, needle)| (needle.start, needle.end));
+    let mut from = 0;
+    for (index, needle) in pieces {
+        let piece = &value[needle];
+        if let Some(at) = written[from..].find(piece) {
+            from += at;
+            places[index] = Some(absolute(from, piece.len()));
+        }
+    }
+    places
 }

@@ -35,7 +35,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> std::io::Re
         let super::Location { line, column, .. } = location(report, finding);
         let same_file = |label: &&crate::finding::Label| label.source == finding.source;
         // A finding on a line too long to draw is reported without its snippet.
-        let fits = |span: &crate::source::Span| crate::source::snippet_fits(&file.text, span);
+        let fits = |span: &crate::source::Span| file.snippet_fits(span);
         let drawable = fits(&finding.span)
             && finding
                 .labels

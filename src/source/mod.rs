@@ -29,27 +29,69 @@ pub struct SourceFile {
     /// The text with every secret byte replaced by `*` (same length, so spans hold).
     pub redacted: String,
     line_starts: Vec<usize>,
+    /// The characters before every [`CHAR_BLOCK`]-th byte, so that a column costs at most a
+    /// block's worth of counting however long its line is (a minified line with thousands of
+    /// findings made the count from the line's start quadratic).
+    chars_before_block: Vec<usize>,
 }
+
+/// How many bytes apart [`SourceFile`] keeps its character counts.
+const CHAR_BLOCK: usize = 256;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let line_starts = line_starts(&text);
+        let mut chars_before_block = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+        let mut chars = 0;
+        for block in text.as_bytes().chunks(CHAR_BLOCK) {
+            chars_before_block.push(chars);
+            chars += count_chars(block);
+        }
+        chars_before_block.push(chars);
         Self {
             name: name.into(),
             redacted: text.clone(),
             text,
             line_starts,
+            chars_before_block,
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset, as [`line_col`] counts them.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        // The same count as `line_col`, through the line starts found once at construction:
-        // reports ask for the position of every finding, which in a large file must not rescan it.
+        // The same count as `line_col`, through the line starts and character counts found once
+        // at construction: reports ask for the position of every finding, which must not rescan
+        // the file, nor a long line once per finding on it.
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        position(&self.text, line, self.line_starts[line], offset)
+        let line = self.line_index(offset);
+        position(
+            &self.text,
+            line,
+            self.line_starts[line],
+            offset,
+            |start, end| self.chars_before(end) - self.chars_before(start),
+        )
+    }
+
+    /// The 0-based line of a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// The characters before a byte offset on a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        self.chars_before_block[block]
+            + count_chars(&self.text.as_bytes()[block * CHAR_BLOCK..offset])
+    }
+
+    /// Can a snippet show `span`: does every line it touches stay within [`MAX_SNIPPET_LINE`]
+    /// bytes? As [`snippet_fits`], through the line starts: a long line with many findings is
+    /// not rescanned for each.
+    pub fn snippet_fits(&self, span: &Span) -> bool {
+        lines_fit(&self.text, &self.line_starts, span)
     }
 
     /// The bytes of 0-based lines `first..=last` (clamped to the text), line breaks included.
@@ -66,7 +108,7 @@ impl SourceFile {
 
     /// 1-based line number of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.line_col(offset).0
+        self.line_index(offset) + 1
     }
 
     /// Replace the bytes of `span` with `*` in [`SourceFile::redacted`].
@@ -109,7 +151,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .enumerate()
         .last()
         .map_or((0, 0), |(index, start)| (index + 1, start));
-    position(text, line, line_start, offset)
+    position(text, line, line_start, offset, |start, end| {
+        text[start..end].chars().count()
+    })
 }
 
 /// The longest line a snippet is drawn for. miette's graphical renderer panics on a label
@@ -118,29 +162,53 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub const MAX_SNIPPET_LINE: usize = 4096;
 
 /// Can a snippet show `span` of `text`: does every line it touches stay within
-/// [`MAX_SNIPPET_LINE`] bytes?
+/// [`MAX_SNIPPET_LINE`] bytes? (For a text read once, as an error's; an input's
+/// [`SourceFile::snippet_fits`] keeps its line starts.)
 pub fn snippet_fits(text: &str, span: &Span) -> bool {
-    let start = floor_char_boundary(text, span.start.min(text.len()));
-    let end = floor_char_boundary(text, span.end.min(text.len()).max(start));
-    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |at| at + 1);
-    let line_end = text[end..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |at| end + at);
-    text[line_start..line_end]
-        .split(['\n', '\r'])
-        .all(|line| line.len() <= MAX_SNIPPET_LINE)
+    lines_fit(text, &line_starts(text), span)
 }
 
-/// The 1-based position of `offset`, on the 0-based `line` that starts at byte `line_start`.
-fn position(text: &str, line: usize, line_start: usize, offset: usize) -> (usize, usize) {
+/// Does every line of `text` (starting at `line_starts`) that `span` touches stay within
+/// [`MAX_SNIPPET_LINE`] bytes, its line break not counted?
+fn lines_fit(text: &str, line_starts: &[usize], span: &Span) -> bool {
+    let line_of = |offset: usize| {
+        let offset = offset.min(text.len());
+        line_starts.partition_point(|&start| start <= offset) - 1
+    };
+    let first = line_of(span.start);
+    let last = line_of(span.end.max(span.start));
+    (first..=last).all(|line| {
+        let start = line_starts[line];
+        let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
+        // The line's own break, `\n`, `\r` or `\r\n`, is its last byte or two.
+        let content = text.as_bytes()[start..end]
+            .strip_suffix(b"\n")
+            .unwrap_or(&text.as_bytes()[start..end]);
+        content.strip_suffix(b"\r").unwrap_or(content).len() <= MAX_SNIPPET_LINE
+    })
+}
+
+/// The 1-based position of `offset`, on the 0-based `line` that starts at byte `line_start`;
+/// `chars(start, end)` counts the characters between two offsets on character boundaries.
+fn position(
+    text: &str,
+    line: usize,
+    line_start: usize,
+    offset: usize,
+    chars: impl Fn(usize, usize) -> usize,
+) -> (usize, usize) {
     // An offset inside a character counts as that character (and one inside the BOM, as the BOM).
     let offset = floor_char_boundary(text, offset);
     let mut start = line_start;
     if line == 0 && text.starts_with('\u{feff}') {
         start = '\u{feff}'.len_utf8().min(offset);
     }
-    let column = text[start..offset].chars().count();
-    (line + 1, column + 1)
+    (line + 1, chars(start, offset) + 1)
+}
+
+/// The characters UTF-8 `bytes` hold (those not continuing a character), whole or cut anywhere.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count()
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -323,7 +391,20 @@ mod tests {
     fn the_free_line_col_counts_as_the_source_file_does() {
         // `line_col` serves texts that are not inputs (rule files, Railway errors); it once had a
         // copy of its own that took a lone `\r` for part of the line and gave the BOM a column.
-        for text in ["A\r\nBc\rC\nD", "\u{feff}A=é1\nB", "\r\r\n\n", "", "é\r"] {
+        // The long line crosses the source file's counting blocks, some inside a character.
+        let long = format!(
+            "\u{feff}K={}\nB={}\r\n",
+            "é☕a".repeat(300),
+            "x".repeat(700)
+        );
+        for text in [
+            "A\r\nBc\rC\nD",
+            "\u{feff}A=é1\nB",
+            "\r\r\n\n",
+            "",
+            "é\r",
+            &long,
+        ] {
             let file = SourceFile::new("t", text);
             for offset in 0..=text.len() + 1 {
                 assert_eq!(
@@ -336,6 +417,33 @@ mod tests {
         // Rule-file errors reach it through `crate::error`.
         assert_eq!(crate::error::line_col("A\rB", 2), (2, 1));
         assert_eq!(crate::error::line_col("\u{feff}AB", 4), (1, 2));
+    }
+
+    #[test]
+    fn snippets_fit_lines_up_to_the_limit_whatever_their_break() {
+        let at_limit = "x".repeat(MAX_SNIPPET_LINE);
+        let over = "x".repeat(MAX_SNIPPET_LINE + 1);
+        for text in [
+            format!("A=1\n{at_limit}\r\nB=2\r{over}"),
+            format!("{over}\n{at_limit}\r"),
+        ] {
+            let file = SourceFile::new("t", text.as_str());
+            for start in [0, 2, 4, 5, MAX_SNIPPET_LINE + 5, text.len() - 1, text.len()] {
+                for end in [start, start + 1, text.len()] {
+                    let span = start..end;
+                    assert_eq!(
+                        file.snippet_fits(&span),
+                        snippet_fits(&text, &span),
+                        "{span:?}"
+                    );
+                }
+            }
+        }
+        let file = SourceFile::new("t", format!("A=1\n{at_limit}\r\nB=2\r{over}"));
+        assert!(file.snippet_fits(&(0..3)));
+        assert!(file.snippet_fits(&(4..5)));
+        assert!(!file.snippet_fits(&(4..file.text.len())));
+        assert!(!file.snippet_fits(&(file.text.len() - 1..file.text.len())));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::{Judged, Problem};
 use crate::host::is_local_host;
 use crate::rules::ElementCheck;
+use crate::source::Span;
 
 /// The elements of a JSON list of strings, or why the text is not one.
 pub fn parse_json_list(value: &str) -> Result<Vec<String>, String> {
@@ -38,19 +39,33 @@ pub(super) fn judge_list(
     // An invalid list still tells what was meant (`CORS_ORIGINS=https://a.com,http://localhost`):
     // with `split-invalid`, judge the comma-split value; without it, the elements of a value
     // that is not a list are not judged (whether it is a list is the element-less check's job).
-    let items = match parsed {
-        Ok(items) => items,
-        Err(_) if split_invalid => judged
-            .value
+    // Each element comes with its place in the value, found as it is read: searching the value
+    // for each element was quadratic in a long list, and put repeated elements all on the first.
+    let value = judged.value;
+    let items: Vec<(String, Option<Span>)> = match parsed {
+        Ok(items) => {
+            let spans = string_spans(value);
+            if spans.len() == items.len() {
+                items.into_iter().zip(spans.into_iter().map(Some)).collect()
+            } else {
+                items.into_iter().map(|item| (item, None)).collect()
+            }
+        }
+        Err(_) if split_invalid => value
             .trim_matches(|c| c == '[' || c == ']')
             .split(',')
-            .map(|item| item.trim().trim_matches('"').trim().to_owned())
+            .map(|item| item.trim().trim_matches('"').trim())
             .filter(|item| !item.is_empty())
+            .map(|item| {
+                // A piece of `value`, so its offset is where it starts in memory.
+                let start = item.as_ptr() as usize - value.as_ptr() as usize;
+                (item.to_owned(), Some(start..start + item.len()))
+            })
             .collect(),
         Err(_) => return Vec::new(),
     };
     let mut problems = Vec::new();
-    for item in &items {
+    for (item, span) in &items {
         let shown = judged.shown_piece(item);
         let mut item_problems = Vec::new();
         if element.forbid.iter().any(|f| f == item) {
@@ -105,12 +120,48 @@ pub(super) fn judge_list(
         }
         for detail in item_problems {
             let mut problem = Problem::new(detail);
-            problem.span = judged
-                .value
-                .find(item.as_str())
-                .map(|at| at..at + item.len());
+            problem.span = span.clone();
             problems.push(problem);
         }
     }
     problems
+}
+
+/// The bytes of each string of a JSON array of strings, inside its quotes and as written
+/// (escapes and all), in order. Every `"` outside a string opens one: the array holds nothing else.
+fn string_spans(list: &str) -> Vec<Span> {
+    let bytes = list.as_bytes();
+    let mut spans = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'"' {
+            let start = index + 1;
+            index = start;
+            while index < bytes.len() && bytes[index] != b'"' {
+                index += if bytes[index] == b'\\' { 2 } else { 1 };
+            }
+            spans.push(start..index.min(bytes.len()));
+        }
+        index += 1;
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_spans_cover_each_element_as_written() {
+        let list = r#"[ "a", "b\"c\\", "", "é☕" ,"a"]"#;
+        let pieces: Vec<&str> = string_spans(list)
+            .into_iter()
+            .map(|span| &list[span])
+            .collect();
+        assert_eq!(pieces, ["a", r#"b\"c\\"#, "", "é☕", "a"]);
+        assert_eq!(
+            parse_json_list(list).map(|items| items.len()),
+            Ok(pieces.len())
+        );
+    }
 }
