@@ -101,7 +101,7 @@ fn control_characters_reach_no_output_raw() {
                 ],
             )
         };
-        for format in ["human", "github"] {
+        for format in ["human", "github", "json", "sarif", "junit"] {
             let output = lint(format);
             assert_eq!(
                 raw_controls(&output, colour == "always"),
@@ -114,6 +114,7 @@ fn control_characters_reach_no_output_raw() {
             );
         }
         for args in [
+            vec!["show", "--isolated", NAME],
             vec![
                 "show",
                 "--isolated",
@@ -123,6 +124,7 @@ fn control_characters_reach_no_output_raw() {
                 NAME,
             ],
             vec!["diff", "--isolated", NAME, "other.env"],
+            vec!["diff", "--isolated", "--format", "json", NAME, "other.env"],
         ] {
             let mut args = args.clone();
             args.extend(["--color", colour]);

@@ -89,8 +89,7 @@ pub fn run(args: DiffArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
                         "key": key, "secret": secret, "a": a, "b": b,
                     })).collect::<Vec<_>>(),
                 });
-                serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
-                writeln!(out)?;
+                crate::report::json::write_pretty(out, &document)?;
             }
             ListFormat::Human => {
                 // Keys, values and names as a terminal may show them.

@@ -65,18 +65,14 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
                     value.map_or(serde_json::Value::Null, serde_json::Value::String),
                 );
             }
-            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
-                .map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::report::json::write_pretty(out, &serde_json::Value::Object(map))?;
         }
         (ShowFormat::Json, true) => {
             let mut map = serde_json::Map::new();
             for (key, value, origin) in values {
                 map.insert(key, serde_json::json!({ "value": value, "source": origin }));
             }
-            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
-                .map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::report::json::write_pretty(out, &serde_json::Value::Object(map))?;
         }
         (ShowFormat::Dotenv, sources) => {
             for (key, value, origin) in values {
