@@ -201,6 +201,34 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error as the binary prints it: miette's graphical report, `width` columns wide.
+    ///
+    /// A path or a value the error quotes may hold control characters: such an error is
+    /// rendered without colour (whose escape sequences could not be told apart from the input's)
+    /// and escaped as every human-readable output is ([`escape_controls`]).
+    ///
+    /// [`escape_controls`]: crate::report::escape_controls
+    pub fn rendered(&self, color: bool, width: usize) -> String {
+        let render = |theme| {
+            let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
+            let mut rendered = String::new();
+            if handler.render_report(&mut rendered, self).is_err() {
+                rendered = format!("error: {self}\n");
+            }
+            rendered
+        };
+        let plain = render(miette::GraphicalTheme::unicode_nocolor());
+        if plain.chars().any(crate::report::is_hidden_control) {
+            crate::report::escape_controls(&plain).into_owned()
+        } else if color {
+            render(miette::GraphicalTheme::unicode())
+        } else {
+            plain
+        }
+    }
+}
+
 /// Writing the report failed. By hand rather than `#[from]`, which would also make the I/O error
 /// a chained cause that miette prints a second time under the message.
 impl From<std::io::Error> for Error {

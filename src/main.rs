@@ -30,16 +30,7 @@ fn main() -> ExitCode {
         // through a closed pipe itself.)
         Err(error) if is_broken_pipe(&error) => ExitStatus::Success,
         Err(error) => {
-            let theme = if color {
-                miette::GraphicalTheme::unicode()
-            } else {
-                miette::GraphicalTheme::unicode_nocolor()
-            };
-            let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-            let mut rendered = String::new();
-            if handler.render_report(&mut rendered, &error).is_err() {
-                rendered = format!("error: {error}\n");
-            }
+            let rendered = error.rendered(color, 100);
             #[allow(clippy::disallowed_macros)]
             {
                 eprint!("{rendered}");

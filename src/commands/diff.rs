@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::input_format;
+use crate::report::escape_controls;
 use crate::settings::configured_rules;
 use crate::source::read::Reader;
 use crate::streams::Streams;
@@ -95,10 +96,14 @@ pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
                         "key": key, "secret": secret, "a": a, "b": b,
                     })).collect::<Vec<_>>(),
                 });
-                serde_json::to_writer_pretty(&mut *out, &document).map_err(std::io::Error::from)?;
-                writeln!(out)?;
+                crate::report::json::write_pretty(out, &document)?;
             }
             ListFormat::Human => {
+                // Keys, values and names as a terminal may show them.
+                let (a_name, b_name) = (escape_controls(&a_name), escape_controls(&b_name));
+                let only_a = only_a.iter().map(|key| escape_controls(key));
+                let only_b = only_b.iter().map(|key| escape_controls(key));
+                let (only_a, only_b): (Vec<_>, Vec<_>) = (only_a.collect(), only_b.collect());
                 for key in &only_a {
                     writeln!(out, "- {key}  (only in {a_name})")?;
                 }
@@ -106,12 +111,14 @@ pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
                     writeln!(out, "+ {key}  (only in {b_name})")?;
                 }
                 for (key, secret, a_value, b_value) in &different {
+                    let key = escape_controls(key);
                     if *secret {
                         writeln!(out, "~ {key}  (secret; the values differ)")?;
                     } else {
                         let text = |v: &serde_json::Value| {
-                            v.as_str()
-                                .map_or("(no value)".to_owned(), |s| format!("`{s}`"))
+                            v.as_str().map_or("(no value)".to_owned(), |s| {
+                                format!("`{}`", escape_controls(s))
+                            })
                         };
                         writeln!(out, "~ {key}  {} → {}", text(a_value), text(b_value))?;
                     }

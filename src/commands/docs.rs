@@ -63,8 +63,7 @@ pub fn list_rules(
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &list).map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::report::json::write_pretty(out, &list)?;
         }
     }
     out.flush()?;

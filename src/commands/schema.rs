@@ -49,8 +49,7 @@ pub fn run(args: SchemaArgs, streams: &mut Streams, reader: &Reader) -> Result<E
             let mut value = json(&app);
             value["roles"] = json_roles(&rules);
             value["database"] = json_database(&rules.app.database);
-            serde_json::to_writer_pretty(&mut *out, &value).map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::report::json::write_pretty(out, &value)?;
         }
         SchemaFormat::Toml => toml_rules(&app, out)?,
     }

@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::load_units;
+use crate::report::{escape_controls, is_hidden_control};
 use crate::settings::configured_rules;
 use crate::source::read::Reader;
 use crate::streams::Streams;
@@ -67,27 +68,32 @@ pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
                     value.map_or(serde_json::Value::Null, serde_json::Value::String),
                 );
             }
-            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
-                .map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::report::json::write_pretty(out, &serde_json::Value::Object(map))?;
         }
         (ShowFormat::Json, true) => {
             let mut map = serde_json::Map::new();
             for (key, value, origin) in values {
                 map.insert(key, serde_json::json!({ "value": value, "source": origin }));
             }
-            serde_json::to_writer_pretty(&mut *out, &serde_json::Value::Object(map))
-                .map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::report::json::write_pretty(out, &serde_json::Value::Object(map))?;
         }
         (ShowFormat::Dotenv, sources) => {
             for (key, value, origin) in values {
                 if sources {
-                    writeln!(out, "# from {origin}")?;
+                    writeln!(out, "# from {}", escape_controls(&origin))?;
+                }
+                let value = value.as_deref().map(dotenv_quote);
+                let lossy = value.as_ref().is_some_and(|(_, lossy)| *lossy);
+                if lossy || key.chars().any(is_hidden_control) {
+                    writeln!(
+                        out,
+                        "# control characters python-dotenv cannot quote, shown as \\u{{..}}: \
+                         this line does not read back to the same value"
+                    )?;
                 }
                 match value {
-                    None => writeln!(out, "{key}")?,
-                    Some(value) => writeln!(out, "{key}={}", dotenv_quote(&value))?,
+                    None => writeln!(out, "{}", escape_controls(&key))?,
+                    Some((value, _)) => writeln!(out, "{}={value}", escape_controls(&key))?,
                 }
             }
         }
@@ -96,14 +102,21 @@ pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
     Ok(ExitStatus::Success)
 }
 
-/// Single quotes when python-dotenv reads them back unchanged (no `'` or `\`), else double
-/// quotes with escapes. `$` is escaped by neither, so `${` stays literal only with
+/// The value quoted for a .env line, and whether it is lossy.
+///
+/// Single quotes when python-dotenv reads them back unchanged (no `'`, `\` or control
+/// character), else double quotes with python-dotenv's escapes (`\a \b \f \n \r \t \v` among
+/// them). A control character python-dotenv has no escape for (ESC, DEL, the other C0 and C1
+/// controls, bidirectional overrides) is not written raw, which would reach the terminal, but
+/// as `\u{1b}` ([`escape_controls`]), which python-dotenv reads as those six characters: the
+/// value is then lossy. `$` is escaped by neither quoting, so `${` stays literal only with
 /// `--no-interpolate` on the reading side; show it as it is.
-fn dotenv_quote(value: &str) -> String {
-    if !value.contains(['\'', '\\']) {
-        return format!("'{value}'");
+fn dotenv_quote(value: &str) -> (String, bool) {
+    if !value.contains(['\'', '\\']) && !value.chars().any(is_hidden_control) {
+        return (format!("'{value}'"), false);
     }
     let mut quoted = String::from("\"");
+    let mut lossy = false;
     for c in value.chars() {
         match c {
             '"' => quoted.push_str("\\\""),
@@ -111,9 +124,17 @@ fn dotenv_quote(value: &str) -> String {
             '\n' => quoted.push_str("\\n"),
             '\r' => quoted.push_str("\\r"),
             '\t' => quoted.push_str("\\t"),
+            '\u{7}' => quoted.push_str("\\a"),
+            '\u{8}' => quoted.push_str("\\b"),
+            '\u{b}' => quoted.push_str("\\v"),
+            '\u{c}' => quoted.push_str("\\f"),
+            c if is_hidden_control(c) => {
+                quoted.extend(c.escape_unicode());
+                lossy = true;
+            }
             c => quoted.push(c),
         }
     }
     quoted.push('"');
-    quoted
+    (quoted, lossy)
 }

@@ -10,10 +10,16 @@
 //! GitHub accepts `col`/`endColumn` only when the annotation starts and ends on the same line, so a
 //! multi-line span gives `line` and `endLine` only. A finding in standard input has no file to
 //! annotate: it gets no `file` property, and its message starts with `<stdin>:line:col: `.
+//!
+//! Every message and property is one line of the step's output, which the runner reads as a
+//! workflow command: line breaks are percent-encoded as GitHub documents, and every other
+//! control character and bidirectional override is escaped as the human format escapes it
+//! ([`escape_controls`](super::escape_controls)), so a value cannot end the command, start
+//! another, or reach the log's terminal emulation.
 
 use std::io::{self, Write};
 
-use super::{Report, display_name, is_stdin, location};
+use super::{Report, display_name, is_hidden_control, is_stdin, location};
 use crate::finding::{Finding, Severity, Summary};
 
 /// Write one workflow command per finding, in report order.
@@ -87,6 +93,7 @@ pub fn escape_data(text: &str) -> String {
             '%' => escaped.push_str("%25"),
             '\r' => escaped.push_str("%0D"),
             '\n' => escaped.push_str("%0A"),
+            other if is_hidden_control(other) => escaped.extend(other.escape_unicode()),
             other => escaped.push(other),
         }
     }
@@ -171,8 +178,9 @@ fn count(number: usize, singular: &str, plural: &str) -> String {
 }
 
 /// Text safe inside one Markdown table cell: HTML-significant characters become entities (GitHub
-/// would otherwise read them as tags), `|` is escaped so it does not end the cell, and line
-/// breaks become `<br>` because a raw one would end the row.
+/// would otherwise read them as tags), `|` is escaped so it does not end the cell, line
+/// breaks become `<br>` because a raw one would end the row, and other control characters are
+/// escaped as everywhere else.
 pub fn table_cell(text: &str) -> String {
     let mut cell = String::with_capacity(text.len());
     let mut characters = text.chars().peekable();
@@ -189,20 +197,25 @@ pub fn table_cell(text: &str) -> String {
                 cell.push_str("<br>");
             }
             '\n' => cell.push_str("<br>"),
+            other if is_hidden_control(other) => cell.extend(other.escape_unicode()),
             other => cell.push(other),
         }
     }
     cell
 }
 
-/// The profile name inside an inline code span: backticks and line breaks would break the span.
+/// The profile name inside an inline code span: backticks and line breaks would break the span
+/// (other control characters are escaped as everywhere else).
 fn code_span_text(text: &str) -> String {
-    text.chars()
-        .map(|character| match character {
-            '`' | '\r' | '\n' => '\'',
-            other => other,
-        })
-        .collect()
+    let mut span = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '`' | '\r' | '\n' => span.push('\''),
+            other if is_hidden_control(other) => span.extend(other.escape_unicode()),
+            other => span.push(other),
+        }
+    }
+    span
 }
 
 #[cfg(test)]
@@ -223,6 +236,16 @@ mod tests {
             escape_property("C:\\dir,1/50%.env\n"),
             "C%3A\\dir%2C1/50%25.env%0A"
         );
+    }
+
+    #[test]
+    fn control_characters_cannot_reach_the_runner() {
+        assert_eq!(
+            escape_data("a\u{1b}[2J\u{7}\u{202e}b\u{85}c"),
+            "a\\u{1b}[2J\\u{7}\\u{202e}b\\u{85}c"
+        );
+        assert_eq!(escape_property("K\u{1b}]0;x\u{7}"), "K\\u{1b}]0;x\\u{7}");
+        assert_eq!(table_cell("a\u{1b}|b"), "a\\u{1b}\\|b");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, display_name, location};
+use super::{Report, display_name, is_hidden_control, location};
 use crate::finding::Finding;
 use crate::source::SourceId;
 
@@ -98,7 +98,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// The five markup characters become entities; tab, line feed and carriage return become
 /// character references so attribute-value normalisation cannot turn them into spaces (and a
 /// `\r` survives line-ending normalisation). Characters XML 1.0 forbids outright (other C0
-/// controls, U+FFFE, U+FFFF) cannot be written even as references: they become U+FFFD.
+/// controls, U+FFFE, U+FFFF) cannot be written even as references: they become U+FFFD. DEL, C1
+/// controls and bidirectional overrides are written as character references.
 pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
@@ -112,6 +113,11 @@ pub fn escape(text: &str) -> String {
             '\n' => escaped.push_str("&#10;"),
             '\r' => escaped.push_str("&#13;"),
             '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => escaped.push('\u{fffd}'),
+            // Allowed in XML 1.0 but acted on by a terminal the report is printed to: as
+            // references, which an XML reader reads back as the characters.
+            other if is_hidden_control(other) => {
+                escaped.push_str(&format!("&#x{:x};", u32::from(other)));
+            }
             other => escaped.push(other),
         }
     }
@@ -144,8 +150,13 @@ mod tests {
     }
 
     #[test]
+    fn characters_a_terminal_acts_on_become_references() {
+        assert_eq!(escape("a\u{7f}\u{9b}\u{202e}b"), "a&#x7f;&#x9b;&#x202e;b");
+    }
+
+    #[test]
     fn escaped_text_round_trips_through_an_xml_parser() {
-        let original = "x <&\"'> \t\n\r y ☕";
+        let original = "x <&\"'> \t\n\r y ☕ \u{7f}\u{9b}\u{202e}";
         let document = format!(r#"<r a="{0}">{0}</r>"#, escape(original));
         let parsed = roxmltree::Document::parse(&document).expect("well-formed");
         let root = parsed.root_element();

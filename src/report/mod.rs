@@ -2,13 +2,17 @@
 //! Nothing else in the crate prints.
 //!
 //! This module also owns what every format needs alike: where a finding sits in line/column
-//! terms ([`location`]) and how a source is named in human-readable output ([`display_name`]).
+//! terms ([`location`]), how a source is named in human-readable output ([`display_name`]), and
+//! which characters text meant for a terminal or a GitHub annotation must not carry as they are
+//! ([`is_hidden_control`], [`escape_controls`]).
 
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+
+use std::borrow::Cow;
 
 use crate::finding::Finding;
 use crate::rules::RuleDoc;
@@ -119,6 +123,38 @@ pub fn display_name(file: &SourceFile) -> &str {
     }
 }
 
+/// Is `c` a character that text for a terminal or a GitHub annotation must not carry as it is:
+/// a C0 or C1 control character or DEL (escape sequences retitle the window, clear the screen
+/// or hide text; a carriage return overwrites the line), or a bidirectional override, embedding
+/// or isolate (which reorders the text shown around it, as in "Trojan Source"). Line feeds and
+/// tabs are layout and stay.
+pub fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every [`is_hidden_control`] character written as Rust writes it in a string,
+/// `\u{1b}` (lower-case hex, as [`char::escape_unicode`]): the one escaping every human-readable
+/// output uses (README: "Output formats"). Backslashes are not escaped: this is for reading, not
+/// for reading back.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden_control(c) {
+            escaped.extend(c.escape_unicode());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
 /// Whether the source was read from standard input (named `-` on the command line).
 pub fn is_stdin(file: &SourceFile) -> bool {
     file.name == "-"
@@ -176,6 +212,23 @@ mod tests {
             placeholders_in_words("{key} is {value}: {detail}; try {suggestion}"),
             "the variable is its value: the problem found; try the suggested value"
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_layout_stays() {
+        assert_eq!(
+            escape_controls("a\u{1b}]0;title\u{7}b\r\u{7f}\u{9b}\u{202e}c\n\td"),
+            "a\\u{1b}]0;title\\u{7}b\\u{d}\\u{7f}\\u{9b}\\u{202e}c\n\td"
+        );
+        assert!(matches!(escape_controls("plain é ☕\n"), Cow::Borrowed(_)));
+        for c in [
+            '\u{0}', '\u{1f}', '\u{85}', '\u{61c}', '\u{200f}', '\u{2066}', '\u{2069}',
+        ] {
+            assert!(is_hidden_control(c), "{c:?}");
+        }
+        for c in ['\n', '\t', ' ', 'é', '\u{a0}', '\u{200d}', '\u{2070}'] {
+            assert!(!is_hidden_control(c), "{c:?}");
+        }
     }
 
     #[test]

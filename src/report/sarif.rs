@@ -45,8 +45,7 @@ pub const STDIN_URI: &str = "stdin";
 /// Write the report as a SARIF 2.1.0 log (pretty-printed JSON, then a newline).
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let log = build(report);
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
-    writeln!(out)
+    super::json::write_pretty(out, &log)
 }
 
 /// The SARIF level of a severity.
