@@ -200,12 +200,7 @@ pub fn database_facts(
             None => PathBuf::new(),
         },
     };
-    let start = if start.as_os_str().is_empty() {
-        current_dir()?
-    } else {
-        start
-    };
-    let start = start.canonicalize().unwrap_or(start);
+    let start = absolute_dir(start)?;
     let root = root.map(|root| root.canonicalize().unwrap_or(root));
     Ok(Database::from_dependencies(&start, root.as_deref(), reader))
 }
@@ -332,25 +327,19 @@ fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>,
     if let Some(root) = config.root() {
         return Ok(Some(root.to_path_buf()));
     }
-    let start = match input {
-        Some(path) if path != "-" => {
-            let path = Path::new(path);
-            let dir = if path.is_dir() {
-                path
-            } else {
-                path.parent().unwrap_or(Path::new(""))
-            };
-            if dir.as_os_str().is_empty() {
-                current_dir()?
-            } else {
-                dir.to_path_buf()
-            }
-        }
-        Some(_) | None => current_dir()?,
-    };
-    let start = start.canonicalize().unwrap_or(start);
+    let start = absolute_dir(input.map(input_dir).unwrap_or_default())?;
     let work_tree = start.ancestors().find(|dir| dir.join(".git").exists());
     Ok(work_tree.map(Path::to_path_buf))
+}
+
+/// A directory as given (empty: the current one), absolute and canonical where it can be.
+fn absolute_dir(dir: PathBuf) -> Result<PathBuf, Error> {
+    let dir = if dir.as_os_str().is_empty() {
+        current_dir()?
+    } else {
+        dir
+    };
+    Ok(dir.canonicalize().unwrap_or(dir))
 }
 
 fn current_dir() -> Result<PathBuf, Error> {
