@@ -147,6 +147,8 @@ fn plural(count: usize, word: &str) -> String {
 /// miette sees the lines as shown: control characters escaped, and a lone `\r` (a line break
 /// for python-dotenv and for deploycheck's line numbers) as `\n`, which miette also counts. Its
 /// offsets are the file's, moved by what the escapes before them added ([`Excerpts::shown_span`]).
+/// An escape is at most six characters per byte (`\u{1b}`), so a line short enough to draw
+/// ([`crate::source::MAX_SNIPPET_LINE`]) stays far below the column where miette panics.
 struct Excerpts {
     name: String,
     windows: Vec<Window>,
