@@ -82,15 +82,22 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
                 if sources {
                     writeln!(out, "# from {origin}")?;
                 }
-                match value {
-                    None => writeln!(out, "{key}")?,
-                    Some(value) => writeln!(out, "{key}={}", dotenv_quote(&value))?,
-                }
+                writeln!(out, "{}", dotenv_assignment(&key, value.as_deref()))?;
             }
         }
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// One line (or, for a multi-line value, statement) of `show --format dotenv`: `KEY` for a key
+/// without a value, else `KEY=` and the value quoted so that python-dotenv (without
+/// interpolation) reads it back unchanged.
+pub fn dotenv_assignment(key: &str, value: Option<&str>) -> String {
+    match value {
+        None => key.to_owned(),
+        Some(value) => format!("{key}={}", dotenv_quote(value)),
+    }
 }
 
 /// Single quotes when python-dotenv reads them back unchanged (no `'` or `\`), else double

@@ -78,11 +78,15 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let name = path.display().to_string();
         let text = crate::source::read::read_path(path)?;
+        Self::parse(&path.display().to_string(), &text)
+    }
+
+    /// Read a baseline's text; `name` is how errors call the file.
+    pub fn parse(name: &str, text: &str) -> Result<Self, Error> {
         let baseline: Baseline =
-            serde_json::from_str(&text).map_err(|error| Error::InvalidInput {
-                path: name.clone(),
+            serde_json::from_str(text).map_err(|error| Error::InvalidInput {
+                path: name.to_owned(),
                 line: error.line(),
                 column: error.column(),
                 message: format!("not a deploycheck baseline: {error}"),
@@ -92,7 +96,7 @@ impl Baseline {
             })?;
         if baseline.version != VERSION {
             return Err(Error::InvalidInput {
-                path: name,
+                path: name.to_owned(),
                 line: 1,
                 column: 1,
                 message: format!(
@@ -105,10 +109,15 @@ impl Baseline {
         Ok(baseline)
     }
 
-    pub fn write(&self, path: &Path) -> Result<(), Error> {
+    /// The text `--write-baseline` writes: pretty JSON and a final line break.
+    pub fn to_text(&self) -> Result<String, Error> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::from)?;
         text.push('\n');
-        std::fs::write(path, text).map_err(|error| Error::Unwritable {
+        Ok(text)
+    }
+
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        std::fs::write(path, self.to_text()?).map_err(|error| Error::Unwritable {
             path: path.display().to_string(),
             reason: error.to_string(),
         })
