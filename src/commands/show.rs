@@ -6,6 +6,7 @@ use crate::exit::ExitStatus;
 use crate::inputs::Loader;
 use crate::inputs::load_units;
 use crate::settings::configured_rules;
+use crate::source::dotenv;
 use crate::streams::Streams;
 
 pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
@@ -93,18 +94,26 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
 /// One line (or, for a multi-line value, statement) of `show --format dotenv`: `KEY` for a key
 /// without a value, else `KEY=` and the value quoted so that python-dotenv (without
 /// interpolation) reads it back unchanged.
+///
+/// A key python-dotenv would not read back unquoted (`'my key'`, `'a=b'`) is single-quoted,
+/// as it was written; a key holding `'` (only Railway can have one) has no form it reads.
 pub fn dotenv_assignment(key: &str, value: Option<&str>) -> String {
+    let key = if dotenv::is_unquoted_key(key) {
+        key.to_owned()
+    } else {
+        format!("'{key}'")
+    };
     match value {
-        None => key.to_owned(),
+        None => key,
         Some(value) => format!("{key}={}", dotenv_quote(value)),
     }
 }
 
-/// Single quotes when python-dotenv reads them back unchanged (no `'` or `\`), else double
-/// quotes with escapes. `$` is escaped by neither, so `${` stays literal only with
-/// `--no-interpolate` on the reading side; show it as it is.
+/// Single quotes when python-dotenv reads them back unchanged (no `'` or `\`, and no `\r`,
+/// which it reads as a line break), else double quotes with escapes. `$` is escaped by neither,
+/// so `${` stays literal only with `--no-interpolate` on the reading side; show it as it is.
 fn dotenv_quote(value: &str) -> String {
-    if !value.contains(['\'', '\\']) {
+    if !value.contains(['\'', '\\', '\r']) {
         return format!("'{value}'");
     }
     let mut quoted = String::from("\"");
