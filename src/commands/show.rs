@@ -96,9 +96,11 @@ pub fn run(args: ShowArgs, streams: &mut Streams) -> Result<ExitStatus, Error> {
 /// interpolation) reads it back unchanged.
 ///
 /// A key python-dotenv would not read back unquoted (`'my key'`, `'a=b'`) is single-quoted,
-/// as it was written; a key holding `'` (only Railway can have one) has no form it reads.
+/// as it was written. A key holding `'` cannot be quoted and is written as it is: python-dotenv
+/// reads it back unless it also holds a blank, `=` or `#` (only Railway's can), or starts with a
+/// BOM and comes first.
 pub fn dotenv_assignment(key: &str, value: Option<&str>) -> String {
-    let key = if dotenv::is_unquoted_key(key) {
+    let key = if dotenv::is_unquoted_key(key) || key.contains('\'') {
         key.to_owned()
     } else {
         format!("'{key}'")
