@@ -102,6 +102,15 @@ fn values(parsed: &Parsed) -> Vec<(String, Option<String>)> {
 
 fn round_trip(parsed: &Parsed) {
     let values = values(parsed);
+    // The one key .env can hold that no line reads back: a BOM then a `'` (`\u{feff}a'b`, not
+    // at the start of the file); quoting cannot hold the `'`, and first in the output the BOM
+    // would be dropped.
+    if values
+        .first()
+        .is_some_and(|(key, _)| key.starts_with('\u{feff}') && key.contains('\''))
+    {
+        return;
+    }
     let shown: String = values
         .iter()
         .map(|(key, value)| dotenv_assignment(key, value.as_deref()) + "\n")
