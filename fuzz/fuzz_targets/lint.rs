@@ -232,8 +232,9 @@ fn secrets(context: &Context, data: &[u8]) -> Vec<String> {
 /// `/`, `?` and `#` included).
 ///
 /// RESTRICTION (defect being fixed: URL passwords holding `#`, `?` or a space, and, by the same
-/// cause, `,`, `'`, `"` or `]`, where `secret::url_password_ranges` takes the URL to end): such
-/// passwords are not looked for. Nor are `?password=` query parameters (defect being fixed).
+/// cause, `,`, `'`, `"` or `]`, where `secret::url_password_ranges` takes the URL to end, in the
+/// password or in the user name before it): such passwords are not looked for. Nor are
+/// `?password=` query parameters (defect being fixed).
 fn url_passwords(value: &str) -> Vec<String> {
     let value = value.trim();
     let mut found = Vec::new();
@@ -260,10 +261,14 @@ fn url_passwords(value: &str) -> Vec<String> {
         }
     }
     found.retain(|password| {
-        value.contains(password.as_str())
-            && !password.contains(|c: char| {
-                c.is_whitespace() || matches!(c, '#' | '?' | ',' | '\'' | '"' | ']')
-            })
+        // The user information up to the end of the password, as written.
+        let Some(at) = value.find(password.as_str()) else {
+            return false;
+        };
+        let userinfo_start = value.find("://").map_or(0, |scheme_end| scheme_end + 3);
+        !value[userinfo_start.min(at)..at + password.len()].contains(|c: char| {
+            c.is_whitespace() || matches!(c, '#' | '?' | ',' | '\'' | '"' | ']')
+        })
     });
     found
 }
