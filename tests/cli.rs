@@ -283,13 +283,13 @@ fn show_is_dotenv_values() {
     assert_eq!(text(&output.stdout), "A=\"it's\"\nB\nC='plain'\n");
 }
 
-/// `show --format dotenv` printed the quoted key `'my key'` as `my key=...`, and a value holding
-/// `\r` between single quotes, where python-dotenv reads a line break: its output did not read
-/// back as the values shown (found by the `dotenv` fuzz target).
+/// `show --format dotenv` printed the quoted key `'my key'` as `my key=...`, a value holding
+/// `\r` between single quotes, where python-dotenv reads a line break, and (once keys were
+/// quoted) quoted a key holding `'`: its output did not read back as the values shown (found
+/// by the `dotenv` fuzz target).
 #[test]
 fn show_dotenv_output_reads_back_as_the_same_values() {
-    let input =
-        "\n\u{feff}BOM=1\n'my key'=1\n'a=b'\n'#c'=x\n'x\ny'=2\nCR=\"one\\rtwo\"\nexport=3\n";
+    let input = "\n\u{feff}BOM=1\n'my key'=1\n'a=b'\n'#c'=x\n'x\ny'=2\nCR=\"one\\rtwo\"\nexport=3\n\u{feff}b'=4\n";
     let shown = deploycheck(
         &["show", "--reveal", "--format", "json", "-"],
         input.as_bytes(),
@@ -314,7 +314,7 @@ fn show_dotenv_output_reads_back_as_the_same_values() {
     assert_eq!(serde_json::Value::Object(read), shown, "{printed}");
     assert_eq!(
         shown.as_object().map(|o| o.len()),
-        Some(7),
+        Some(8),
         "every key of the input: {shown}"
     );
 }
