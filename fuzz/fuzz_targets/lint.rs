@@ -1,7 +1,7 @@
 //! A whole `deploycheck lint -` of the input, in-process (`pipeline::check_loaded` with the
-//! rules and settings loaded once, then `pipeline::report` in every format), under the configuration in `fuzz/lint/`: the built-in
-//! rules, keys secret by a `secret-names` glob and by declaration, and rules whose messages
-//! quote values. The format is detected from the input, so this is also the target of the
+//! rules and settings loaded once, then `pipeline::report` in every format), under the
+//! configuration in `fuzz/lint/`: the built-in rules, keys secret by a `secret-names` glob and
+//! by declaration, and rules whose messages quote values. The format is detected from the input, so this is also the target of the
 //! format detector; the input is read as standard input is (invalid UTF-8 and NUL bytes are
 //! errors).
 //!
@@ -147,6 +147,12 @@ fn overlapping_url_passwords(data: &[u8]) -> bool {
 
 /// Every report `lint` can write for the outcome.
 fn reports(context: &Context, outcome: &Outcome) -> Vec<(String, String)> {
+    let report = Report {
+        sources: &outcome.sources,
+        findings: &outcome.findings,
+        inputs: &outcome.inputs,
+        rules: &outcome.docs,
+    };
     let mut reports = Vec::new();
     let formats = [
         (LintFormat::Human, false, "human"),
@@ -157,22 +163,22 @@ fn reports(context: &Context, outcome: &Outcome) -> Vec<(String, String)> {
         (LintFormat::Junit, false, "junit"),
     ];
     for (format, color, name) in formats {
-        let args = LintArgs {
-            format,
-            ..context.args.clone()
-        };
         let mut out: Vec<u8> = Vec::new();
-        pipeline::report(outcome, &args, color, &mut out)
-            .unwrap_or_else(|error| panic!("the {name} report: {}", render_error(&error)));
+        if format == LintFormat::Github {
+            // Through the reporter itself: `pipeline::report` would also append the step
+            // summary to the file GITHUB_STEP_SUMMARY names, once per input.
+            github::render(&report, &mut out).expect("a report renders to memory");
+        } else {
+            let args = LintArgs {
+                format,
+                ..context.args.clone()
+            };
+            pipeline::report(outcome, &args, color, &mut out)
+                .unwrap_or_else(|error| panic!("the {name} report: {}", render_error(&error)));
+        }
         let text = String::from_utf8(out).unwrap_or_else(|_| panic!("the {name} report is UTF-8"));
         reports.push((format!("the {name} report"), text));
     }
-    let report = Report {
-        sources: &outcome.sources,
-        findings: &outcome.findings,
-        inputs: &outcome.inputs,
-        rules: &outcome.docs,
-    };
     reports.push((
         "the GitHub step summary".to_owned(),
         github::step_summary(&report),
