@@ -250,7 +250,10 @@ fn is_pyproject(path: &Path) -> bool {
         .is_some_and(|name| name == "pyproject.toml")
 }
 
-fn parse(path: &Path, text: String) -> Result<Config, Error> {
+/// Parse and validate a configuration text as if read from `path`: the path names the file in
+/// errors, says whether the text is a `pyproject.toml` (read from its `[tool.deploycheck]`), and
+/// anchors the relative paths in it. [`load`] and [`discover`] read the file and call this.
+pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
     let name = path.display().to_string();
     let toml_error = |error: toml::de::Error| {
         let message = error.message().trim_end();

@@ -31,8 +31,7 @@ use crate::inputs::{self, Loader, Unit};
 use crate::output::{self, Output};
 use crate::probe;
 use crate::report::{self, Report, ReportInput};
-use crate::rules::RuleDoc;
-use crate::rules::{Raised, Role, RuleId};
+use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
 use crate::settings::{self, LintSettings};
 use crate::source::read::Reader;
 use crate::source::{SourceFile, SourceId, Sources};
@@ -155,7 +154,28 @@ fn check_one(
     // 1. Settings and rules.
     // From here on, files are read under the size limit the configuration may set.
     let (rules, settings, class, configured_reader) = settings::for_lint(args, reader)?;
-    let reader = &configured_reader;
+    check_loaded(
+        args,
+        mode,
+        stdin,
+        &rules,
+        &settings,
+        &class,
+        &configured_reader,
+    )
+}
+
+/// Steps 2 to 6 for inputs under one configuration, with what step 1 made of `args`
+/// ([`settings::for_lint`]): the fuzz target runs the rest of a lint many times over.
+pub fn check_loaded(
+    args: &LintArgs,
+    mode: Mode,
+    stdin: &mut dyn Read,
+    rules: &RuleSet,
+    settings: &LintSettings,
+    class: &settings::SettingsClass,
+    reader: &Reader,
+) -> Result<Outcome, Error> {
     let docs = rules.docs();
     let baseline = args
         .baseline
@@ -164,8 +184,8 @@ fn check_one(
         .transpose()?;
 
     // 2. Inputs.
-    let mut loader = Loader::new(&rules, stdin, reader);
-    let units = load_units(args, mode, &settings, &mut loader)?;
+    let mut loader = Loader::new(rules, stdin, reader);
+    let units = load_units(args, mode, settings, &mut loader)?;
     let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
         (Some(path), false) => Some(loader.sources.add(SourceFile::new(
             path.display().to_string(),
@@ -178,7 +198,7 @@ fn check_one(
     let mut recorded = Baseline::new();
     let mut used_suppressions = BTreeSet::new();
     for (index, unit) in units.iter().enumerate() {
-        let merged = Merged::build(&rules, &unit.layers);
+        let merged = Merged::build(rules, &unit.layers);
         let primary = merged.primary;
         // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
         let mut unit_findings = if mode.evaluates() {
@@ -188,14 +208,14 @@ fn check_one(
                 profile: &unit.profile,
                 example: unit.example.as_ref(),
             };
-            let mut evaluated = engine::evaluate(&rules, &input, &merged);
+            let mut evaluated = engine::evaluate(rules, &input, &merged);
             evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
             if let Some(app) = &class.app {
                 let raised = engine::settings_class::check(app, &merged, &unit.layers);
                 evaluated.extend(rules.complete_all(raised)?);
             }
             if index == 0 && !class.candidates.is_empty() {
-                evaluated.push(rules.complete(ambiguous_class(&class, primary))?);
+                evaluated.push(rules.complete(ambiguous_class(class, primary))?);
             }
             evaluated
         } else {
@@ -222,13 +242,13 @@ fn check_one(
             unit_findings,
             &loader.sources,
             &unit.layers,
-            &rules,
+            rules,
             &settings.config.suppress,
         );
         used_suppressions.extend(applied.used_config);
         let mut kept = applied.kept;
         kept.extend(rules.complete_all(applied.raised)?);
-        let selected = filter::select(&settings, kept, unit.path.as_deref(), &docs)?;
+        let selected = filter::select(settings, kept, unit.path.as_deref(), &docs)?;
         for finding in selected {
             let fingerprint = Fingerprint::of(&finding, &loader.sources.get(finding.source).name);
             if baseline
@@ -248,7 +268,7 @@ fn check_one(
         let unused =
             suppress::unused_config(&settings.config.suppress, &used_suppressions, config_source);
         let unused = rules.complete_all(unused)?;
-        findings.extend(filter::select(&settings, unused, None, &docs)?);
+        findings.extend(filter::select(settings, unused, None, &docs)?);
     }
 
     finding::sort(&mut findings);

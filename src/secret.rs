@@ -305,8 +305,10 @@ fn is_userinfo_char(c: char) -> bool {
 
 /// Where the scheme before the `://` at `separator` starts.
 fn scheme_start(text: &str, separator: usize) -> usize {
-    text[..separator]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    // By byte: a scheme is ASCII, and the byte before it may end a multi-byte character.
+    text.as_bytes()[..separator]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
         .map_or(0, |at| at + 1)
 }
 
@@ -1135,5 +1137,18 @@ mod tests {
             .map(|range| &text[range])
             .collect();
         assert_eq!(found, ["s3cr@t", "s3cr%40t"]);
+    }
+
+    /// A scheme right after a multi-byte character (`═ftp://`) panicked slicing inside that
+    /// character (found by the `lint` fuzz target).
+    #[test]
+    fn a_scheme_after_a_multibyte_character_is_read() {
+        let text = "PAGE=\u{2550}ftp://user:Pa55word@host/";
+        let found: Vec<&str> = url_secret_ranges(text)
+            .into_iter()
+            .map(|range| &text[range])
+            .collect();
+        assert_eq!(found, ["Pa55word"]);
+        assert_eq!(scheme_start(text, text.find("://").unwrap()), 8);
     }
 }

@@ -283,6 +283,42 @@ fn show_is_dotenv_values() {
     assert_eq!(text(&output.stdout), "A=\"it's\"\nB\nC='plain'\n");
 }
 
+/// `show --format dotenv` printed the quoted key `'my key'` as `my key=...`, a value holding
+/// `\r` between single quotes, where python-dotenv reads a line break, and (once keys were
+/// quoted) quoted a key holding `'`: its output did not read back as the values shown (found
+/// by the `dotenv` fuzz target).
+#[test]
+fn show_dotenv_output_reads_back_as_the_same_values() {
+    let input = "\n\u{feff}BOM=1\n'my key'=1\n'a=b'\n'#c'=x\n'x\ny'=2\nCR=\"one\\rtwo\"\nexport=3\n\u{feff}b'=4\n";
+    let shown = deploycheck(
+        &["show", "--reveal", "--format", "json", "-"],
+        input.as_bytes(),
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    let output = deploycheck(
+        &["show", "--reveal", "--format", "dotenv", "-"],
+        input.as_bytes(),
+    );
+    let printed = text(&output.stdout);
+    let read = deploycheck::source::dotenv::parse(&printed, &Default::default());
+    assert_eq!(
+        read.errors,
+        [],
+        "python-dotenv skips a statement of:\n{printed}"
+    );
+    let read: serde_json::Map<String, serde_json::Value> = read
+        .entries
+        .into_iter()
+        .map(|entry| (entry.key, entry.value.into()))
+        .collect();
+    assert_eq!(serde_json::Value::Object(read), shown, "{printed}");
+    assert_eq!(
+        shown.as_object().map(|o| o.len()),
+        Some(8),
+        "every key of the input: {shown}"
+    );
+}
+
 #[test]
 fn several_files_are_linted_independently() {
     let output = deploycheck(&["lint", "--format", "json", CLEAN, BAD], b"");

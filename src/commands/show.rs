@@ -7,6 +7,7 @@ use crate::inputs::Loader;
 use crate::inputs::load_units;
 use crate::report::{escape_controls, is_hidden_control};
 use crate::settings::configured_rules;
+use crate::source::dotenv;
 use crate::source::read::Reader;
 use crate::streams::Streams;
 
@@ -82,19 +83,15 @@ pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
                 if sources {
                     writeln!(out, "# from {}", escape_controls(&origin))?;
                 }
-                let value = value.as_deref().map(dotenv_quote);
-                let lossy = value.as_ref().is_some_and(|(_, lossy)| *lossy);
-                if lossy || key.chars().any(is_hidden_control) {
+                let (line, lossy) = dotenv_assignment(&key, value.as_deref());
+                if lossy {
                     writeln!(
                         out,
                         "# control characters python-dotenv cannot quote, shown as \\u{{..}}: \
                          this line does not read back to the same value"
                     )?;
                 }
-                match value {
-                    None => writeln!(out, "{}", escape_controls(&key))?,
-                    Some((value, _)) => writeln!(out, "{}={value}", escape_controls(&key))?,
-                }
+                writeln!(out, "{line}")?;
             }
         }
     }
@@ -102,15 +99,44 @@ pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
     Ok(ExitStatus::Success)
 }
 
+/// One line (or, for a multi-line value, statement) of `show --format dotenv`, and whether it
+/// is lossy: `KEY` for a key without a value, else `KEY=` and the value quoted so that
+/// python-dotenv (without interpolation) reads it back unchanged.
+///
+/// A key python-dotenv would not read back unquoted (`'my key'`, `'a=b'`) is single-quoted,
+/// as it was written. A key holding `'` cannot be quoted and is written as it is: python-dotenv
+/// reads it back unless it also holds a blank, `=` or `#` (only Railway's can), or starts with a
+/// BOM and comes first. A control character in a key is shown escaped ([`escape_controls`]),
+/// which makes the line lossy, as one in a value without an escape of python-dotenv's does
+/// ([`dotenv_quote`]).
+pub fn dotenv_assignment(key: &str, value: Option<&str>) -> (String, bool) {
+    let mut lossy = key.chars().any(is_hidden_control);
+    let key = escape_controls(key);
+    let key = if dotenv::is_unquoted_key(&key) || key.contains('\'') {
+        key.into_owned()
+    } else {
+        format!("'{key}'")
+    };
+    match value {
+        None => (key, lossy),
+        Some(value) => {
+            let (value, value_lossy) = dotenv_quote(value);
+            lossy |= value_lossy;
+            (format!("{key}={value}"), lossy)
+        }
+    }
+}
+
 /// The value quoted for a .env line, and whether it is lossy.
 ///
 /// Single quotes when python-dotenv reads them back unchanged (no `'`, `\` or control
-/// character), else double quotes with python-dotenv's escapes (`\a \b \f \n \r \t \v` among
-/// them). A control character python-dotenv has no escape for (ESC, DEL, the other C0 and C1
-/// controls, bidirectional overrides) is not written raw, which would reach the terminal, but
-/// as `\u{1b}` ([`escape_controls`]), which python-dotenv reads as those six characters: the
-/// value is then lossy. `$` is escaped by neither quoting, so `${` stays literal only with
-/// `--no-interpolate` on the reading side; show it as it is.
+/// character, `\r` among them, which it reads as a line break), else double quotes with
+/// python-dotenv's escapes (`\a \b \f \n \r \t \v` among them). A control character
+/// python-dotenv has no escape for (ESC, DEL, the other C0 and C1 controls, bidirectional
+/// overrides) is not written raw, which would reach the terminal, but as `\u{1b}`
+/// ([`escape_controls`]), which python-dotenv reads as those six characters: the value is then
+/// lossy. `$` is escaped by neither quoting, so `${` stays literal only with `--no-interpolate`
+/// on the reading side; show it as it is.
 fn dotenv_quote(value: &str) -> (String, bool) {
     if !value.contains(['\'', '\\']) && !value.chars().any(is_hidden_control) {
         return (format!("'{value}'"), false);

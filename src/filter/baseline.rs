@@ -78,27 +78,31 @@ impl Baseline {
     }
 
     pub fn load(path: &Path, reader: &Reader) -> Result<Self, Error> {
-        let name = path.display().to_string();
         let text = reader.read_path(path)?;
+        Self::parse(&path.display().to_string(), &text)
+    }
+
+    /// Read a baseline's text; `name` is how errors call the file.
+    pub fn parse(name: &str, text: &str) -> Result<Self, Error> {
         let invalid = |error: serde_json::Error| Error::InvalidInput {
-            path: name.clone(),
+            path: name.to_owned(),
             line: error.line(),
             column: error.column(),
             message: format!("not a deploycheck baseline: {error}"),
             help: Some("write one with `deploycheck lint --write-baseline FILE ...`".to_owned()),
         };
         let refused = |message: String, help: &str| Error::InvalidInput {
-            path: name.clone(),
+            path: name.to_owned(),
             line: 1,
             column: 1,
             message,
             help: Some(help.to_owned()),
         };
-        match serde_json::from_str::<Versioned>(&text)
+        match serde_json::from_str::<Versioned>(text)
             .map_err(invalid)?
             .version
         {
-            VERSION => serde_json::from_str(&text).map_err(invalid),
+            VERSION => serde_json::from_str(text).map_err(invalid),
             1 => Err(refused(
                 "a version 1 baseline: it holds salted hashes of the values, from which a \
                  secret can be recovered"
@@ -114,10 +118,16 @@ impl Baseline {
         }
     }
 
-    /// Write the baseline to `path`, whole or not at all, never over a file the run read.
-    pub fn write(&self, path: &Path, reader: &Reader) -> Result<(), Error> {
+    /// The text `--write-baseline` writes: pretty JSON and a final line break.
+    pub fn to_text(&self) -> Result<String, Error> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::from)?;
         text.push('\n');
+        Ok(text)
+    }
+
+    /// Write the baseline to `path`, whole or not at all, never over a file the run read.
+    pub fn write(&self, path: &Path, reader: &Reader) -> Result<(), Error> {
+        let text = self.to_text()?;
         output::replace(reader, path, Output::Baseline, |out| {
             out.write_all(text.as_bytes())?;
             Ok(())

@@ -133,6 +133,15 @@ pub fn parse(text: &str, options: &DotenvOptions) -> Parsed {
     parsed
 }
 
+/// Does python-dotenv read `key`, written unquoted at the start of a line, as this key
+/// (`_unquoted_key`: `[^=\#\s]+`)? Not when it starts with a quote (a quoted key) or a BOM
+/// (dropped at the start of a file). `show --format dotenv` quotes the other keys.
+pub fn is_unquoted_key(key: &str) -> bool {
+    !key.is_empty()
+        && !key.starts_with(['\'', '\u{feff}'])
+        && !key.contains(|c| c == '=' || c == '#' || is_space(c))
+}
+
 /// Python's `\s` (and `str.isspace`): Unicode whitespace plus the separators U+001C..U+001F,
 /// which Rust's `char::is_whitespace` leaves out. Spelled out so that it is python's table.
 fn is_space(c: char) -> bool {
