@@ -215,7 +215,7 @@ fn every_rule_file_is_embedded() {
         .collect();
     let mut embedded: Vec<String> = rules::builtin::FILES
         .iter()
-        .map(|(name, _)| (*name).to_owned())
+        .map(|file| file.path.to_owned())
         .collect();
     on_disk.sort();
     embedded.sort();

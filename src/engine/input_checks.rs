@@ -221,7 +221,7 @@ impl<'a> RuleRun<'_, 'a> {
         }
     }
 
-    pub(super) fn raw_contains(&mut self, targets: &Targets, pattern: &regex::Regex) {
+    pub(super) fn raw_contains(&mut self, targets: &Targets, pattern: &crate::rules::Pattern) {
         let names: Option<Vec<String>> = match targets {
             Targets::Every => None,
             other => Some(
@@ -245,7 +245,7 @@ impl<'a> RuleRun<'_, 'a> {
             let Some(raw) = text.get(span.clone()) else {
                 continue;
             };
-            if let Some(found) = pattern.find(raw) {
+            if let Some(found) = pattern.regex().find(raw) {
                 let at = span.start + found.start()..span.start + found.end();
                 // The match is a piece of the value: a secret's is not shown.
                 let shown =

@@ -12,6 +12,7 @@ pub mod load;
 pub mod raised;
 pub mod role;
 pub mod schema;
+pub mod spanned;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -247,13 +248,63 @@ pub enum Condition {
     },
     Matches {
         variable: Subject,
-        pattern: Regex,
+        pattern: Pattern,
     },
     /// The database URL selects one of these drivers (by its `+driver`, else the project's).
     Driver(Vec<crate::project::Driver>),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
+}
+
+/// A rule's regular expression, compiled the first time a check uses it: a run compiles only
+/// the patterns of the rules that judge something, not those of every rule loaded. A user's
+/// rule file has each pattern compiled as it is validated (a bad one is an error pointing at
+/// it); the built-in ones are compiled by a test ([`builtin`]), so compiling them later cannot
+/// fail.
+///
+/// Clones share the compiled form: a pattern written twice in a file is compiled once.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: std::sync::Arc<str>,
+    compiled: std::sync::Arc<std::sync::OnceLock<Regex>>,
+}
+
+impl Pattern {
+    /// A pattern compiled already.
+    pub fn compiled(regex: Regex) -> Self {
+        Pattern {
+            source: regex.as_str().into(),
+            compiled: std::sync::Arc::new(std::sync::OnceLock::from(regex)),
+        }
+    }
+
+    /// A pattern known to compile, compiled when first used.
+    pub fn deferred(source: String) -> Self {
+        Pattern {
+            source: source.into(),
+            compiled: std::sync::Arc::default(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            Regex::new(&self.source).unwrap_or_else(|error| {
+                panic!(
+                    "built-in pattern `{}` does not compile: {error}",
+                    self.source
+                )
+            })
+        })
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex().is_match(text)
+    }
 }
 
 /// Which variables a check looks at.
@@ -292,7 +343,7 @@ pub enum Predicate {
     /// A check of each target's effective value.
     Value(ValueCheck),
     /// The raw text (before interpolation) does not contain the pattern.
-    RawContains(Regex),
+    RawContains(Pattern),
     /// Every statement parses (python-dotenv skips none).
     Syntax,
     /// No key is set twice.
@@ -339,8 +390,8 @@ pub enum ValueCheck {
         min: Option<i64>,
         max: Option<i64>,
     },
-    Matches(Regex),
-    NotMatches(Regex),
+    Matches(Pattern),
+    NotMatches(Pattern),
     Url(UrlCheck),
     JsonList {
         element: Option<ElementCheck>,
@@ -406,7 +457,8 @@ pub struct SecretCheck {
     pub max_run: Option<usize>,
     /// Known placeholders, compared case-insensitively.
     pub placeholders: Vec<String>,
-    pub placeholder_patterns: Vec<Regex>,
+    /// The placeholder patterns as one (case-insensitive, anchored alternation).
+    pub placeholder_pattern: Option<Pattern>,
 }
 
 /// The pack of the checks that need no knowledge of the application (syntax, duplicates, the

@@ -3,14 +3,20 @@
 //! These serde structs mirror the TOML one to one, reject unknown fields, and keep the spans of
 //! everything validation may need to complain about. They are never used at run time:
 //! [`super::validate`] turns them into [`super::Rule`]s and [`super::Variable`]s.
+//!
+//! The build script reads the built-in rule files into these same types and embeds them
+//! serialized (postcard, see [`super::spanned`]), so the file has no dependency but serde and
+//! that module, and every type serializes to what it deserializes from. The two hand-written
+//! `Deserialize` impls read a non-self-describing format as the sequence they serialize to.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use toml::Spanned;
+use serde::{Deserialize, Serialize};
+
+use super::spanned::Spanned;
 
 /// One rule file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleFile {
     #[serde(default)]
@@ -22,14 +28,14 @@ pub struct RuleFile {
     pub rules: Vec<Spanned<Rule>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Settings {
     /// Match keys case-sensitively (pydantic-settings' `case_sensitive=True`).
     pub case_sensitive: Option<Spanned<bool>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Variable {
     #[serde(rename = "type")]
@@ -42,7 +48,7 @@ pub struct Variable {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Rule {
     pub id: Spanned<String>,
@@ -71,7 +77,7 @@ pub struct Rule {
     pub check: Spanned<Checks>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Example {
     #[serde(default)]
@@ -84,8 +90,17 @@ pub struct Example {
 #[derive(Debug)]
 pub struct Checks(pub Vec<Spanned<Check>>);
 
+impl Serialize for Checks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Checks {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return Vec::deserialize(deserializer).map(Checks);
+        }
         struct ChecksVisitor;
         impl<'de> serde::de::Visitor<'de> for ChecksVisitor {
             type Value = Checks;
@@ -114,7 +129,7 @@ impl<'de> Deserialize<'de> for Checks {
 }
 
 /// One predicate. Which fields apply depends on `kind`; validation rejects the others.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Check {
     pub kind: Spanned<String>,
@@ -159,7 +174,7 @@ pub struct Check {
 }
 
 /// Per-element checks of a `json-list` (e.g. CORS origins).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Element {
     pub forbid: Option<Vec<String>>,
@@ -174,7 +189,7 @@ pub struct Element {
 }
 
 /// A `when` condition. Exactly one form per table; validation checks that.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Condition {
     pub profile: Option<Spanned<NameList>>,
@@ -195,8 +210,17 @@ pub struct Condition {
 #[derive(Debug)]
 pub struct NameList(pub Vec<String>);
 
+impl Serialize for NameList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NameList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            return Vec::deserialize(deserializer).map(NameList);
+        }
         struct NamesVisitor;
         impl<'de> serde::de::Visitor<'de> for NamesVisitor {
             type Value = NameList;

@@ -5,12 +5,14 @@
 //! check's kind, an id that is not kebab-case.
 
 use regex::Regex;
-use toml::Spanned;
+
+use super::spanned::Spanned;
 
 use super::schema;
 use super::{
-    Check, CheckKind, Condition, ElementCheck, HostCheck, Origin, Predicate, Role, Rule, RuleDoc,
-    RuleSet, SecretCheck, Subject, Targets, UrlCheck, ValueCheck, Variable, VariableType, role,
+    Check, CheckKind, Condition, ElementCheck, HostCheck, Origin, Pattern, Predicate, Role, Rule,
+    RuleDoc, RuleSet, SecretCheck, Subject, Targets, UrlCheck, ValueCheck, Variable, VariableType,
+    role,
 };
 use crate::error::Error;
 use crate::finding::Severity;
@@ -31,13 +33,38 @@ pub fn load(path: &str, text: &str) -> Result<(RuleSet, bool), Error> {
             None => error_at,
         }
     })?;
-    let context = Context { path, text };
+    let context = Context {
+        path,
+        text,
+        built_in: false,
+        patterns: Default::default(),
+    };
+    context.rule_file(file)
+}
+
+/// Validate a built-in rule file from the form the build script parsed it into (`text` is the
+/// file itself, for the spans). Its patterns are compiled when first used.
+pub fn load_built_in(
+    path: &str,
+    text: &str,
+    file: schema::RuleFile,
+) -> Result<(RuleSet, bool), Error> {
+    let context = Context {
+        path,
+        text,
+        built_in: true,
+        patterns: Default::default(),
+    };
     context.rule_file(file)
 }
 
 struct Context<'a> {
     path: &'a str,
     text: &'a str,
+    /// A built-in file: its patterns are known to compile.
+    built_in: bool,
+    /// The patterns made so far, by source.
+    patterns: std::cell::RefCell<std::collections::HashMap<String, Pattern>>,
 }
 
 impl Context<'_> {
@@ -304,12 +331,28 @@ impl Context<'_> {
         })
     }
 
-    fn regex(&self, pattern: &Spanned<String>) -> Result<Regex, Error> {
-        Regex::new(pattern.get_ref()).map_err(|error| {
-            let detail = error.to_string();
-            let last = detail.lines().last().unwrap_or("invalid").trim().to_owned();
-            self.error(pattern.span(), format!("invalid regex: {last}"))
-        })
+    /// A user's pattern is compiled now, so that a bad one is an error pointing at it; a
+    /// built-in one when a run first uses it (a test compiles them all).
+    /// The same pattern written twice in a file is one [`Pattern`], compiled once.
+    fn regex(&self, pattern: &Spanned<String>) -> Result<Pattern, Error> {
+        if let Some(known) = self.patterns.borrow().get(pattern.get_ref()) {
+            return Ok(known.clone());
+        }
+        let compiled = if self.built_in {
+            Pattern::deferred(pattern.get_ref().clone())
+        } else {
+            Regex::new(pattern.get_ref())
+                .map(Pattern::compiled)
+                .map_err(|error| {
+                    let detail = error.to_string();
+                    let last = detail.lines().last().unwrap_or("invalid").trim().to_owned();
+                    self.error(pattern.span(), format!("invalid regex: {last}"))
+                })?
+        };
+        self.patterns
+            .borrow_mut()
+            .insert(pattern.get_ref().clone(), compiled.clone());
+        Ok(compiled)
     }
 
     fn check(&self, raw: schema::Check, span: std::ops::Range<usize>) -> Result<Check, Error> {
@@ -489,14 +532,28 @@ impl Context<'_> {
                 }),
             ),
             CheckKind::Secret => {
-                let mut patterns = Vec::new();
-                if let Some(list) = &raw.placeholder_patterns {
-                    for pattern in list.get_ref() {
-                        patterns.push(
-                            self.regex(&Spanned::new(list.span(), format!("(?i)^(?:{pattern})$")))?,
-                        );
+                // One pattern for the whole list (a value matches the alternation when it matches
+                // one of them): one compilation instead of one per placeholder. A user's list is
+                // first compiled one by one, so that a bad pattern is named alone.
+                let placeholder_pattern = match &raw.placeholder_patterns {
+                    Some(list) if !list.get_ref().is_empty() => {
+                        let whole = |pattern: &str| {
+                            Spanned::new(list.span(), format!("(?i)^(?:{pattern})$"))
+                        };
+                        if !self.built_in {
+                            for pattern in list.get_ref() {
+                                self.regex(&whole(pattern))?;
+                            }
+                        }
+                        let alternation: Vec<String> = list
+                            .get_ref()
+                            .iter()
+                            .map(|pattern| format!("(?:{pattern})"))
+                            .collect();
+                        Some(self.regex(&whole(&alternation.join("|")))?)
                     }
-                }
+                    _ => None,
+                };
                 (
                     targets_or(named, Targets::OfType(VariableType::Secret)),
                     Predicate::Value(ValueCheck::Secret(SecretCheck {
@@ -525,7 +582,7 @@ impl Context<'_> {
                             .into_iter()
                             .map(|p| p.to_lowercase())
                             .collect(),
-                        placeholder_patterns: patterns,
+                        placeholder_pattern,
                     })),
                 )
             }

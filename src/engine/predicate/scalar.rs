@@ -1,7 +1,7 @@
 //! Scalar predicates: equality, lists of allowed or forbidden values, patterns, and pydantic's
 //! rules for booleans and integers (what the settings class accepts, not what looks right).
 
-use regex::Regex;
+use crate::rules::Pattern;
 
 use super::{Judged, Problem};
 
@@ -84,7 +84,7 @@ pub(super) fn judge_int(min: Option<i64>, max: Option<i64>, judged: &Judged) -> 
 }
 
 /// `matches` (`want_match`) or `not-matches`.
-pub(super) fn judge_matches(pattern: &Regex, want_match: bool, judged: &Judged) -> Vec<Problem> {
+pub(super) fn judge_matches(pattern: &Pattern, want_match: bool, judged: &Judged) -> Vec<Problem> {
     if pattern.is_match(judged.value) == want_match {
         return Vec::new();
     }

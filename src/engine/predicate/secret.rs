@@ -9,7 +9,10 @@ pub(super) fn judge_secret(check: &SecretCheck, judged: &Judged) -> Vec<Problem>
     let lowered = value.to_lowercase();
     let mut problems = Vec::new();
     if check.placeholders.contains(&lowered)
-        || check.placeholder_patterns.iter().any(|p| p.is_match(value))
+        || check
+            .placeholder_pattern
+            .as_ref()
+            .is_some_and(|pattern| pattern.is_match(value))
     {
         problems.push(Problem::new(format!(
             "`{name}` is a well-known placeholder, not a secret"
