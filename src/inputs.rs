@@ -14,7 +14,7 @@ use crate::rules::RuleSet;
 use crate::secret::{self, Redactor};
 use crate::source::dotenv::DotenvOptions;
 use crate::source::read::Reader;
-use crate::source::{Entry, InputFormat, Parsed, SourceFile, Sources, load};
+use crate::source::{Entry, InputFormat, Parsed, SourceFile, SourceId, Sources, load};
 
 /// The name the process environment goes by in reports.
 pub const ENVIRONMENT_NAME: &str = "<environment>";
@@ -31,6 +31,8 @@ pub struct Loader<'a> {
     pub interpolate: bool,
     /// Names `${VAR}` may fall back on (the process environment with `--process-env`).
     pub environment: BTreeMap<String, String>,
+    /// Inputs not yet searched for the secrets of the others ([`Loader::mask_repeated_secrets`]).
+    unswept: Vec<SourceId>,
 }
 
 impl<'a> Loader<'a> {
@@ -44,6 +46,21 @@ impl<'a> Loader<'a> {
             reader,
             interpolate: true,
             environment: BTreeMap::new(),
+            unswept: Vec::new(),
+        }
+    }
+
+    /// The safety net, once every input is read: mask, in each input read since the last call,
+    /// every secret of any input that is written there again (a password copied under an
+    /// innocent name, in this file or another). One automaton over all the run's secrets,
+    /// built here once, not once per file (which was quadratic in the number of files). Call it
+    /// after the last [`Loader::load`] and before anything shows the inputs: [`load_units`]
+    /// does.
+    pub fn mask_repeated_secrets(&mut self) {
+        for id in std::mem::take(&mut self.unswept) {
+            let file = self.sources.get_mut(id);
+            let elsewhere = self.redactor.find(&file.redacted);
+            file.redact_all(elsewhere);
         }
     }
 
@@ -132,6 +149,7 @@ impl<'a> Loader<'a> {
             &is_secret,
             &mut self.redactor,
         );
+        self.unswept.push(id);
         Layer {
             source: id,
             kind,
@@ -284,5 +302,6 @@ pub fn load_units(
             example,
         });
     }
+    loader.mask_repeated_secrets();
     Ok(units)
 }

@@ -116,39 +116,70 @@ const SECRET_WORDS: &[Word] = &[
 /// Does the key's name say it holds a secret (the built-in forms only; see [`SecretNames`] for
 /// the configuration's own)?
 pub fn is_secret_name(key: &str) -> bool {
-    // camelCase keys (`smtpPass`, `stripeKey`) split where a lower-case letter or digit meets
-    // an upper-case one, as `_` splits the others.
-    let mut upper = String::with_capacity(key.len() + 4);
-    let mut previous_lower = false;
-    for c in key.chars() {
-        if c.is_ascii_uppercase() && previous_lower {
-            upper.push('_');
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        upper.push(c.to_ascii_uppercase());
-    }
-    let segments: Vec<&str> = upper
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|segment| !segment.is_empty())
-        .collect();
-    // `PWD` alone is the shell's working directory, exported into every environment.
-    if segments == ["PWD"] {
-        return false;
-    }
     let word_fits = |segment: &str| {
         SECRET_WORDS.iter().any(|word| match word {
-            Word::Is(word) => segment == *word,
-            Word::Ends(word) => segment.ends_with(word) || segment.strip_suffix('S') == Some(*word),
-            Word::Starts(word) => segment.starts_with(word),
+            Word::Is(word) => segment.eq_ignore_ascii_case(word),
+            Word::Ends(word) => {
+                ends_with_ignore_case(segment, word)
+                    || segment
+                        .strip_suffix(['S', 's'])
+                        .is_some_and(|stem| stem.eq_ignore_ascii_case(word))
+            }
+            Word::Starts(word) => segment
+                .get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word)),
         })
     };
+    let is_key = |segment: &str| {
+        segment.eq_ignore_ascii_case("KEY") || segment.eq_ignore_ascii_case("KEYS")
+    };
+    let mut segments = name_segments(key);
+    let Some(first) = segments.next() else {
+        return false;
+    };
+    let mut rest = segments.peekable();
+    if rest.peek().is_none() {
+        // `PWD` alone is the shell's working directory, exported into every environment; `KEY`
+        // alone is a key.
+        return !first.eq_ignore_ascii_case("PWD") && (is_key(first) || word_fits(first));
+    }
     // `*_KEY` after another segment: `SECRET_KEY`, `AWS_ACCESS_KEY`, `FRED_API_KEY`,
-    // `JWT_PRIVATE_KEY`, `STRIPE_KEYS`; and `KEY` alone. Not a leading `KEY_` (`KEY_PREFIX`,
-    // `KEYBOARD_LAYOUT`), which names what the value is the key *of*.
-    let key_segment = segments.iter().enumerate().any(|(index, segment)| {
-        matches!(*segment, "KEY" | "KEYS") && (index > 0 || segments.len() == 1)
-    });
-    key_segment || segments.iter().any(|segment| word_fits(segment))
+    // `JWT_PRIVATE_KEY`, `STRIPE_KEYS`. Not a leading `KEY_` (`KEY_PREFIX`, `KEYBOARD_LAYOUT`),
+    // which names what the value is the key *of*.
+    word_fits(first) || rest.any(|segment| is_key(segment) || word_fits(segment))
+}
+
+/// The segments of a key's name, as [`is_secret_name`] judges them: runs of ASCII letters and
+/// digits, split where a lower-case letter or digit meets an upper-case one (camelCase keys,
+/// `smtpPass`, `stripeKey`, split as `_` splits the others). Slices of the key, in order; no
+/// allocation (a lint asks this of every key, several times).
+fn name_segments(key: &str) -> impl Iterator<Item = &str> {
+    let bytes = key.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        if at == bytes.len() {
+            return None;
+        }
+        let start = at;
+        at += 1;
+        while at < bytes.len()
+            && bytes[at].is_ascii_alphanumeric()
+            && !(bytes[at].is_ascii_uppercase()
+                && (bytes[at - 1].is_ascii_lowercase() || bytes[at - 1].is_ascii_digit()))
+        {
+            at += 1;
+        }
+        // Both ends are at ASCII bytes (or the end), so on character boundaries.
+        Some(&key[start..at])
+    })
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Which keys are secret by name: the built-in forms ([`is_secret_name`]) and the
@@ -210,6 +241,10 @@ fn is_credential_parameter(name: &str) -> bool {
 /// Nothing of the next URL belongs to this one: a URL's text ends where the next `scheme://`
 /// begins, and at the end of the line. A query value ends at `&`.
 pub fn url_secret_ranges(text: &str) -> Vec<Range<usize>> {
+    // Most values hold no `:` at all: no searcher is built for them.
+    if !text.as_bytes().contains(&b':') {
+        return Vec::new();
+    }
     let mut ranges = Vec::new();
     let mut search_from = 0;
     // Where the current line ends, found once per line: searching from each `://` to the end of
@@ -392,6 +427,9 @@ pub fn embedded_secret_ranges(text: &str) -> Vec<Range<usize>> {
 pub fn pem_body_ranges(text: &str) -> Vec<Range<usize>> {
     const BEGIN: &str = "-----BEGIN ";
     const END: &str = "-----END ";
+    if !text.as_bytes().contains(&b'-') {
+        return Vec::new();
+    }
     let mut ranges = Vec::new();
     let mut from = 0;
     while let Some(found) = text[from..].find(BEGIN) {
@@ -685,15 +723,17 @@ impl Redactor {
 }
 
 /// Mask every secret in a source's text ([`SourceFile::redacted`]) and teach the redactor the
-/// secret strings, so that later sources are masked for them too. Keys that python-dotenv read
-/// from key material are renamed in `parsed` ([`masked_key`]), so that no output names them,
-/// and each entry's interpolated secrets are marked ([`mark_interpolated_secrets`]).
+/// secret strings. Keys that python-dotenv read from key material are renamed in `parsed`
+/// ([`masked_key`]), so that no output names them, and each entry's interpolated secrets are
+/// marked ([`mark_interpolated_secrets`]).
 ///
 /// Four nets, from precise to blunt: key material python-dotenv read as keys or skipped
 /// ([`key_material_ranges`]); the value span of every entry whose key is secret (the quotes
 /// stay visible), every secret a value embeds (URL password or credential parameter, PEM
-/// body), and the default written for a secret name that is not set (`${API_TOKEN:-...}`); any statement python-dotenv skipped that looks like `SECRET_KEY=...`; and finally
-/// every occurrence of a known secret anywhere in the text.
+/// body), and the default written for a secret name that is not set (`${API_TOKEN:-...}`);
+/// any statement python-dotenv skipped that looks like `SECRET_KEY=...`; and finally, once
+/// every input is read, every occurrence of a known secret of any input anywhere in the text
+/// (`crate::inputs::Loader::mask_repeated_secrets`).
 pub fn redact_source(
     file: &mut SourceFile,
     parsed: &mut Parsed,
@@ -812,8 +852,6 @@ pub fn redact_source(
         offset += line.len();
     }
     file.redact_all(spans);
-    let elsewhere = redactor.find(&file.redacted);
-    file.redact_all(elsewhere);
 }
 
 /// Fill each entry's [`crate::source::Entry::secret_ranges`]: the bytes `${NAME}` copied in
@@ -822,6 +860,14 @@ pub fn redact_source(
 /// (`A=${SECRET_KEY}`, then `B=x-${A}`). python-dotenv substitutes a key's latest value before
 /// the reference, which is the latest entry of that name read so far.
 fn mark_interpolated_secrets(parsed: &mut Parsed, is_secret: &dyn Fn(&str) -> bool) {
+    // Nothing interpolated, nothing carried (and every `secret_ranges` stays empty).
+    if parsed
+        .entries
+        .iter()
+        .all(|entry| entry.substitutions.is_empty())
+    {
+        return;
+    }
     let mut carried: std::collections::HashMap<String, Vec<Range<usize>>> =
         std::collections::HashMap::new();
     for entry in &mut parsed.entries {
@@ -843,7 +889,12 @@ fn mark_interpolated_secrets(parsed: &mut Parsed, is_secret: &dyn Fn(&str) -> bo
             (Some(value), true) => std::iter::once(0..value.len()).collect(),
             _ => entry.secret_ranges.clone(),
         };
-        carried.insert(entry.key.clone(), own);
+        // A later assignment replaces what an earlier one carried, empty or not.
+        if own.is_empty() {
+            carried.remove(&entry.key);
+        } else {
+            carried.insert(entry.key.clone(), own);
+        }
     }
 }
 

@@ -602,3 +602,31 @@ DEBUG=true
         );
     }
 }
+
+/// The safety net covers every input of a run, whichever comes first: a secret of the second
+/// file written again, under an innocent name, in the first was shown in the first's snippet
+/// (the net was built per file, from the secrets read so far).
+#[test]
+fn a_secret_of_a_later_file_is_masked_in_an_earlier_one() {
+    let dir = common::files::Scratch::new();
+    let first = dir.write("a.env", "ENVIRONMENT=production\nDATABASE_URL=Later-Secret-4242\n");
+    let second = dir.write("b.env", "ENVIRONMENT=production\nSECRET_KEY=Later-Secret-4242\n");
+    let (first, second) = (first.to_string_lossy(), second.to_string_lossy());
+    for format in ["human", "json"] {
+        let outcome = cli::run(
+            &["lint", "--no-example", "--format", format, &first, &second],
+            "",
+        );
+        assert_eq!(outcome.code, 1, "{}", outcome.error);
+        assert!(
+            outcome.stdout.contains("DATABASE_URL"),
+            "a.env has its finding: {}",
+            outcome.stdout
+        );
+        assert!(
+            !outcome.stdout.contains("Later-Secret"),
+            "{format} shows b.env's secret in a.env:\n{}",
+            outcome.stdout
+        );
+    }
+}

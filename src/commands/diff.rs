@@ -23,6 +23,7 @@ pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
     let format = input_format(args.input_format);
     let a = loader.load(&args.a, format)?;
     let b = loader.load(&args.b, format)?;
+    loader.mask_repeated_secrets();
     let normalize = |key: &str| {
         if rules.case_sensitive {
             key.to_owned()

@@ -18,8 +18,12 @@ pub fn detect(text: &str) -> InputFormat {
     if body.trim_start().starts_with('{') {
         return InputFormat::RailwayJson;
     }
-    let stripped = AnsiStripped::new(body);
-    let first_line = stripped.text.lines().find(|line| !line.trim().is_empty());
+    // Colour codes are stripped line by line up to the first line with text: a large .env file
+    // is not copied to find out that it starts with a key.
+    let first_line = body
+        .lines()
+        .map(|line| AnsiStripped::new(line).text)
+        .find(|line| !line.trim().is_empty());
     if first_line.is_some_and(|line| line.trim_start().starts_with('╔')) {
         InputFormat::RailwayTable
     } else {
