@@ -43,9 +43,8 @@ fn main() {
 fn embed(path: &Path, out_dir: &Path) {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("{}: cannot read: {error}", path.display()));
-    let file: schema::RuleFile = toml::from_str(&text).unwrap_or_else(|error| {
-        panic!("{} is not a valid rule file: {error}", path.display())
-    });
+    let file: schema::RuleFile = toml::from_str(&text)
+        .unwrap_or_else(|error| panic!("{} is not a valid rule file: {error}", path.display()));
     let bytes = postcard::to_allocvec(&file).expect("a rule file serializes");
     let name = path.file_name().expect("a file name").to_string_lossy();
     std::fs::write(out_dir.join(format!("{name}.postcard")), bytes)

@@ -10,6 +10,11 @@ use deploycheck::pipeline::is_broken_pipe;
 use deploycheck::source::read::FileIdentity;
 use deploycheck::streams::{self, Streams};
 
+/// A lint allocates a string per key and value: mimalloc serves those small allocations far
+/// faster than glibc's malloc (README "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = streams::use_color(

@@ -130,9 +130,8 @@ pub fn is_secret_name(key: &str) -> bool {
                 .is_some_and(|head| head.eq_ignore_ascii_case(word)),
         })
     };
-    let is_key = |segment: &str| {
-        segment.eq_ignore_ascii_case("KEY") || segment.eq_ignore_ascii_case("KEYS")
-    };
+    let is_key =
+        |segment: &str| segment.eq_ignore_ascii_case("KEY") || segment.eq_ignore_ascii_case("KEYS");
     let mut segments = name_segments(key);
     let Some(first) = segments.next() else {
         return false;

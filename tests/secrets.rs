@@ -609,8 +609,14 @@ DEBUG=true
 #[test]
 fn a_secret_of_a_later_file_is_masked_in_an_earlier_one() {
     let dir = common::files::Scratch::new();
-    let first = dir.write("a.env", "ENVIRONMENT=production\nDATABASE_URL=Later-Secret-4242\n");
-    let second = dir.write("b.env", "ENVIRONMENT=production\nSECRET_KEY=Later-Secret-4242\n");
+    let first = dir.write(
+        "a.env",
+        "ENVIRONMENT=production\nDATABASE_URL=Later-Secret-4242\n",
+    );
+    let second = dir.write(
+        "b.env",
+        "ENVIRONMENT=production\nSECRET_KEY=Later-Secret-4242\n",
+    );
     let (first, second) = (first.to_string_lossy(), second.to_string_lossy());
     for format in ["human", "json"] {
         let outcome = cli::run(
