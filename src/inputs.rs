@@ -12,6 +12,7 @@ use crate::engine::{Layer, LayerKind};
 use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::secret::{self, Redactor};
+use crate::source::discover;
 use crate::source::dotenv::DotenvOptions;
 use crate::source::read::Reader;
 use crate::source::{Entry, InputFormat, Parsed, SourceFile, Sources, load};
@@ -140,16 +141,13 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// The `.env.example` beside `path`, if there is one (and `path` is not itself an example).
+/// The `.env.example` beside `path`, if there is one (and `path` is not itself a template:
+/// [`discover::is_template_name`]).
 pub fn example_beside(path: &str) -> Option<String> {
-    if path == "-" {
+    if path == "-" || discover::is_template_name(path) {
         return None;
     }
     let path = Path::new(path);
-    let name = path.file_name()?.to_str()?;
-    if name.ends_with(".example") || name.ends_with(".sample") || name.ends_with(".template") {
-        return None;
-    }
     let example = path.parent().unwrap_or(Path::new("")).join(".env.example");
     example.is_file().then(|| example.display().to_string())
 }

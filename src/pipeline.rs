@@ -33,6 +33,7 @@ use crate::probe;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
 use crate::settings::{self, LintSettings};
+use crate::source::discover;
 use crate::source::read::Reader;
 use crate::source::{SourceFile, SourceId, Sources};
 
@@ -91,9 +92,12 @@ pub fn check(
             help: Some("add --probe, or use `deploycheck probe`".to_owned()),
         });
     }
+    // A directory stands for the files found under it; every input once, in path order.
+    let mut args = args.clone();
+    args.paths = discover::inputs(&args.paths)?;
     let groups = settings::configuration_groups(&args.rules, &args.paths, reader)?;
     if groups.len() <= 1 {
-        return check_one(args, mode, stdin, reader);
+        return check_one(&args, mode, stdin, reader);
     }
     if args.write_baseline.is_some() {
         return Err(Error::Usage {
@@ -112,35 +116,71 @@ pub fn check(
         }
     }
     let mut outcome = outcome.unwrap_or_default();
+    outcome.sort_inputs();
     finding::sort(&mut outcome.findings);
     Ok(outcome)
 }
 
 impl Outcome {
     /// Add another group's outcome: its sources renumbered after this one's.
-    fn absorb(&mut self, other: Outcome) {
+    fn absorb(&mut self, mut other: Outcome) {
         let offset = self.sources.iter().count();
-        let moved = |id: SourceId| SourceId(id.0 + offset);
-        for (_, file) in other.sources.iter() {
-            self.sources.add(file.clone());
-        }
-        for mut finding in other.findings {
-            finding.source = moved(finding.source);
-            for label in &mut finding.labels {
-                label.source = moved(label.source);
-            }
-            self.findings.push(finding);
-        }
-        for mut input in other.inputs {
-            input.sources = input.sources.into_iter().map(moved).collect();
-            self.inputs.push(input);
-        }
+        other.renumber(|id| SourceId(id.0 + offset));
+        self.sources.extend(other.sources);
+        self.findings.extend(other.findings);
+        self.inputs.extend(other.inputs);
         for doc in other.docs {
             if !self.docs.iter().any(|known| known.id == doc.id) {
                 self.docs.push(doc);
             }
         }
         self.status = self.status.max(other.status);
+    }
+
+    /// Put the inputs in path order ([`discover::sort_by_path`]), their sources with them, then
+    /// the sources no input holds (a configuration file). Inputs come in path order from each
+    /// configuration, but two configurations' inputs interleave (a monorepo's root
+    /// configuration and `worker/deploycheck.toml`: `app/.env`, `worker/.env`, `zeta/.env`).
+    fn sort_inputs(&mut self) {
+        discover::sort_by_path(&mut self.inputs, |input| &input.file);
+        let count = self.sources.iter().count();
+        let mut order: Vec<SourceId> = Vec::with_capacity(count);
+        let mut placed = vec![false; count];
+        let held = self.inputs.iter().flat_map(|input| &input.sources).copied();
+        for id in held.chain((0..count).map(SourceId)) {
+            if !std::mem::replace(&mut placed[id.0], true) {
+                order.push(id);
+            }
+        }
+        let mut new_id = vec![SourceId(0); count];
+        for (new, old) in order.iter().enumerate() {
+            new_id[old.0] = SourceId(new);
+        }
+        let mut files: Vec<Option<SourceFile>> = std::mem::take(&mut self.sources)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for old in order {
+            if let Some(file) = files[old.0].take() {
+                self.sources.add(file);
+            }
+        }
+        self.renumber(|id| new_id[id.0]);
+    }
+
+    /// Give every reference to a source (findings, their labels, inputs) its new id.
+    fn renumber(&mut self, new_id: impl Fn(SourceId) -> SourceId) {
+        for finding in &mut self.findings {
+            finding.source = new_id(finding.source);
+            for label in &mut finding.labels {
+                label.source = new_id(label.source);
+            }
+        }
+        for input in &mut self.inputs {
+            for source in &mut input.sources {
+                *source = new_id(*source);
+            }
+        }
     }
 }
 
