@@ -602,3 +602,35 @@ DEBUG=true
         );
     }
 }
+
+/// A secret of one input copied into another (pasted under an innocent name, quoted in a
+/// comment) is masked in the other's snippets, whichever input is read first: inputs are
+/// judged one by one, each masked for its own secrets as it is read, and for every other
+/// input's once all are judged.
+#[test]
+fn a_secret_of_one_input_is_masked_in_another() {
+    let dir = common::files::Scratch::new();
+    // `a.env` sorts first and quotes the key `b.env` holds; DEBUG puts a snippet around it.
+    let copy = dir.write(
+        "a.env",
+        "NOTE=Cp7SecretOfAnotherInput-0042\n# old: Cp7SecretOfAnotherInput-0042\nDEBUG=true\n",
+    );
+    let owner = dir.write(
+        "b.env",
+        "SECRET_KEY=Cp7SecretOfAnotherInput-0042\nDEBUG=true\n",
+    );
+    let (copy, owner) = (
+        copy.to_str().expect("UTF-8"),
+        owner.to_str().expect("UTF-8"),
+    );
+    for paths in [[copy, owner], [owner, copy]] {
+        let outcome = cli::run(&["lint", "--isolated", paths[0], paths[1]], "");
+        assert_eq!(outcome.code, 1, "{}", outcome.error);
+        assert!(outcome.stdout.contains("# old: ****"), "{}", outcome.stdout);
+        assert!(
+            !outcome.stdout.contains("Cp7SecretOfAnotherInput"),
+            "{}",
+            outcome.stdout
+        );
+    }
+}

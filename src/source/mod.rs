@@ -250,6 +250,14 @@ impl Sources {
         SourceId(self.files.len() - 1)
     }
 
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     pub fn get(&self, id: SourceId) -> &SourceFile {
         &self.files[id.0]
     }
