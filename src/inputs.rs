@@ -222,6 +222,11 @@ impl Plan {
     pub fn first(&self) -> Option<&str> {
         self.paths.first().map(String::as_str)
     }
+
+    /// Is one of its layers standard input (`-`)?
+    pub fn reads_standard_input(&self) -> bool {
+        self.paths.iter().any(|path| path == "-")
+    }
 }
 
 /// The configurations to judge: the layered one `--env-file`/`--railway`/`--process-env` name,

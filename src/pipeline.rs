@@ -30,6 +30,7 @@ use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Judging, Loader, Plan};
 use crate::output::{self, Output};
+use crate::parallel;
 use crate::probe;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
@@ -216,7 +217,8 @@ fn check_one(
 /// ([`settings::for_lint`]): the fuzz target runs the rest of a lint many times over.
 ///
 /// Each configuration to judge (a positional path, or the layers) goes through steps 2 to 5 on
-/// its own ([`judge`]), then the results are merged in the order of the inputs.
+/// its own ([`judge`]), in parallel ([`parallel::map`]), then the results are merged in the
+/// order of the inputs: the report is the same whatever order they were judged in.
 pub fn check_loaded(
     args: &LintArgs,
     mode: Mode,
@@ -243,7 +245,8 @@ pub fn check_loaded(
         docs: &docs,
         baseline: baseline.as_ref(),
     };
-    // `--example -` reads standard input for each configuration: it can be read once.
+    // Each configuration on a core of its own; one that reads standard input, which only this
+    // thread can read, is judged here. Results come back in the order of the plans.
     let example_from_stdin =
         mode.evaluates() && matches!(&settings.example, ExampleChoice::Path(path) if path == "-");
     if example_from_stdin && plans.len() > 1 {
@@ -254,10 +257,22 @@ pub fn check_loaded(
             help: Some("name the example as a file".to_owned()),
         });
     }
-    let mut judged = Vec::with_capacity(plans.len());
-    for (index, plan) in plans.iter().enumerate() {
-        judged.push(judge(&run, index, plan, stdin)?);
-    }
+    let (on_this_thread, on_workers): (Vec<usize>, Vec<usize>) = (0..plans.len())
+        .partition(|&index| example_from_stdin || plans[index].reads_standard_input());
+    let mut judged: Vec<(usize, Result<Judged, Error>)> = on_this_thread
+        .into_iter()
+        .map(|index| (index, judge(&run, index, &plans[index], stdin)))
+        .collect();
+    let from_workers = parallel::map(&on_workers, |&index| {
+        judge(&run, index, &plans[index], &mut std::io::empty())
+    });
+    judged.extend(on_workers.into_iter().zip(from_workers));
+    judged.sort_by_key(|(index, _)| *index);
+    // The first error in the order of the inputs, as if they had been judged one by one.
+    let judged: Vec<Judged> = judged
+        .into_iter()
+        .map(|(_, judged)| judged)
+        .collect::<Result<_, _>>()?;
 
     let mut outcome = Outcome::default();
     let mut used_suppressions = BTreeSet::new();
