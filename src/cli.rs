@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXAMPLES: &str = "\
 Examples:
   deploycheck lint .env.production
+  deploycheck lint .
   railway variables --json | deploycheck lint -
   deploycheck lint --format json .env.production > findings.json
   deploycheck show .env.production
@@ -37,7 +38,9 @@ pub struct Cli {
 pub enum Command {
     /// Check configuration files against the rules.
     ///
-    /// Each PATH is linted on its own (as pre-commit passes files); `-` reads standard input.
+    /// Each PATH is linted on its own (as pre-commit passes files); a directory stands for the
+    /// .env files under it, chosen as the pre-commit hook chooses them; `-` reads standard
+    /// input.
     Lint(LintArgs),
     /// Print the variables a file defines, exactly as python-dotenv's `dotenv_values` returns
     /// them. Secret values are masked unless --reveal.
@@ -66,8 +69,10 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
-    /// Files to check, each on its own; `-` reads standard input. .env files and
-    /// `railway variables` output (--json, --kv, table) are told apart by their content.
+    /// Files to check, each on its own, reported in path order; `-` reads standard input. A
+    /// directory stands for the .env files under it (`.env`, `.env.*`, `*.env`; not templates
+    /// such as `.env.example`, nor what .gitignore excludes). .env files and `railway
+    /// variables` output (--json, --kv, table) are told apart by their content.
     #[arg(value_name = "PATH", required_unless_present_any = ["env_files", "railway", "process_env"])]
     pub paths: Vec<String>,
 

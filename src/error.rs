@@ -22,6 +22,15 @@ pub enum Error {
     ))]
     NotRegularFile { path: String, kind: &'static str },
 
+    /// A directory to lint holds no file deploycheck judges: a gate that judged nothing must
+    /// not pass.
+    #[error("{path}: no .env files found under this directory")]
+    #[diagnostic(help(
+        "deploycheck looks for `.env`, `.env.*` and `*.env` files, leaving out templates \
+         (`.env.example`) and what `.gitignore` excludes; name a file to lint it whatever its name"
+    ))]
+    NoInputsFound { path: String },
+
     #[error("{path}: larger than {limit} bytes, the most deploycheck reads")]
     #[diagnostic(help(
         "an input this large is not a configuration; check the path, or raise the limit with \
@@ -185,6 +194,7 @@ impl Error {
             Error::NotFound { .. }
             | Error::IsDirectory { .. }
             | Error::NotRegularFile { .. }
+            | Error::NoInputsFound { .. }
             | Error::TooLarge { .. }
             | Error::Unwritable { .. }
             | Error::OutputIsInput { .. }

@@ -12,6 +12,7 @@ use crate::engine::{Layer, LayerKind};
 use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::secret::{self, Redactor};
+use crate::source::discover;
 use crate::source::dotenv::DotenvOptions;
 use crate::source::read::Reader;
 use crate::source::{Entry, InputFormat, Parsed, SourceFile, SourceId, Sources, load};
@@ -158,16 +159,13 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// The `.env.example` beside `path`, if there is one (and `path` is not itself an example).
+/// The `.env.example` beside `path`, if there is one (and `path` is not itself a template:
+/// [`discover::is_template_name`]).
 pub fn example_beside(path: &str) -> Option<String> {
-    if path == "-" {
+    if path == "-" || discover::is_template_name(path) {
         return None;
     }
     let path = Path::new(path);
-    let name = path.file_name()?.to_str()?;
-    if name.ends_with(".example") || name.ends_with(".sample") || name.ends_with(".template") {
-        return None;
-    }
     let example = path.parent().unwrap_or(Path::new("")).join(".env.example");
     example.is_file().then(|| example.display().to_string())
 }
@@ -229,79 +227,116 @@ pub fn input_format(arg: InputFormatArg) -> Option<InputFormat> {
     }
 }
 
-/// Read the layered configuration `--env-file`/`--railway`/`--process-env` name, or, for each
-/// positional path, one configuration of its own (topped by the environment with
-/// `--process-env`).
-pub fn load_units(
-    loader: &mut Loader,
-    paths: &[String],
-    layers: &LayerArgs,
-    explicit_profile: &dyn Fn(Option<&str>) -> Option<String>,
-    default_profile: Option<&str>,
-    example: Option<&ExampleChoice>,
-) -> Result<Vec<Unit>, Error> {
+/// What one configuration to judge is read from: the paths of its layers, lowest precedence
+/// first, the first of which names it (its profile, its per-file settings, the example beside
+/// it).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub paths: Vec<String>,
+}
+
+impl Plan {
+    /// The path the configuration goes by, if it has one.
+    pub fn first(&self) -> Option<&str> {
+        self.paths.first().map(String::as_str)
+    }
+
+    /// Is one of its layers standard input (`-`)?
+    pub fn reads_standard_input(&self) -> bool {
+        self.paths.iter().any(|path| path == "-")
+    }
+}
+
+/// The configurations to judge: the layered one `--env-file`/`--railway`/`--process-env` name,
+/// or one per positional path.
+pub fn plans(paths: &[String], layers: &LayerArgs) -> Result<Vec<Plan>, Error> {
     if layers.any() && !paths.is_empty() {
         return Err(Error::Usage {
             message: "give either paths to lint one by one, or --env-file/--railway layers, not both".to_owned(),
             help: Some("to lint a file under another layer, name both as layers: `--env-file .env --railway vars.json`".to_owned()),
         });
     }
+    if layers.any() || paths.is_empty() {
+        let mut stack = layers.env_files.clone();
+        stack.extend(layers.railway.iter().cloned());
+        return Ok(vec![Plan { paths: stack }]);
+    }
+    Ok(paths
+        .iter()
+        .map(|path| Plan {
+            paths: vec![path.clone()],
+        })
+        .collect())
+}
+
+/// How the configurations of a run are judged: their profile and their example.
+pub struct Judging<'a> {
+    /// The profile the command line or a per-file entry sets for a path, if any.
+    pub explicit_profile: &'a dyn Fn(Option<&str>) -> Option<String>,
+    /// The configuration's `profile`: it beats the file name only.
+    pub default_profile: Option<&'a str>,
+    /// The example to compare with; `None` when there is none to read.
+    pub example: Option<&'a ExampleChoice>,
+}
+
+/// Read one configuration: its layers (topped by the environment with `--process-env`), its
+/// profile and its example.
+pub fn load_unit(
+    loader: &mut Loader,
+    plan: &Plan,
+    layers: &LayerArgs,
+    judging: &Judging,
+) -> Result<Unit, Error> {
     let format = input_format(layers.input_format);
     if layers.process_env {
         loader.environment = std::env::vars().collect();
     }
-    let mut groups: Vec<(Option<String>, Vec<Layer>)> = Vec::new();
-    if layers.any() || paths.is_empty() {
-        let mut stack = Vec::new();
-        for path in &layers.env_files {
-            stack.push(loader.load(path, format)?);
-        }
-        if let Some(path) = &layers.railway {
-            stack.push(loader.load(path, format)?);
-        }
-        let first = layers
-            .env_files
-            .first()
-            .or(layers.railway.as_ref())
-            .cloned();
-        groups.push((first, stack));
-    } else {
-        for path in paths {
-            groups.push((Some(path.clone()), vec![loader.load(path, format)?]));
-        }
+    let mut stack = Vec::with_capacity(plan.paths.len() + 1);
+    for path in &plan.paths {
+        stack.push(loader.load(path, format)?);
     }
-    let mut units = Vec::new();
-    for (first_path, mut stack) in groups {
-        if layers.process_env {
-            stack.push(loader.process_environment());
-        }
-        let profile = match explicit_profile(first_path.as_deref()) {
-            Some(profile) => profile,
-            None => railway_profile(&stack)
-                .or_else(|| default_profile.map(str::to_owned))
-                .unwrap_or_else(|| {
-                    first_path
-                        .as_deref()
-                        .map_or("production", profile_from_name)
-                        .to_owned()
-                }),
-        };
-        let example_path = match example {
-            None | Some(ExampleChoice::Off) => None,
-            Some(ExampleChoice::Path(path)) => Some(path.clone()),
-            Some(ExampleChoice::Beside) => first_path.as_deref().and_then(example_beside),
-        };
-        let example = match example_path {
-            Some(path) => Some(loader.load(&path, Some(InputFormat::Dotenv))?),
-            None => None,
-        };
-        units.push(Unit {
-            path: first_path,
-            layers: stack,
-            profile,
-            example,
-        });
+    if layers.process_env {
+        stack.push(loader.process_environment());
     }
+    let first_path = plan.first();
+    let profile = match (judging.explicit_profile)(first_path) {
+        Some(profile) => profile,
+        None => railway_profile(&stack)
+            .or_else(|| judging.default_profile.map(str::to_owned))
+            .unwrap_or_else(|| {
+                first_path
+                    .map_or("production", profile_from_name)
+                    .to_owned()
+            }),
+    };
+    let example_path = match judging.example {
+        None | Some(ExampleChoice::Off) => None,
+        Some(ExampleChoice::Path(path)) => Some(path.clone()),
+        Some(ExampleChoice::Beside) => first_path.and_then(example_beside),
+    };
+    let example = match example_path {
+        Some(path) => Some(loader.load(&path, Some(InputFormat::Dotenv))?),
+        None => None,
+    };
+    // Every layer and the example searched for the secrets of all of them.
     loader.mask_repeated_secrets();
-    Ok(units)
+    Ok(Unit {
+        path: first_path.map(str::to_owned),
+        layers: stack,
+        profile,
+        example,
+    })
+}
+
+/// Read every configuration the inputs make ([`plans`], [`load_unit`]) with one loader.
+pub fn load_units(
+    loader: &mut Loader,
+    paths: &[String],
+    layers: &LayerArgs,
+    judging: &Judging,
+) -> Result<Vec<Unit>, Error> {
+    plans(paths, layers)?
+        .iter()
+        .map(|plan| load_unit(loader, plan, layers, judging))
+        .collect()
 }

@@ -7,7 +7,8 @@
 //! rules → findings) → [`probe`] (optional live checks; the only async code) → [`filter`]
 //! (selection, suppressions, baseline) → [`report`] (one module per output format), written by
 //! [`output`] (never onto a file the run read) → [`exit`].
-//! [`app`] dispatches a parsed command line to [`commands`], which call the pipeline.
+//! [`app`] dispatches a parsed command line to [`commands`], which call the pipeline; the
+//! pipeline judges the configurations of a run in parallel ([`parallel`]).
 
 // A tool failure ends the run once, so a large `Err` (it carries the source for the snippet)
 // costs nothing that matters.
@@ -26,6 +27,7 @@ pub mod finding;
 pub mod host;
 pub mod inputs;
 pub mod output;
+pub mod parallel;
 pub mod pipeline;
 pub mod probe;
 pub mod project;

@@ -21,18 +21,22 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use crate::cli::{LintArgs, LintFormat};
+use crate::config::ExampleChoice;
 use crate::engine::{self, Merged};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{Baseline, Fingerprint};
 use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
-use crate::inputs::{self, Loader, Unit};
+use crate::inputs::{self, Judging, Loader, Plan};
 use crate::output::{self, Output};
+use crate::parallel;
 use crate::probe;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
+use crate::secret::Redactor;
 use crate::settings::{self, LintSettings};
+use crate::source::discover;
 use crate::source::read::Reader;
 use crate::source::{SourceFile, SourceId, Sources};
 
@@ -91,9 +95,12 @@ pub fn check(
             help: Some("add --probe, or use `deploycheck probe`".to_owned()),
         });
     }
+    // A directory stands for the files found under it; every input once, in path order.
+    let mut args = args.clone();
+    args.paths = discover::inputs(&args.paths)?;
     let groups = settings::configuration_groups(&args.rules, &args.paths, reader)?;
     if groups.len() <= 1 {
-        return check_one(args, mode, stdin, reader);
+        return check_one(&args, mode, stdin, reader);
     }
     if args.write_baseline.is_some() {
         return Err(Error::Usage {
@@ -112,35 +119,76 @@ pub fn check(
         }
     }
     let mut outcome = outcome.unwrap_or_default();
+    outcome.sort_inputs();
     finding::sort(&mut outcome.findings);
     Ok(outcome)
 }
 
 impl Outcome {
     /// Add another group's outcome: its sources renumbered after this one's.
-    fn absorb(&mut self, other: Outcome) {
-        let offset = self.sources.iter().count();
-        let moved = |id: SourceId| SourceId(id.0 + offset);
-        for (_, file) in other.sources.iter() {
-            self.sources.add(file.clone());
-        }
-        for mut finding in other.findings {
-            finding.source = moved(finding.source);
-            for label in &mut finding.labels {
-                label.source = moved(label.source);
-            }
-            self.findings.push(finding);
-        }
-        for mut input in other.inputs {
-            input.sources = input.sources.into_iter().map(moved).collect();
-            self.inputs.push(input);
-        }
+    fn absorb(&mut self, mut other: Outcome) {
+        let offset = self.sources.len();
+        other.renumber(|id| SourceId(id.0 + offset));
+        self.sources.extend(other.sources);
+        self.findings.extend(other.findings);
+        self.inputs.extend(other.inputs);
         for doc in other.docs {
             if !self.docs.iter().any(|known| known.id == doc.id) {
                 self.docs.push(doc);
             }
         }
         self.status = self.status.max(other.status);
+        match (&mut self.baseline, other.baseline) {
+            (Some(baseline), Some(more)) => baseline.findings.extend(more.findings),
+            (baseline @ None, more) => *baseline = more,
+            (Some(_), None) => {}
+        }
+    }
+
+    /// Put the inputs in path order ([`discover::sort_by_path`]), their sources with them, then
+    /// the sources no input holds (a configuration file). Inputs come in path order from each
+    /// configuration, but two configurations' inputs interleave (a monorepo's root
+    /// configuration and `worker/deploycheck.toml`: `app/.env`, `worker/.env`, `zeta/.env`).
+    fn sort_inputs(&mut self) {
+        discover::sort_by_path(&mut self.inputs, |input| &input.file);
+        let count = self.sources.iter().count();
+        let mut order: Vec<SourceId> = Vec::with_capacity(count);
+        let mut placed = vec![false; count];
+        let held = self.inputs.iter().flat_map(|input| &input.sources).copied();
+        for id in held.chain((0..count).map(SourceId)) {
+            if !std::mem::replace(&mut placed[id.0], true) {
+                order.push(id);
+            }
+        }
+        let mut new_id = vec![SourceId(0); count];
+        for (new, old) in order.iter().enumerate() {
+            new_id[old.0] = SourceId(new);
+        }
+        let mut files: Vec<Option<SourceFile>> = std::mem::take(&mut self.sources)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for old in order {
+            if let Some(file) = files[old.0].take() {
+                self.sources.add(file);
+            }
+        }
+        self.renumber(|id| new_id[id.0]);
+    }
+
+    /// Give every reference to a source (findings, their labels, inputs) its new id.
+    fn renumber(&mut self, new_id: impl Fn(SourceId) -> SourceId) {
+        for finding in &mut self.findings {
+            finding.source = new_id(finding.source);
+            for label in &mut finding.labels {
+                label.source = new_id(label.source);
+            }
+        }
+        for input in &mut self.inputs {
+            for source in &mut input.sources {
+                *source = new_id(*source);
+            }
+        }
     }
 }
 
@@ -167,6 +215,10 @@ fn check_one(
 
 /// Steps 2 to 6 for inputs under one configuration, with what step 1 made of `args`
 /// ([`settings::for_lint`]): the fuzz target runs the rest of a lint many times over.
+///
+/// Each configuration to judge (a positional path, or the layers) goes through steps 2 to 5 on
+/// its own ([`judge`]), in parallel ([`parallel::map`]), then the results are merged in the
+/// order of the inputs: the report is the same whatever order they were judged in.
 pub fn check_loaded(
     args: &LintArgs,
     mode: Mode,
@@ -182,125 +234,228 @@ pub fn check_loaded(
         .as_deref()
         .map(|path| Baseline::load(path, reader))
         .transpose()?;
-
-    // 2. Inputs.
-    let mut loader = Loader::new(rules, stdin, reader);
-    let units = load_units(args, mode, settings, &mut loader)?;
-    let config_source = match (&settings.config.path, settings.config.suppress.is_empty()) {
-        (Some(path), false) => Some(loader.sources.add(SourceFile::new(
-            path.display().to_string(),
-            settings.config.text.clone(),
-        ))),
-        _ => None,
+    let plans = inputs::plans(&args.paths, &args.layers)?;
+    let run = Run {
+        args,
+        mode,
+        rules,
+        settings,
+        class,
+        reader,
+        docs: &docs,
+        baseline: baseline.as_ref(),
     };
+    // Each configuration on a core of its own; one that reads standard input, which only this
+    // thread can read, is judged here. Results come back in the order of the plans.
+    let example_from_stdin =
+        mode.evaluates() && matches!(&settings.example, ExampleChoice::Path(path) if path == "-");
+    if example_from_stdin && plans.len() > 1 {
+        return Err(Error::Usage {
+            message: "`--example -` reads standard input, which can be read once, for each of \
+                      several inputs"
+                .to_owned(),
+            help: Some("name the example as a file".to_owned()),
+        });
+    }
+    let (on_this_thread, on_workers): (Vec<usize>, Vec<usize>) = (0..plans.len())
+        .partition(|&index| example_from_stdin || plans[index].reads_standard_input());
+    let mut judged: Vec<(usize, Result<Judged, Error>)> = on_this_thread
+        .into_iter()
+        .map(|index| (index, judge(&run, index, &plans[index], stdin)))
+        .collect();
+    let from_workers = parallel::map(&on_workers, |&index| {
+        judge(&run, index, &plans[index], &mut std::io::empty())
+    });
+    judged.extend(on_workers.into_iter().zip(from_workers));
+    judged.sort_by_key(|(index, _)| *index);
+    // The first error in the order of the inputs, as if they had been judged one by one.
+    let judged: Vec<Judged> = judged
+        .into_iter()
+        .map(|(_, judged)| judged)
+        .collect::<Result<_, _>>()?;
 
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut recorded = Baseline::new();
+    let mut outcome = Outcome::default();
     let mut used_suppressions = BTreeSet::new();
-    for (index, unit) in units.iter().enumerate() {
-        let merged = Merged::build(rules, &unit.layers);
-        let primary = merged.primary;
-        // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
-        let mut unit_findings = if mode.evaluates() {
-            let input = engine::Input {
-                sources: &loader.sources,
-                layers: &unit.layers,
-                profile: &unit.profile,
-                example: unit.example.as_ref(),
-            };
-            let mut evaluated = engine::evaluate(rules, &input, &merged);
-            evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
-            if let Some(app) = &class.app {
-                let raised = engine::settings_class::check(app, &merged, &unit.layers);
-                evaluated.extend(rules.complete_all(raised)?);
-            }
-            if index == 0 && !class.candidates.is_empty() {
-                evaluated.push(rules.complete(ambiguous_class(class, primary))?);
-            }
-            evaluated
-        } else {
-            Vec::new()
-        };
-        // 4. Probe.
-        if mode.probes() {
-            let input = probe_input(&merged);
-            let mut raised = probe::run(&input, &settings.probe, reader)?;
-            // `lint` reports the URLs the Settings class requires itself
-            // (missing-required-variable); a URL nobody declared required goes unreported there.
-            let required_url = [Role::DatabaseUrl, Role::RedisUrl]
-                .into_iter()
-                .flat_map(|role| merged.bound(role))
-                .any(|name| rules.variable(name).is_some_and(|v| v.required));
-            let reported_by_lint = mode != Mode::ProbeOnly && required_url;
-            if !reported_by_lint && input.database_url.is_none() && input.redis_url.is_none() {
-                raised.push(probe::nothing_to_probe(primary));
-            }
-            unit_findings.extend(rules.complete_all(raised)?);
-        }
-        // 5. Filter: selection and per-file settings, suppressions, baseline.
-        let applied = suppress::apply(
-            unit_findings,
-            &loader.sources,
-            &unit.layers,
-            rules,
-            &settings.config.suppress,
-        );
-        used_suppressions.extend(applied.used_config);
-        let mut kept = applied.kept;
-        kept.extend(rules.complete_all(applied.raised)?);
-        let selected = filter::select(settings, kept, unit.path.as_deref(), &docs)?;
-        for finding in selected {
-            let fingerprint = Fingerprint::of(&finding, &loader.sources.get(finding.source).name);
-            if baseline
-                .as_ref()
-                .is_some_and(|known| known.contains(&fingerprint))
-            {
-                continue;
-            }
-            if args.write_baseline.is_some() {
-                recorded.findings.insert(fingerprint);
-            }
-            findings.push(finding);
+    let mut secrets = Redactor::default();
+    for unit in judged {
+        outcome.absorb(unit.outcome);
+        used_suppressions.extend(unit.used_suppressions);
+        secrets.absorb(unit.secrets);
+    }
+    // Each input was masked for its own secrets (and its example for them) as it was read; a
+    // secret of one input copied into another (pasted under an innocent name, quoted in a
+    // comment) is masked now, for all inputs at once. Only the sources a finding points into
+    // are searched: no report shows the text of any other.
+    if plans.len() > 1 {
+        let shown: BTreeSet<SourceId> = outcome
+            .findings
+            .iter()
+            .flat_map(|finding| {
+                std::iter::once(finding.source).chain(finding.labels.iter().map(|l| l.source))
+            })
+            .collect();
+        for source in shown {
+            secrets.redact(outcome.sources.get_mut(source));
         }
     }
     // `[[suppress]]` entries are judged over all inputs: unused means unused everywhere.
-    if let Some(config_source) = config_source {
+    if let (Some(path), false) = (&settings.config.path, settings.config.suppress.is_empty()) {
+        let config_source = outcome.sources.add(SourceFile::new(
+            path.display().to_string(),
+            settings.config.text.clone(),
+        ));
         let unused =
             suppress::unused_config(&settings.config.suppress, &used_suppressions, config_source);
         let unused = rules.complete_all(unused)?;
-        findings.extend(filter::select(settings, unused, None, &docs)?);
+        outcome
+            .findings
+            .extend(filter::select(settings, unused, None, &docs)?);
     }
 
-    finding::sort(&mut findings);
-
+    finding::sort(&mut outcome.findings);
     // Writing a baseline adopts the current state: it is not a failed gate.
-    let status = match args.write_baseline {
+    outcome.status = match args.write_baseline {
         Some(_) => ExitStatus::Success,
-        None => ExitStatus::of(&findings, settings.fail_on),
+        None => ExitStatus::of(&outcome.findings, settings.fail_on),
     };
-    let inputs = units
-        .iter()
-        .map(|unit| ReportInput {
-            file: unit.layers.first().map_or_else(
-                || unit.path.clone().unwrap_or_default(),
-                |layer| loader.sources.get(layer.source).name.clone(),
-            ),
-            profile: unit.profile.clone(),
-            sources: unit
-                .layers
-                .iter()
-                .chain(&unit.example)
-                .map(|layer| layer.source)
-                .collect(),
+    outcome.docs = docs;
+    Ok(outcome)
+}
+
+/// What every configuration of a run is judged with.
+struct Run<'a> {
+    args: &'a LintArgs,
+    mode: Mode,
+    rules: &'a RuleSet,
+    settings: &'a LintSettings,
+    class: &'a settings::SettingsClass,
+    reader: &'a Reader,
+    docs: &'a [RuleDoc],
+    baseline: Option<&'a Baseline>,
+}
+
+/// One configuration judged on its own (steps 2 to 5).
+struct Judged {
+    /// Its sources, its findings (filtered, masked), its one input, and with
+    /// `--write-baseline` its findings to record; no docs, and no status yet.
+    outcome: Outcome,
+    /// The configuration's `[[suppress]]` entries that applied.
+    used_suppressions: BTreeSet<usize>,
+    /// Every secret string its sources hold, to mask copies of them in the other inputs.
+    secrets: Redactor,
+}
+
+/// Steps 2 to 5 for one configuration to judge, the `index`-th of the run.
+fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<Judged, Error> {
+    let (args, mode, rules, settings) = (run.args, run.mode, run.rules, run.settings);
+    // 2. Inputs.
+    let mut loader = Loader::new(rules, stdin, run.reader);
+    // The command line, then a per-file entry, beat Railway's environment name; the
+    // configuration's own `profile` only beats the file name.
+    let explicit_profile = |path: Option<&str>| -> Option<String> {
+        args.profile.clone().or_else(|| {
+            path.and_then(|p| settings.per_file(p).find_map(|entry| entry.profile.clone()))
         })
-        .collect();
-    Ok(Outcome {
-        sources: loader.sources,
+    };
+    let judging = Judging {
+        explicit_profile: &explicit_profile,
+        default_profile: settings.config.profile.as_deref(),
+        // The probes never compare with a .env.example: one that cannot be read must not stop
+        // them.
+        example: mode.evaluates().then_some(&settings.example),
+    };
+    let unit = inputs::load_unit(&mut loader, plan, &args.layers, &judging)?;
+
+    let merged = Merged::build(rules, &unit.layers);
+    let primary = merged.primary;
+    // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
+    let mut findings = if mode.evaluates() {
+        let input = engine::Input {
+            sources: &loader.sources,
+            layers: &unit.layers,
+            profile: &unit.profile,
+            example: unit.example.as_ref(),
+        };
+        let mut evaluated = engine::evaluate(rules, &input, &merged);
+        evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
+        if let Some(app) = &run.class.app {
+            let raised = engine::settings_class::check(app, &merged, &unit.layers);
+            evaluated.extend(rules.complete_all(raised)?);
+        }
+        if index == 0 && !run.class.candidates.is_empty() {
+            evaluated.push(rules.complete(ambiguous_class(run.class, primary))?);
+        }
+        evaluated
+    } else {
+        Vec::new()
+    };
+    // 4. Probe.
+    if mode.probes() {
+        let input = probe_input(&merged);
+        let mut raised = probe::run(&input, &settings.probe, run.reader)?;
+        // `lint` reports the URLs the Settings class requires itself
+        // (missing-required-variable); a URL nobody declared required goes unreported there.
+        let required_url = [Role::DatabaseUrl, Role::RedisUrl]
+            .into_iter()
+            .flat_map(|role| merged.bound(role))
+            .any(|name| rules.variable(name).is_some_and(|v| v.required));
+        let reported_by_lint = mode != Mode::ProbeOnly && required_url;
+        if !reported_by_lint && input.database_url.is_none() && input.redis_url.is_none() {
+            raised.push(probe::nothing_to_probe(primary));
+        }
+        findings.extend(rules.complete_all(raised)?);
+    }
+    // 5. Filter: selection and per-file settings, suppressions, baseline.
+    let applied = suppress::apply(
         findings,
-        inputs,
-        docs,
-        status,
-        baseline: args.write_baseline.is_some().then_some(recorded),
+        &loader.sources,
+        &unit.layers,
+        rules,
+        &settings.config.suppress,
+    );
+    let mut kept = applied.kept;
+    kept.extend(rules.complete_all(applied.raised)?);
+    let selected = filter::select(settings, kept, unit.path.as_deref(), run.docs)?;
+    let mut findings = Vec::with_capacity(selected.len());
+    let mut recorded = Baseline::new();
+    for finding in selected {
+        let fingerprint = Fingerprint::of(&finding, &loader.sources.get(finding.source).name);
+        if run
+            .baseline
+            .is_some_and(|known| known.contains(&fingerprint))
+        {
+            continue;
+        }
+        if args.write_baseline.is_some() {
+            recorded.findings.insert(fingerprint);
+        }
+        findings.push(finding);
+    }
+
+    let input = ReportInput {
+        file: unit.layers.first().map_or_else(
+            || unit.path.clone().unwrap_or_default(),
+            |layer| loader.sources.get(layer.source).name.clone(),
+        ),
+        profile: unit.profile.clone(),
+        sources: unit
+            .layers
+            .iter()
+            .chain(&unit.example)
+            .map(|layer| layer.source)
+            .collect(),
+    };
+    Ok(Judged {
+        outcome: Outcome {
+            sources: loader.sources,
+            findings,
+            inputs: vec![input],
+            docs: Vec::new(),
+            status: ExitStatus::Success,
+            baseline: args.write_baseline.is_some().then_some(recorded),
+        },
+        used_suppressions: applied.used_config,
+        secrets: loader.redactor,
     })
 }
 
@@ -315,32 +470,6 @@ fn ambiguous_class(class: &settings::SettingsClass, source: SourceId) -> Raised 
         ),
         source,
         0..0,
-    )
-}
-
-/// Step 2: the configurations to judge, each with its profile.
-fn load_units(
-    args: &LintArgs,
-    mode: Mode,
-    settings: &LintSettings,
-    loader: &mut Loader,
-) -> Result<Vec<Unit>, Error> {
-    // The command line, then a per-file entry, beat Railway's environment name; the
-    // configuration's own `profile` only beats the file name.
-    let explicit_profile = |path: Option<&str>| -> Option<String> {
-        args.profile.clone().or_else(|| {
-            path.and_then(|p| settings.per_file(p).find_map(|entry| entry.profile.clone()))
-        })
-    };
-    inputs::load_units(
-        loader,
-        &args.paths,
-        &args.layers,
-        &explicit_profile,
-        settings.config.profile.as_deref(),
-        // The probes never compare with a .env.example: one that cannot be read must not stop
-        // them.
-        mode.evaluates().then_some(&settings.example),
     )
 }
 

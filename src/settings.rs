@@ -47,6 +47,9 @@ pub fn configuration(
     if starts.is_empty() {
         starts.push(PathBuf::new());
     }
+    // Once per directory: the files of a directory linted together share it.
+    let mut seen = std::collections::BTreeSet::new();
+    starts.retain(|start| seen.insert(start.clone()));
     let mut found: Option<(Config, String)> = None;
     for start in &starts {
         let config = config::discover(start, reader)?.unwrap_or_default();
@@ -91,10 +94,20 @@ pub fn configuration_groups(
     }
     let reader = &reader.with_limit(input_limit(sources, None));
     let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
+    // Once per directory: the files of a directory linted together share it.
+    let mut discovered: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     for path in paths {
-        let found = config::discover(&input_dir(path), reader)?
-            .and_then(|config| config.path)
-            .map(|p| p.canonicalize().unwrap_or(p));
+        let dir = input_dir(path);
+        let found = match discovered.get(&dir) {
+            Some(found) => found.clone(),
+            None => {
+                let found = config::discover(&dir, reader)?
+                    .and_then(|config| config.path)
+                    .map(|p| p.canonicalize().unwrap_or(p));
+                discovered.insert(dir, found.clone());
+                found
+            }
+        };
         match groups.iter_mut().find(|(known, _)| *known == found) {
             Some((_, members)) => members.push(path.clone()),
             None => groups.push((found, vec![path.clone()])),

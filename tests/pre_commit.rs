@@ -249,4 +249,101 @@ fn hook_leaves_templates_alone_and_finds_env_files_anywhere() {
             outcome.output
         );
     }
+
+    // `deploycheck lint .` in CI judges the files the hook judges.
+    let output = Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["lint", "--format", "json", "."])
+        .current_dir(mixed.path())
+        .output()
+        .expect("run deploycheck");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let linted: Vec<&str> = report["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|input| input["file"].as_str().expect("file"))
+        .collect();
+    assert_eq!(linted, ["config/.env.staging", "prod.env"]);
+}
+
+/// Names and whether the hook's `files` pattern selects them.
+const NAMES: &[(&str, bool)] = &[
+    (".env", true),
+    (".env.production", true),
+    (".env.production.local", true),
+    (".env.production.bak", true),
+    ("prod.env", true),
+    ("x.env", true),
+    ("..env", true),
+    ("app/.env", true),
+    ("app/config/staging.env", true),
+    // A directory's name is not the file's.
+    ("sample/.env", true),
+    ("examples/prod.env", true),
+    // Templates: `example`, `sample`, `template` as a word of the file's name.
+    (".env.example", false),
+    (".env.sample", false),
+    (".env.template", false),
+    (".env.sample.local", false),
+    ("app/.env.template", false),
+    ("example.env", false),
+    ("my-example.env", false),
+    ("config.template.env", false),
+    // Not as a word: `_` is a word character, and so is the `s` of `examples`.
+    (".env.examples", true),
+    (".env.my_example", true),
+    ("template_prod.env", true),
+    // The look-ahead is case-sensitive.
+    (".env.EXAMPLE", true),
+    // Not .env files.
+    (".envrc", false),
+    ("env", false),
+    (".env.", false),
+    (".ENV", false),
+    ("prod.env.bak", false),
+    ("environment.py", false),
+    (".env/config", false),
+];
+
+/// The rule `deploycheck lint DIR` chooses files by is the hook's `files` pattern: its
+/// documentation quotes the pattern, both give the expected answer on a table of names, and,
+/// where Python is installed, so does Python's `re` (pre-commit's) with the pattern itself.
+#[test]
+fn the_hook_pattern_and_lint_dir_choose_the_same_names() {
+    use deploycheck::source::discover::is_dotenv_name;
+    for (name, expected) in NAMES {
+        assert_eq!(is_dotenv_name(name), *expected, "{name}");
+    }
+
+    let hooks = include_str!("../.pre-commit-hooks.yaml");
+    let pattern = hooks
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("files: '"))
+        .and_then(|rest| rest.strip_suffix('\''))
+        .expect("the hook's files pattern");
+    assert!(
+        include_str!("../src/source/discover.rs").contains(&format!("/// {pattern}\n")),
+        "is_dotenv_name's documentation quotes another pattern than the hook's {pattern}"
+    );
+
+    let script = "import re, sys\n\
+                  pattern = re.compile(sys.argv[1])\n\
+                  for name in sys.argv[2:]:\n    \
+                  print(bool(pattern.search(name)))\n";
+    let python = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(pattern)
+        .args(NAMES.iter().map(|(name, _)| name))
+        .output();
+    let Ok(python) = python.map_err(|_| notice("python3 is not installed")) else {
+        return;
+    };
+    assert!(python.status.success(), "{:?}", python);
+    let answers: Vec<bool> = String::from_utf8_lossy(&python.stdout)
+        .lines()
+        .map(|line| line == "True")
+        .collect();
+    let expected: Vec<bool> = NAMES.iter().map(|(_, expected)| *expected).collect();
+    assert_eq!(answers, expected, "Python's re on {NAMES:?}");
 }

@@ -603,36 +603,69 @@ DEBUG=true
     }
 }
 
-/// The safety net covers every input of a run, whichever comes first: a secret of the second
-/// file written again, under an innocent name, in the first was shown in the first's snippet
-/// (the net was built per file, from the secrets read so far).
+/// A secret of one input copied into another (pasted under an innocent name, quoted in a
+/// comment) is masked in the other's snippets, whichever input is read first: inputs are
+/// judged one by one, each masked for its own secrets as it is read, and for every other
+/// input's once all are judged.
 #[test]
-fn a_secret_of_a_later_file_is_masked_in_an_earlier_one() {
+fn a_secret_of_one_input_is_masked_in_another() {
+    let dir = common::files::Scratch::new();
+    // `a.env` sorts first and quotes the key `b.env` holds; DEBUG puts a snippet around it.
+    let copy = dir.write(
+        "a.env",
+        "NOTE=Cp7SecretOfAnotherInput-0042\n# old: Cp7SecretOfAnotherInput-0042\nDEBUG=true\n",
+    );
+    let owner = dir.write(
+        "b.env",
+        "SECRET_KEY=Cp7SecretOfAnotherInput-0042\nDEBUG=true\n",
+    );
+    let (copy, owner) = (
+        copy.to_str().expect("UTF-8"),
+        owner.to_str().expect("UTF-8"),
+    );
+    for paths in [[copy, owner], [owner, copy]] {
+        let outcome = cli::run(&["lint", "--isolated", paths[0], paths[1]], "");
+        assert_eq!(outcome.code, 1, "{}", outcome.error);
+        assert!(outcome.stdout.contains("# old: ****"), "{}", outcome.stdout);
+        assert!(
+            !outcome.stdout.contains("Cp7SecretOfAnotherInput"),
+            "{}",
+            outcome.stdout
+        );
+    }
+}
+
+/// Within one configuration too: the first layer is searched for the secrets of the layers
+/// read after it (it was searched only for those read before).
+#[test]
+fn a_secret_of_a_later_layer_is_masked_in_an_earlier_one() {
     let dir = common::files::Scratch::new();
     let first = dir.write(
         "a.env",
         "ENVIRONMENT=production\nDATABASE_URL=Later-Secret-4242\n",
     );
-    let second = dir.write(
-        "b.env",
-        "ENVIRONMENT=production\nSECRET_KEY=Later-Secret-4242\n",
-    );
+    let second = dir.write("b.env", "SECRET_KEY=Later-Secret-4242\n");
     let (first, second) = (first.to_string_lossy(), second.to_string_lossy());
-    for format in ["human", "json"] {
-        let outcome = cli::run(
-            &["lint", "--no-example", "--format", format, &first, &second],
-            "",
-        );
-        assert_eq!(outcome.code, 1, "{}", outcome.error);
-        assert!(
-            outcome.stdout.contains("DATABASE_URL"),
-            "a.env has its finding: {}",
-            outcome.stdout
-        );
-        assert!(
-            !outcome.stdout.contains("Later-Secret"),
-            "{format} shows b.env's secret in a.env:\n{}",
-            outcome.stdout
-        );
-    }
+    let outcome = cli::run(
+        &[
+            "lint",
+            "--isolated",
+            "--env-file",
+            &first,
+            "--env-file",
+            &second,
+        ],
+        "",
+    );
+    assert_eq!(outcome.code, 1, "{}", outcome.error);
+    assert!(
+        outcome.stdout.contains("DATABASE_URL"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        !outcome.stdout.contains("Later-Secret"),
+        "b.env's secret shows in a.env:\n{}",
+        outcome.stdout
+    );
 }

@@ -4,7 +4,7 @@ use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::inputs::Loader;
-use crate::inputs::load_units;
+use crate::inputs::{Judging, load_units};
 use crate::report::{escape_controls, is_hidden_control};
 use crate::settings::configured_rules;
 use crate::source::dotenv;
@@ -24,7 +24,12 @@ pub fn run(args: ShowArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
         None if args.layers.any() || args.layers.process_env => Vec::new(),
         None => vec!["-".to_owned()],
     };
-    let units = load_units(&mut loader, &paths, &args.layers, &|_| None, None, None)?;
+    let judging = Judging {
+        explicit_profile: &|_| None,
+        default_profile: None,
+        example: None,
+    };
+    let units = load_units(&mut loader, &paths, &args.layers, &judging)?;
     let layers = units
         .into_iter()
         .next()

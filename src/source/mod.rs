@@ -1,10 +1,12 @@
-//! Inputs: the texts the user gave (files, stdin) and what each says.
+//! Inputs: the texts the user gave (files, stdin, the files a directory stands for:
+//! [`discover`]) and what each says.
 //!
 //! Every reader turns a text into [`Parsed`]: the assignments it makes ([`Entry`]) with byte spans
 //! into the original text, the statements it had to skip ([`SyntaxError`]), and references it
 //! could not resolve. Spans always index the text exactly as it was read (before any `\r\n`
 //! normalisation or BOM removal), so a diagnostic can underline the bytes the user wrote.
 
+pub mod discover;
 pub mod dotenv;
 pub mod load;
 pub mod railway;
@@ -248,6 +250,14 @@ impl Sources {
         SourceId(self.files.len() - 1)
     }
 
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     pub fn get(&self, id: SourceId) -> &SourceFile {
         &self.files[id.0]
     }
@@ -261,6 +271,21 @@ impl Sources {
             .iter()
             .enumerate()
             .map(|(index, file)| (SourceId(index), file))
+    }
+
+    /// Add every file of `other`, in order: the file `other` numbers `n` is numbered `n` plus
+    /// the files this set held.
+    pub fn extend(&mut self, other: Sources) {
+        self.files.extend(other.files);
+    }
+}
+
+impl IntoIterator for Sources {
+    type Item = SourceFile;
+    type IntoIter = std::vec::IntoIter<SourceFile>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.files.into_iter()
     }
 }
 

@@ -11,12 +11,12 @@
 //! the outputs (`-o`, `--write-baseline`, the GitHub step summary) are checked against that
 //! record before anything is written (see [`crate::output`]). The reader is a value passed to
 //! whatever reads, not a process-wide setting: tests run commands side by side in one process,
-//! each with its own limit and its own record.
+//! each with its own limit and its own record. A run's inputs are read on several threads at
+//! once (see [`crate::parallel`]), so the record is shared behind a lock.
 
-use std::cell::RefCell;
 use std::io::{ErrorKind, Read};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::SourceFile;
 use crate::error::Error;
@@ -108,7 +108,7 @@ pub struct ReadFile {
 #[derive(Debug, Clone)]
 pub struct Reader {
     limit: u64,
-    files: Rc<RefCell<Vec<ReadFile>>>,
+    files: Arc<Mutex<Vec<ReadFile>>>,
     /// The file standard input is redirected from, recorded when `-` is read.
     standard_input: Option<FileIdentity>,
 }
@@ -118,7 +118,7 @@ impl Default for Reader {
     fn default() -> Self {
         Reader {
             limit: MAX_INPUT_SIZE,
-            files: Rc::default(),
+            files: Arc::default(),
             standard_input: None,
         }
     }
@@ -138,9 +138,15 @@ impl Reader {
     pub fn with_limit(&self, limit: u64) -> Self {
         Reader {
             limit,
-            files: Rc::clone(&self.files),
+            files: Arc::clone(&self.files),
             standard_input: self.standard_input.clone(),
         }
+    }
+
+    /// The files read so far. A thread that panicked while holding the lock left the record
+    /// whole (each change is one push), so the run goes on with it.
+    fn record(&self) -> MutexGuard<'_, Vec<ReadFile>> {
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The most a read may give, in bytes.
@@ -150,8 +156,7 @@ impl Reader {
 
     /// The file of the run's record that `identity` is, if the run read it.
     pub fn read_as(&self, identity: &FileIdentity) -> Option<ReadFile> {
-        self.files
-            .borrow()
+        self.record()
             .iter()
             .find(|file| file.identity == *identity)
             .cloned()
@@ -161,7 +166,7 @@ impl Reader {
     pub fn read(&self, path: &str, stdin: &mut dyn Read) -> Result<SourceFile, Error> {
         let bytes = if path == "-" {
             if let Some(identity) = &self.standard_input {
-                self.files.borrow_mut().push(ReadFile {
+                self.record().push(ReadFile {
                     identity: identity.clone(),
                     name: "standard input".to_owned(),
                 });
@@ -223,7 +228,7 @@ impl Reader {
             reason: describe(&error),
         })?;
         if let Some(identity) = FileIdentity::of_open(&file, path) {
-            self.files.borrow_mut().push(ReadFile {
+            self.record().push(ReadFile {
                 identity,
                 name: name.to_owned(),
             });
