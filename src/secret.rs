@@ -113,6 +113,36 @@ const SECRET_WORDS: &[Word] = &[
     Word::Ends("PRIVATEKEY"),
 ];
 
+/// Last segments of a name that hold something *about* a secret, not the secret: its
+/// address, its file, its lifetime, its size or its kind ([`is_secret_name`]).
+const ABOUT_A_SECRET: &[&str] = &[
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HOST",
+    "PORT",
+    "PATH",
+    "FILE",
+    "DIR",
+    "EXPIRE",
+    "EXPIRES",
+    "EXPIRY",
+    "EXPIRATION",
+    "TTL",
+    "LIFETIME",
+    "TIMEOUT",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "LENGTH",
+    "ALGORITHM",
+    "TYPE",
+    "HEADER",
+    "NAME",
+    "PREFIX",
+];
+
 /// Does the key's name say it holds a secret (the built-in forms only; see [`SecretNames`] for
 /// the configuration's own)?
 pub fn is_secret_name(key: &str) -> bool {
@@ -132,6 +162,16 @@ pub fn is_secret_name(key: &str) -> bool {
     };
     let is_key =
         |segment: &str| segment.eq_ignore_ascii_case("KEY") || segment.eq_ignore_ascii_case("KEYS");
+    // A name that ends by saying what about the secret it holds (where it is, when it
+    // expires, how long it is) holds that, not the secret: `TOKEN_URL`,
+    // `ACCESS_TOKEN_EXPIRE_MINUTES`, `DB_PASSWORD_FILE`, `PASSWORD_MIN_LENGTH`.
+    if name_segments(key).last().is_some_and(|last| {
+        ABOUT_A_SECRET
+            .iter()
+            .any(|word| last.eq_ignore_ascii_case(word))
+    }) {
+        return false;
+    }
     let mut segments = name_segments(key);
     let Some(first) = segments.next() else {
         return false;
@@ -989,6 +1029,15 @@ mod tests {
             "TOKENIZER_MODEL",
             "KEY_PREFIX",
             "MONKEY_PATCH",
+            "TOKEN_URL",
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "REFRESH_TOKEN_TTL",
+            "DB_PASSWORD_FILE",
+            "PASSWORD_MIN_LENGTH",
+            "JWT_SECRET_ALGORITHM",
+            "API_KEY_HEADER",
+            "AWS_SECRET_NAME",
+            "tokenUrl",
         ] {
             assert!(!is_secret_name(key), "{key}");
         }

@@ -669,3 +669,28 @@ fn a_secret_of_a_later_layer_is_masked_in_an_earlier_one() {
         outcome.stdout
     );
 }
+
+/// A name that says what about a secret it holds (its URL, its lifetime) is not a secret:
+/// `TOKEN_URL=https://auth.example.com/token` was flagged as a placeholder secret, and
+/// `ACCESS_TOKEN_EXPIRE_MINUTES=60` (FastAPI's template) shown as `**`.
+#[test]
+fn settings_about_a_secret_are_not_secrets() {
+    let text = "ENVIRONMENT=production\nACCESS_TOKEN_EXPIRE_MINUTES=60\n\
+                TOKEN_URL=https://auth.example.com/token\nDEBUG=maybe\n";
+    let outcome = cli::run(&["lint", "--isolated", "--format", "json", "-"], text);
+    let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|finding| finding["rule"].as_str())
+        .collect();
+    assert!(!rules.contains(&"secret-placeholder"), "{}", outcome.stdout);
+    let shown = cli::run(&["show", "--format", "json", "-"], text);
+    assert!(shown.stdout.contains("\"60\""), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("https://auth.example.com/token"),
+        "{}",
+        shown.stdout
+    );
+}
