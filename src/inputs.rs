@@ -59,9 +59,7 @@ impl<'a> Loader<'a> {
     /// does.
     pub fn mask_repeated_secrets(&mut self) {
         for id in std::mem::take(&mut self.unswept) {
-            let file = self.sources.get_mut(id);
-            let elsewhere = self.redactor.find(&file.redacted);
-            file.redact_all(elsewhere);
+            self.redactor.redact(self.sources.get_mut(id));
         }
     }
 

@@ -162,30 +162,35 @@ pub fn is_secret_name(key: &str) -> bool {
     };
     let is_key =
         |segment: &str| segment.eq_ignore_ascii_case("KEY") || segment.eq_ignore_ascii_case("KEYS");
+    // One pass over the segments: whether one says "secret", the first, the last, how many.
+    let (mut count, mut first, mut last, mut said) = (0, "", "", false);
+    for segment in name_segments(key) {
+        if count == 0 {
+            first = segment;
+        }
+        // `*_KEY` after another segment: `SECRET_KEY`, `AWS_ACCESS_KEY`, `FRED_API_KEY`,
+        // `JWT_PRIVATE_KEY`, `STRIPE_KEYS`. Not a leading `KEY_` (`KEY_PREFIX`,
+        // `KEYBOARD_LAYOUT`), which names what the value is the key *of*.
+        said |= (count > 0 && is_key(segment)) || word_fits(segment);
+        last = segment;
+        count += 1;
+    }
     // A name that ends by saying what about the secret it holds (where it is, when it
     // expires, how long it is) holds that, not the secret: `TOKEN_URL`,
     // `ACCESS_TOKEN_EXPIRE_MINUTES`, `DB_PASSWORD_FILE`, `PASSWORD_MIN_LENGTH`.
-    if name_segments(key).last().is_some_and(|last| {
-        ABOUT_A_SECRET
-            .iter()
-            .any(|word| last.eq_ignore_ascii_case(word))
-    }) {
+    if ABOUT_A_SECRET
+        .iter()
+        .any(|word| last.eq_ignore_ascii_case(word))
+    {
         return false;
     }
-    let mut segments = name_segments(key);
-    let Some(first) = segments.next() else {
-        return false;
-    };
-    let mut rest = segments.peekable();
-    if rest.peek().is_none() {
+    match count {
+        0 => false,
         // `PWD` alone is the shell's working directory, exported into every environment; `KEY`
         // alone is a key.
-        return !first.eq_ignore_ascii_case("PWD") && (is_key(first) || word_fits(first));
+        1 => !first.eq_ignore_ascii_case("PWD") && (is_key(first) || said),
+        _ => said,
     }
-    // `*_KEY` after another segment: `SECRET_KEY`, `AWS_ACCESS_KEY`, `FRED_API_KEY`,
-    // `JWT_PRIVATE_KEY`, `STRIPE_KEYS`. Not a leading `KEY_` (`KEY_PREFIX`, `KEYBOARD_LAYOUT`),
-    // which names what the value is the key *of*.
-    word_fits(first) || rest.any(|segment| is_key(segment) || word_fits(segment))
 }
 
 /// The segments of a key's name, as [`is_secret_name`] judges them: runs of ASCII letters and
