@@ -26,6 +26,7 @@ pub mod filter;
 pub mod finding;
 pub mod host;
 pub mod inputs;
+pub mod manifest;
 pub mod output;
 pub mod parallel;
 pub mod pipeline;

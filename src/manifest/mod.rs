@@ -1,0 +1,97 @@
+//! Deployment manifests: the files that say how the application is built and started
+//! (`Dockerfile`, Railway's config as code in `railway.toml`/`railway.json`, a `Procfile`), read
+//! with spans like the .env inputs, so that a finding about a start command or a healthcheck
+//! points at the line that wrote it.
+//!
+//! Each reader turns a text into a model of its own ([`dockerfile`], [`railway_config`],
+//! [`procfile`]); [`command`] understands the start commands they hold (which server, which
+//! host and port it binds, `--reload`, workers, migrations). The checks that pair them with the
+//! environment they run in are the engine's (`engine::deployment`).
+
+pub mod command;
+pub mod dockerfile;
+pub mod procfile;
+pub mod railway_config;
+
+use std::ops::Range;
+
+use crate::source::Span;
+
+/// A piece of text read out of a manifest (a word, a command, a value), with where each of its
+/// bytes was written: a Dockerfile command continued over several lines, a JSON string with
+/// escapes, a word with its quotes removed is not a slice of the file, but a finding about part
+/// of it must still underline the bytes the user wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub text: String,
+    /// Where the whole text was read from.
+    pub span: Span,
+    /// `None` when `text` is exactly the bytes at `span`; else the offset in the file of each
+    /// byte of `text`, and one more entry for its end.
+    offsets: Option<Vec<usize>>,
+}
+
+impl Text {
+    /// Text that is written verbatim at `span`.
+    pub fn verbatim(text: impl Into<String>, span: Span) -> Self {
+        let text = text.into();
+        debug_assert_eq!(text.len(), span.len());
+        Text {
+            text,
+            span,
+            offsets: None,
+        }
+    }
+
+    /// Text whose `i`-th byte was read from `offsets[i]`; `offsets` has `text.len() + 1`
+    /// entries, the last one the file offset just past the text.
+    pub fn mapped(text: impl Into<String>, offsets: Vec<usize>) -> Self {
+        let text = text.into();
+        debug_assert_eq!(offsets.len(), text.len() + 1);
+        let start = offsets.first().copied().unwrap_or(0);
+        let end = offsets.last().copied().unwrap_or(start);
+        Text {
+            text,
+            span: start..end.max(start),
+            offsets: Some(offsets),
+        }
+    }
+
+    /// The span in the file of the bytes `range` of the text (clamped to the text).
+    pub fn span_of(&self, range: Range<usize>) -> Span {
+        let end = range.end.min(self.text.len());
+        let start = range.start.min(end);
+        match &self.offsets {
+            None => self.span.start + start..self.span.start + end,
+            Some(offsets) => {
+                let from = offsets[start];
+                // The end of the last byte taken, not the start of the next one: a continuation
+                // between them is not part of the range.
+                let to = if end > start {
+                    offsets[end - 1] + 1
+                } else {
+                    from
+                };
+                from..to.max(from)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_of_parts_map_back_to_the_file() {
+        let verbatim = Text::verbatim("uvicorn app:app", 10..25);
+        assert_eq!(verbatim.span_of(0..7), 10..17);
+        assert_eq!(verbatim.span_of(8..100), 18..25);
+        // "a \\\n b" read as "a  b": bytes 0,1 then 5,6 (continuation at 2..5).
+        let mapped = Text::mapped("a  b", vec![0, 1, 5, 6, 7]);
+        assert_eq!(mapped.span, 0..7);
+        assert_eq!(mapped.span_of(3..4), 6..7);
+        assert_eq!(mapped.span_of(0..4), 0..7);
+        assert_eq!(mapped.span_of(2..2), 5..5);
+    }
+}
