@@ -200,6 +200,13 @@ pub enum InputFormatArg {
     RailwayJson,
     RailwayKv,
     RailwayTable,
+    /// A Dockerfile (`lint` only).
+    Dockerfile,
+    /// Railway's config as code, `railway.toml` or `railway.json` by the file's extension
+    /// (`lint` only).
+    RailwayConfig,
+    /// A Procfile (`lint` only).
+    Procfile,
 }
 
 #[derive(Debug, Clone, Args)]

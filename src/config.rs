@@ -53,6 +53,9 @@ pub struct Config {
     pub production_value: Option<String>,
     /// `[database] driver`: the PostgreSQL driver the application's URLs select.
     pub driver: Option<crate::project::Driver>,
+    /// `[database] max-connections`: the connections the database server allows
+    /// (`connections-exceed-server-limit`).
+    pub max_connections: Option<i64>,
     /// `max-input-size`: the most a file read after the configuration may hold, in bytes.
     pub max_input_size: Option<u64>,
     /// The file's text, to point errors into it.
@@ -152,6 +155,7 @@ struct RawEnvironment {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawDatabase {
     driver: Option<Spanned<String>>,
+    max_connections: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -408,6 +412,17 @@ pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
         };
         roles.insert(parsed, names);
     }
+    let max_connections = match &raw.database.max_connections {
+        Some(max) if *max.get_ref() < 1 => {
+            return Err(Error::rule_file(
+                &name,
+                &text,
+                max.span(),
+                "`database.max-connections` must be at least 1",
+            ));
+        }
+        max => max.as_ref().map(|max| *max.get_ref()),
+    };
     let driver = match &raw.database.driver {
         None => None,
         Some(driver) => Some(
@@ -472,6 +487,7 @@ pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
         roles,
         production_value: raw.environment.production_value,
         driver,
+        max_connections,
         max_input_size,
         text,
     })

@@ -24,10 +24,11 @@ pub enum Error {
 
     /// A directory to lint holds no file deploycheck judges: a gate that judged nothing must
     /// not pass.
-    #[error("{path}: no .env files found under this directory")]
+    #[error("{path}: no .env or deployment files found under this directory")]
     #[diagnostic(help(
-        "deploycheck looks for `.env`, `.env.*` and `*.env` files, leaving out templates \
-         (`.env.example`) and what `.gitignore` excludes; name a file to lint it whatever its name"
+        "deploycheck looks for `.env`, `.env.*` and `*.env` files and for `Dockerfile`, \
+         `railway.toml`, `railway.json` and `Procfile`, leaving out templates (`.env.example`) \
+         and what `.gitignore` excludes; name a file to lint it whatever its name"
     ))]
     NoInputsFound { path: String },
 

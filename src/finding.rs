@@ -17,6 +17,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// One step milder (info stays info).
+    pub fn milder(self) -> Severity {
+        match self {
+            Severity::Error => Severity::Warning,
+            Severity::Warning | Severity::Info => Severity::Info,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

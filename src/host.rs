@@ -39,6 +39,21 @@ pub fn is_local_host(host: &str) -> bool {
     name == "localhost" || name.ends_with(".localhost")
 }
 
+/// Whether a server bound to `host` is reachable from this machine only: `localhost`,
+/// `*.localhost` or a loopback address. Unlike [`is_local_host`], the unspecified address
+/// (`0.0.0.0`, `::`) is not: bound, it means every interface.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = bare(host);
+    if let Ok(address) = host.parse::<IpAddr>() {
+        return match address {
+            IpAddr::V4(v4) => v4.is_loopback(),
+            IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        };
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 /// Whether traffic to `host` stays off the public Internet: a local host, a private,
 /// shared (CGNAT), unique-local or link-local address, a single-label name, or a name under
 /// `railway.internal`. See the module documentation for the reasons.
@@ -121,6 +136,16 @@ mod tests {
         ] {
             assert!(is_local_host(host), "{host} should be local");
             assert!(is_private_host(host), "{host} is local, so private");
+        }
+    }
+
+    #[test]
+    fn a_bind_is_loopback_only_on_loopback_addresses() {
+        for host in ["localhost", "127.0.0.1", "127.0.1.1", "::1", "[::1]", "::ffff:127.0.0.1"] {
+            assert!(is_loopback_host(host), "{host} binds loopback");
+        }
+        for host in ["0.0.0.0", "::", "[::]", "10.0.0.5", "example.com", ""] {
+            assert!(!is_loopback_host(host), "{host} is reachable from outside");
         }
     }
 

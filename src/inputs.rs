@@ -8,7 +8,9 @@ use std::path::Path;
 
 use crate::cli::{InputFormatArg, LayerArgs};
 use crate::config::ExampleChoice;
+use crate::engine::deployment::{Deployment, ManifestFile};
 use crate::engine::{Layer, LayerKind};
+use crate::manifest;
 use crate::error::Error;
 use crate::rules::RuleSet;
 use crate::secret::{self, Redactor};
@@ -217,12 +219,83 @@ pub struct Unit {
 
 pub fn input_format(arg: InputFormatArg) -> Option<InputFormat> {
     match arg {
-        InputFormatArg::Auto => None,
+        // Deployment files never reach the configuration readers: `lint` sets them apart
+        // first ([`deployment_files`]), and `show`/`diff` refuse them ([`configuration_format`]).
+        InputFormatArg::Auto
+        | InputFormatArg::Dockerfile
+        | InputFormatArg::RailwayConfig
+        | InputFormatArg::Procfile => None,
         InputFormatArg::Dotenv => Some(InputFormat::Dotenv),
         InputFormatArg::RailwayJson => Some(InputFormat::RailwayJson),
         InputFormatArg::RailwayKv => Some(InputFormat::RailwayKv),
         InputFormatArg::RailwayTable => Some(InputFormat::RailwayTable),
     }
+}
+
+/// The format of a command that reads configurations only (`show`, `diff`): a deployment file
+/// format is a usage error there.
+pub fn configuration_format(arg: InputFormatArg) -> Result<Option<InputFormat>, Error> {
+    match manifest::Kind::of_format(arg, "") {
+        Some(_) => Err(Error::Usage {
+            message: "this command reads configurations (.env files, Railway variables), not \
+                      deployment files"
+                .to_owned(),
+            help: Some("lint deployment files with `deploycheck lint`".to_owned()),
+        }),
+        None => Ok(input_format(arg)),
+    }
+}
+
+/// The deployment files among `paths` (by `--input-format`, else by name, and a `railway.json`
+/// by its content: `railway variables --json` output is a configuration), read, parsed and
+/// masked; and the other paths, the configurations, in their order.
+pub fn deployment_files(
+    paths: &[String],
+    format: InputFormatArg,
+    reader: &Reader,
+    stdin: &mut dyn Read,
+    rules: &RuleSet,
+) -> Result<(Vec<String>, Sources, Deployment), Error> {
+    let mut configurations = Vec::with_capacity(paths.len());
+    let mut sources = Sources::new();
+    let mut deployment = Deployment::default();
+    for path in paths {
+        let Some(kind) = manifest::Kind::of_format(format, path) else {
+            configurations.push(path.clone());
+            continue;
+        };
+        let mut file = reader.read(path, stdin)?;
+        if kind == manifest::Kind::RailwayJson
+            && format == InputFormatArg::Auto
+            && !manifest::is_railway_config_json(&file.text)
+        {
+            configurations.push(path.clone());
+            continue;
+        }
+        let manifest = manifest::read(kind, &file.text);
+        // Secrets by what they are: URL passwords and key material anywhere in the file, and
+        // the value of every `ENV`/`ARG` whose name is a secret's.
+        let mut spans = secret::embedded_secret_ranges(&file.text);
+        spans.extend(manifest::secret_value_spans(&manifest, &|name| rules.is_secret(name)));
+        file.redact_all(spans);
+        if deployment.root.is_none() && path != "-" {
+            deployment.root = Path::new(path).parent().map(|dir| {
+                if dir.as_os_str().is_empty() {
+                    Path::new(".").to_path_buf()
+                } else {
+                    dir.to_path_buf()
+                }
+            });
+        }
+        let name = file.name.clone();
+        let source = sources.add(file);
+        deployment.files.push(ManifestFile {
+            source,
+            name,
+            manifest,
+        });
+    }
+    Ok((configurations, sources, deployment))
 }
 
 /// What one configuration to judge is read from: the paths of its layers, lowest precedence
@@ -285,7 +358,7 @@ pub fn load_unit(
     layers: &LayerArgs,
     judging: &Judging,
 ) -> Result<Unit, Error> {
-    let format = input_format(layers.input_format);
+    let format = configuration_format(layers.input_format)?;
     if layers.process_env {
         loader.environment = std::env::vars().collect();
     }

@@ -22,7 +22,10 @@ use std::path::PathBuf;
 
 use crate::cli::{LintArgs, LintFormat};
 use crate::config::ExampleChoice;
-use crate::engine::{self, Merged};
+use crate::engine::connections::Processes;
+use crate::engine::deployment::{self, Deployment, Environment, Limits, Manifest};
+use crate::engine::{self, LayerKind, Merged};
+use crate::manifest::dependencies;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{Baseline, Fingerprint};
@@ -234,7 +237,21 @@ pub fn check_loaded(
         .as_deref()
         .map(|path| Baseline::load(path, reader))
         .transpose()?;
-    let plans = inputs::plans(&args.paths, &args.layers)?;
+    // The deployment files (Dockerfile, railway.toml/json, Procfile) are set apart from the
+    // configurations: they are judged once, with the production configuration of the run.
+    let (paths, deployment_sources, deployment) =
+        inputs::deployment_files(&args.paths, args.layers.input_format, reader, stdin, rules)?;
+    let plans = if paths.is_empty() && !deployment.is_empty() && !args.layers.any() {
+        Vec::new()
+    } else {
+        inputs::plans(&paths, &args.layers)?
+    };
+    // Instances and workers as the files say, before any configuration is judged: the
+    // `shared-quota` checks and the probes' connection budget multiply by them.
+    let processes = deployment.processes(&Environment {
+        on_railway: true,
+        ..Environment::default()
+    });
     let run = Run {
         args,
         mode,
@@ -244,6 +261,8 @@ pub fn check_loaded(
         reader,
         docs: &docs,
         baseline: baseline.as_ref(),
+        deployment: (!deployment.is_empty()).then_some(&deployment),
+        processes: &processes,
     };
     // Each configuration on a core of its own; one that reads standard input, which only this
     // thread can read, is judged here. Results come back in the order of the plans.
@@ -277,16 +296,23 @@ pub fn check_loaded(
     let mut outcome = Outcome::default();
     let mut used_suppressions = BTreeSet::new();
     let mut secrets = Redactor::default();
+    let mut production: Option<Environment> = None;
     for unit in judged {
         outcome.absorb(unit.outcome);
         used_suppressions.extend(unit.used_suppressions);
         secrets.absorb(unit.secrets);
+        production = production.or(unit.environment);
+    }
+    if mode.evaluates() && !deployment.is_empty() {
+        let judged = judge_deployment(&run, &deployment, deployment_sources, production)?;
+        outcome.absorb(judged.outcome);
+        used_suppressions.extend(judged.used_suppressions);
     }
     // Each input was masked for its own secrets (and its example for them) as it was read; a
     // secret of one input copied into another (pasted under an innocent name, quoted in a
     // comment) is masked now, for all inputs at once. Only the sources a finding points into
     // are searched: no report shows the text of any other.
-    if plans.len() > 1 {
+    if plans.len() > 1 || !deployment.is_empty() {
         let shown: BTreeSet<SourceId> = outcome
             .findings
             .iter()
@@ -332,6 +358,10 @@ struct Run<'a> {
     reader: &'a Reader,
     docs: &'a [RuleDoc],
     baseline: Option<&'a Baseline>,
+    /// The deployment files, when the run has any.
+    deployment: Option<&'a Deployment>,
+    /// Instances and workers as the deployment files say.
+    processes: &'a Processes,
 }
 
 /// One configuration judged on its own (steps 2 to 5).
@@ -343,6 +373,9 @@ struct Judged {
     used_suppressions: BTreeSet<usize>,
     /// Every secret string its sources hold, to mask copies of them in the other inputs.
     secrets: Redactor,
+    /// What the deployment checks need from it, when it is a production configuration and the
+    /// run has deployment files.
+    environment: Option<Environment>,
 }
 
 /// Steps 2 to 5 for one configuration to judge, the `index`-th of the run.
@@ -368,6 +401,17 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
 
     let merged = Merged::build(rules, &unit.layers);
     let primary = merged.primary;
+    let environment = (mode.evaluates()
+        && run.deployment.is_some()
+        && unit.profile == "production")
+        .then(|| {
+            let name = unit
+                .layers
+                .first()
+                .map_or_else(String::new, |layer| loader.sources.get(layer.source).name.clone());
+            let from_railway = unit.layers.iter().any(|layer| layer.kind == LayerKind::Railway);
+            Environment::from_merged(&merged, format!("`{name}`"), from_railway)
+        });
     // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
     let mut findings = if mode.evaluates() {
         let input = engine::Input {
@@ -375,6 +419,7 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
             layers: &unit.layers,
             profile: &unit.profile,
             example: unit.example.as_ref(),
+            instances: run.processes.instances.as_ref(),
         };
         let mut evaluated = engine::evaluate(rules, &input, &merged);
         evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
@@ -391,7 +436,8 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
     };
     // 4. Probe.
     if mode.probes() {
-        let input = probe_input(&merged);
+        let mut input = probe_input(&merged);
+        input.deployment = run.processes.clone();
         let mut raised = probe::run(&input, &settings.probe, run.reader)?;
         // `lint` reports the URLs the Settings class requires itself
         // (missing-required-variable); a URL nobody declared required goes unreported there.
@@ -456,6 +502,83 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
         },
         used_suppressions: applied.used_config,
         secrets: loader.redactor,
+        environment,
+    })
+}
+
+/// The deployment files judged with the run's first production configuration (in the order
+/// of the inputs), else with the Settings class's defaults; filtered like any input (selection,
+/// per-file settings, `[[suppress]]` entries, the baseline).
+fn judge_deployment(
+    run: &Run,
+    deployment: &Deployment,
+    sources: Sources,
+    production: Option<Environment>,
+) -> Result<Judged, Error> {
+    let (args, rules, settings) = (run.args, run.rules, run.settings);
+    let railway_config = deployment
+        .files
+        .iter()
+        .any(|file| matches!(file.manifest, Manifest::Railway(_)));
+    let mut environment = production.unwrap_or_else(|| {
+        let defaults = Merged::build(rules, &[]);
+        let described = if run.class.app.is_some() {
+            "the Settings class's defaults"
+        } else {
+            "no production configuration"
+        };
+        Environment::from_merged(&defaults, described.to_owned(), false)
+    });
+    environment.on_railway |= railway_config;
+    let limits = Limits {
+        max_connections: settings.config.max_connections,
+    };
+    let distributions = deployment
+        .root
+        .as_deref()
+        .and_then(dependencies::project_distributions);
+    let raised = deployment::check(deployment, &environment, &limits, distributions.as_ref());
+    let findings = rules.complete_all(raised)?;
+    let applied = suppress::apply(findings, &sources, &[], rules, &settings.config.suppress);
+    let mut kept = applied.kept;
+    kept.extend(rules.complete_all(applied.raised)?);
+    let mut findings = Vec::with_capacity(kept.len());
+    let mut recorded = Baseline::new();
+    let mut inputs = Vec::with_capacity(deployment.files.len());
+    for file in &deployment.files {
+        let of_file: Vec<Finding> = kept
+            .iter()
+            .filter(|finding| finding.source == file.source)
+            .cloned()
+            .collect();
+        for finding in filter::select(settings, of_file, Some(&file.name), run.docs)? {
+            let fingerprint = Fingerprint::of(&finding, &file.name);
+            if run.baseline.is_some_and(|known| known.contains(&fingerprint)) {
+                continue;
+            }
+            if args.write_baseline.is_some() {
+                recorded.findings.insert(fingerprint);
+            }
+            findings.push(finding);
+        }
+        inputs.push(ReportInput {
+            file: file.name.clone(),
+            profile: "production".to_owned(),
+            sources: vec![file.source],
+        });
+    }
+    Ok(Judged {
+        outcome: Outcome {
+            sources,
+            findings,
+            inputs,
+            docs: Vec::new(),
+            status: ExitStatus::Success,
+            baseline: args.write_baseline.is_some().then_some(recorded),
+        },
+        used_suppressions: applied.used_config,
+        secrets: Redactor::default(),
+        environment: None,
     })
 }
 
@@ -594,6 +717,7 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
         db_max_overflow: number_by_role(Role::DbMaxOverflow, &database_url),
         redis_max_connections: number_by_role(Role::RedisMaxConnections, &redis_url),
         web_concurrency: number("WEB_CONCURRENCY", &None),
+        deployment: Processes::default(),
         database_url,
         redis_url,
     }

@@ -303,6 +303,26 @@ const NAMES: &[(&str, bool)] = &[
     ("prod.env.bak", false),
     ("environment.py", false),
     (".env/config", false),
+    // Deployment files.
+    ("Dockerfile", true),
+    ("docker/Dockerfile", true),
+    ("Dockerfile.prod", true),
+    ("api.Dockerfile", true),
+    ("dockerfile", true),
+    ("DOCKERFILE", true),
+    ("api.dockerfile", true),
+    ("Dockerfile.", false),
+    (".Dockerfile", false),
+    ("Dockerfiles", false),
+    ("Dockerfile.example", false),
+    ("Dockerfile.template", false),
+    ("railway.toml", true),
+    ("deploy/railway.json", true),
+    ("railway.yaml", false),
+    ("Railway.toml", false),
+    ("Procfile", true),
+    ("Procfile.dev", false),
+    ("procfile", false),
 ];
 
 /// The rule `deploycheck lint DIR` chooses files by is the hook's `files` pattern: its
@@ -310,9 +330,9 @@ const NAMES: &[(&str, bool)] = &[
 /// where Python is installed, so does Python's `re` (pre-commit's) with the pattern itself.
 #[test]
 fn the_hook_pattern_and_lint_dir_choose_the_same_names() {
-    use deploycheck::source::discover::is_dotenv_name;
+    use deploycheck::source::discover::is_input_name;
     for (name, expected) in NAMES {
-        assert_eq!(is_dotenv_name(name), *expected, "{name}");
+        assert_eq!(is_input_name(name), *expected, "{name}");
     }
 
     let hooks = include_str!("../.pre-commit-hooks.yaml");
@@ -323,7 +343,7 @@ fn the_hook_pattern_and_lint_dir_choose_the_same_names() {
         .expect("the hook's files pattern");
     assert!(
         include_str!("../src/source/discover.rs").contains(&format!("/// {pattern}\n")),
-        "is_dotenv_name's documentation quotes another pattern than the hook's {pattern}"
+        "is_input_name's documentation quotes another pattern than the hook's {pattern}"
     );
 
     let script = "import re, sys\n\

@@ -7,7 +7,6 @@ use crate::engine::Layer;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::inputs::Loader;
-use crate::inputs::input_format;
 use crate::report::escape_controls;
 use crate::settings::configured_rules;
 use crate::source::read::Reader;
@@ -20,7 +19,7 @@ pub fn run(args: DiffArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
         reader,
     )?;
     let mut loader = Loader::new(&rules, streams.stdin, &reader);
-    let format = input_format(args.input_format);
+    let format = crate::inputs::configuration_format(args.input_format)?;
     let a = loader.load(&args.a, format)?;
     let b = loader.load(&args.b, format)?;
     loader.mask_repeated_secrets();

@@ -7,6 +7,8 @@
 //! Every check kind is handled by an exhaustive `match`, so a new kind does not compile until
 //! it is run here.
 
+pub mod connections;
+pub mod deployment;
 mod input_checks;
 mod merged;
 pub mod predicate;
@@ -33,6 +35,8 @@ pub struct Input<'a> {
     pub profile: &'a str,
     /// The `.env.example` the configuration is compared with, if any.
     pub example: Option<&'a Layer>,
+    /// How many instances the deployment files run (`shared-quota` checks), if they say.
+    pub instances: Option<&'a connections::Count>,
 }
 
 /// Evaluate every rule against the input, whose layers `merged` merges (built once by the
@@ -157,7 +161,9 @@ impl<'a> RuleRun<'_, 'a> {
             Predicate::Notice
             | Predicate::Probe
             | Predicate::Suppression
-            | Predicate::SettingsClass => {}
+            | Predicate::SettingsClass
+            | Predicate::Deployment => {}
+            Predicate::SharedQuota { max } => self.shared_quota(&check.targets, *max),
             Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
             Predicate::Required => {
                 for name in self.target_names(&check.targets) {
@@ -190,6 +196,49 @@ impl<'a> RuleRun<'_, 'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// A per-instance quota times the instances is at most `max`: each instance enforces its
+    /// own limit, so together they allow the product. Without deployment files saying how many
+    /// instances run, there is nothing to multiply.
+    fn shared_quota(&mut self, targets: &Targets, max: i64) {
+        let Some(instances) = self.input.instances else {
+            return;
+        };
+        for name in self.target_names(targets) {
+            let Effective::Set(assignment) = self.merged.effective(&name) else {
+                continue;
+            };
+            let Some(value) = assignment
+                .entry
+                .value
+                .as_deref()
+                .and_then(predicate::scalar::parse_int)
+                .and_then(|value| i64::try_from(value).ok())
+            else {
+                continue;
+            };
+            let count = instances.value.max(1);
+            let total = value.saturating_mul(count);
+            if total <= max {
+                continue;
+            }
+            let detail = format!(
+                "`{}` = {value} per instance × {count} instances ({}) allows {total}, above the \
+                 shared quota of {max}",
+                assignment.entry.key, instances.from
+            );
+            let suggestion = Some(format!("at most {} per instance", max / count));
+            let key = assignment.entry.key.clone();
+            self.push(
+                Some(key),
+                (assignment.source, value_span(assignment.entry)),
+                detail,
+                assignment.entry.value.as_deref(),
+                suggestion,
+                Vec::new(),
+            );
         }
     }
 

@@ -15,7 +15,126 @@ pub mod railway_config;
 
 use std::ops::Range;
 
+use crate::cli::InputFormatArg;
+use crate::engine::deployment::Manifest;
 use crate::source::Span;
+
+/// A kind of deployment file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Dockerfile,
+    RailwayToml,
+    RailwayJson,
+    Procfile,
+}
+
+impl Kind {
+    /// The kind a file's name says: `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile` (the names
+    /// `docker build` and Railway's `dockerfilePath` conventions use), `railway.toml`,
+    /// `railway.json`, `Procfile`.
+    pub fn of_name(path: &str) -> Option<Kind> {
+        let name = path
+            .rsplit(['/', std::path::MAIN_SEPARATOR])
+            .next()
+            .unwrap_or(path);
+        let dockerfile = name.eq_ignore_ascii_case("dockerfile")
+            || name
+                .get(..11)
+                .is_some_and(|start| start.eq_ignore_ascii_case("dockerfile."))
+                && name.len() > 11
+            || name.len() > 11
+                && name
+                    .get(name.len() - 11..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(".dockerfile"));
+        match name {
+            _ if dockerfile => Some(Kind::Dockerfile),
+            "railway.toml" => Some(Kind::RailwayToml),
+            "railway.json" => Some(Kind::RailwayJson),
+            "Procfile" => Some(Kind::Procfile),
+            _ => None,
+        }
+    }
+
+    /// The kind `--input-format` names for every input, else the one the name says; `None` for a
+    /// configuration (.env, Railway variables).
+    pub fn of_format(format: InputFormatArg, path: &str) -> Option<Kind> {
+        match format {
+            InputFormatArg::Auto => Kind::of_name(path),
+            InputFormatArg::Dockerfile => Some(Kind::Dockerfile),
+            InputFormatArg::RailwayConfig if path.ends_with(".json") => Some(Kind::RailwayJson),
+            InputFormatArg::RailwayConfig => Some(Kind::RailwayToml),
+            InputFormatArg::Procfile => Some(Kind::Procfile),
+            InputFormatArg::Dotenv
+            | InputFormatArg::RailwayJson
+            | InputFormatArg::RailwayKv
+            | InputFormatArg::RailwayTable => None,
+        }
+    }
+}
+
+/// Is a `railway.json` Railway's config as code, rather than `railway variables --json`
+/// output saved under that name? Variables are a flat object of strings; the config's values
+/// are tables (`build`, `deploy`, `environments`) or its `$schema`.
+pub fn is_railway_config_json(text: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')) {
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .any(|(key, value)| key == "$schema" || value.is_object() || value.is_array()),
+        // Not JSON at all: the config reader reports where it breaks, as Railway would refuse
+        // it; an array or a scalar is no variables output either.
+        Ok(_) | Err(_) => true,
+    }
+}
+
+/// Read a deployment file of a kind.
+pub fn read(kind: Kind, text: &str) -> Manifest {
+    match kind {
+        Kind::Dockerfile => Manifest::Dockerfile(dockerfile::parse(text)),
+        Kind::RailwayToml => Manifest::Railway(railway_config::parse(
+            text,
+            railway_config::ConfigFormat::Toml,
+        )),
+        Kind::RailwayJson => Manifest::Railway(railway_config::parse(
+            text,
+            railway_config::ConfigFormat::Json,
+        )),
+        Kind::Procfile => Manifest::Procfile(procfile::parse(text)),
+    }
+}
+
+/// The spans of values a deployment file gives a secret's name: a Dockerfile's
+/// `ENV SECRET_KEY=...` and `ARG API_TOKEN=...`.
+pub fn secret_value_spans(manifest: &Manifest, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    let mut spans = Vec::new();
+    if let Manifest::Dockerfile(file) = manifest {
+        let args = file
+            .global_args
+            .iter()
+            .chain(file.stages.iter().flat_map(|stage| {
+                stage.instructions.iter().flat_map(|instruction| match &instruction.body {
+                    dockerfile::Body::Arg(args) => args.as_slice(),
+                    _ => &[],
+                })
+            }));
+        for arg in args {
+            if let Some(default) = arg.default.as_ref().filter(|_| is_secret(&arg.name.text)) {
+                spans.push(default.span.clone());
+            }
+        }
+        for stage in &file.stages {
+            for instruction in &stage.instructions {
+                if let dockerfile::Body::Env(pairs) = &instruction.body {
+                    for (name, value) in pairs {
+                        if is_secret(&name.text) {
+                            spans.push(value.span.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    spans
+}
 
 /// A piece of text read out of a manifest (a word, a command, a value), with where each of its
 /// bytes was written: a Dockerfile command continued over several lines, a JSON string with

@@ -16,6 +16,7 @@ mod redis;
 mod tls;
 mod url_parts;
 
+use crate::engine::connections::{Budget, Count};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::LazyLock;
@@ -77,6 +78,9 @@ pub struct ProbeInput {
     pub db_max_overflow: Option<Located<i64>>,
     pub redis_max_connections: Option<Located<i64>>,
     pub web_concurrency: Option<Located<i64>>,
+    /// Instances and workers per instance as the deployment files say (`numReplicas`,
+    /// `--workers`): they replace `--replicas` and `WEB_CONCURRENCY` where given.
+    pub deployment: crate::engine::connections::Processes,
 }
 
 impl fmt::Debug for ProbeInput {
@@ -96,6 +100,7 @@ impl fmt::Debug for ProbeInput {
             .field("db_max_overflow", &self.db_max_overflow)
             .field("redis_max_connections", &self.redis_max_connections)
             .field("web_concurrency", &self.web_concurrency)
+            .field("deployment", &self.deployment)
             .finish()
     }
 }
@@ -178,15 +183,27 @@ pub fn mask(text: &str, secrets: &[&str]) -> String {
     masked
 }
 
-/// Replicas times worker processes: how many copies of each pool exist at once.
-fn total_processes(input: &ProbeInput, options: &ProbeOptions) -> i64 {
-    let workers = input
-        .web_concurrency
-        .as_ref()
-        .map(|located| located.value)
-        .filter(|&workers| workers > 0)
-        .unwrap_or(1);
-    i64::from(options.replicas.max(1)).saturating_mul(workers)
+/// The connection budget ([`crate::engine::connections`]): the deployment files' instances
+/// and workers where they give them, else `--replicas` and `WEB_CONCURRENCY`.
+fn budget(input: &ProbeInput, options: &ProbeOptions, pool_size: i64, max_overflow: i64) -> Budget {
+    let instances = input.deployment.instances.clone().unwrap_or_else(|| {
+        Count::new(i64::from(options.replicas.max(1)), "")
+    });
+    let workers = input.deployment.workers.clone().unwrap_or_else(|| {
+        let workers = input
+            .web_concurrency
+            .as_ref()
+            .map(|located| located.value)
+            .filter(|&workers| workers > 0)
+            .unwrap_or(1);
+        Count::new(workers, "")
+    });
+    Budget {
+        instances,
+        workers,
+        pool_size,
+        max_overflow,
+    }
 }
 
 /// ` (NAME is not set: this is its default)` for the values among `values` that are defaults,
@@ -400,6 +417,8 @@ mod tests {
 
     #[test]
     fn total_processes_multiplies_replicas_and_workers() {
+        let total_processes =
+            |input: &ProbeInput, options: &ProbeOptions| budget(input, options, 1, 0).processes();
         let mut input = ProbeInput::default();
         let options = ProbeOptions {
             replicas: 3,
@@ -417,5 +436,9 @@ mod tests {
             located.value = 0;
         }
         assert_eq!(total_processes(&input, &options), 3);
+        // The deployment files' counts replace --replicas and WEB_CONCURRENCY.
+        input.deployment.instances = Some(Count::new(2, "numReplicas = 2 in railway.toml"));
+        input.deployment.workers = Some(Count::new(5, "--workers 5 in Dockerfile"));
+        assert_eq!(total_processes(&input, &options), 10);
     }
 }

@@ -31,7 +31,7 @@ use super::tls::{TlsSettings, Verification};
 use super::url_parts::{self, decode};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    seconds, skipped_finding, total_processes, unset_note,
+    budget, seconds, skipped_finding, unset_note,
 };
 use crate::finding::Label;
 use crate::host::{is_private_address, is_private_host};
@@ -502,9 +502,9 @@ fn pool_finding(
     let reserved =
         facts.superuser_reserved.unwrap_or(0).max(0) + facts.reserved.unwrap_or(0).max(0);
     let available = max_connections - reserved;
-    let processes = total_processes(input, options);
-    let per_process = pool_size.value.saturating_add(max_overflow.value);
-    let total = per_process.saturating_mul(processes);
+    let budget = budget(input, options, pool_size.value, max_overflow.value);
+    let processes = budget.processes();
+    let total = budget.total()?;
     if total <= available {
         return None;
     }

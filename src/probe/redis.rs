@@ -26,7 +26,7 @@ use super::tls::{TlsSettings, Verification};
 use super::url_parts::{self, decode};
 use super::{
     Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    seconds, skipped_finding, total_processes, unset_note,
+    budget, seconds, skipped_finding, unset_note,
 };
 use crate::rules::{Raised, RuleId};
 
@@ -557,7 +557,7 @@ fn session_findings(
     findings.push(finding_at(located, RuleId::ProbeRedisInfo, info));
 
     if let (Some(max_clients), Some(pool)) = (facts.max_clients, &input.redis_max_connections) {
-        let processes = total_processes(input, options);
+        let processes = budget(input, options, pool.value, 0).processes();
         let total = pool.value.saturating_mul(processes);
         if pool.value >= 0 && total > max_clients {
             findings.push(finding_at(

@@ -38,6 +38,7 @@ pub const FILES: &[BuiltIn] = rule_files![
     "probes.toml",
     "suppressions.toml",
     "settings-class.toml",
+    "deployment.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).

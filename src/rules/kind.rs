@@ -111,6 +111,12 @@ check_kinds! {
     /// Raised from the application's Settings class (unknown keys, types, constraints); the rule
     /// documents it and sets its severity.
     SettingsClass = "settings-class", options: [];
+    /// Raised about the deployment files (Dockerfile, railway.toml/json, Procfile) and the
+    /// environment they run in; the rule documents it and sets its severity.
+    Deployment = "deployment", options: [];
+    /// A per-instance quota (a rate limit each process enforces on its own) times the number
+    /// of instances the deployment files run is at most `max`, the quota they share.
+    SharedQuota = "shared-quota", options: ["variable", "variables", "role", "except-role", "max"];
 }
 
 impl CheckKind {
@@ -126,7 +132,8 @@ impl CheckKind {
             CheckKind::Notice
             | CheckKind::Probe
             | CheckKind::Suppression
-            | CheckKind::SettingsClass => true,
+            | CheckKind::SettingsClass
+            | CheckKind::Deployment => true,
             CheckKind::Required
             | CheckKind::Unset
             | CheckKind::Equals
@@ -147,7 +154,8 @@ impl CheckKind {
             | CheckKind::UnresolvedReference
             | CheckKind::ExampleMissingKey
             | CheckKind::ExampleUndocumentedKey
-            | CheckKind::ExampleValueCopied => false,
+            | CheckKind::ExampleValueCopied
+            | CheckKind::SharedQuota => false,
         }
     }
 }

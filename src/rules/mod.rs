@@ -364,6 +364,10 @@ pub enum Predicate {
     Suppression,
     /// Reported from the application's Settings class; documentation only here.
     SettingsClass,
+    /// Reported about the deployment files; documentation only here.
+    Deployment,
+    /// The value times the deployment's instance count is at most `max`.
+    SharedQuota { max: i64 },
 }
 
 /// A check of one effective value.
@@ -616,7 +620,11 @@ impl RuleSet {
         };
         Ok(Finding {
             rule: id.to_owned(),
-            severity: rule.doc.severity,
+            severity: if raised.milder {
+                rule.doc.severity.milder()
+            } else {
+                rule.doc.severity
+            },
             message: rule.message_for(&fill),
             help: rule.help_for(&fill),
             source: raised.source,

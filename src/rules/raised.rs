@@ -75,6 +75,21 @@ raised_rules! {
     ValueOutOfRange = "value-out-of-range",
     /// Several Settings classes and none named.
     SettingsClassAmbiguous = "settings-class-ambiguous",
+    StartCommandBindsLocalhost = "start-command-binds-localhost",
+    StartCommandFixedPort = "start-command-fixed-port",
+    DockerfileExecFormVariable = "dockerfile-exec-form-variable",
+    StartCommandReload = "start-command-reload",
+    /// Warning with several instances or workers; the program lowers it to info with one.
+    StartCommandMigrations = "start-command-migrations",
+    DockerfileHealthcheckToolMissing = "dockerfile-healthcheck-tool-missing",
+    DockerfileHealthcheckPythonImport = "dockerfile-healthcheck-python-import",
+    HealthcheckPathMismatch = "healthcheck-path-mismatch",
+    RailwayHealthcheckMissing = "railway-healthcheck-missing",
+    RailwayHealthcheckHostRejected = "railway-healthcheck-host-rejected",
+    RailwayConfigUnknownField = "railway-config-unknown-field",
+    ManifestUnparseable = "manifest-unparseable",
+    ConnectionsExceedServerLimit = "connections-exceed-server-limit",
+    RestartPolicyNever = "restart-policy-never",
 }
 
 impl std::fmt::Display for RuleId {
@@ -96,6 +111,9 @@ pub struct Raised {
     pub key: Option<String>,
     pub span: Span,
     pub labels: Vec<Label>,
+    /// The program judged this case milder than the rule's usual one (migrations in the start
+    /// command of a single instance): one severity step below the rule's.
+    pub milder: bool,
 }
 
 impl Raised {
@@ -109,11 +127,18 @@ impl Raised {
             key: None,
             span,
             labels: Vec::new(),
+            milder: false,
         }
     }
 
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
+        self
+    }
+
+    /// One severity step below the rule's ([`Raised::milder`]).
+    pub fn milder(mut self) -> Self {
+        self.milder = true;
         self
     }
 

@@ -607,6 +607,16 @@ impl Context<'_> {
             CheckKind::Suppression => (Targets::Input, Predicate::Suppression),
             CheckKind::Probe => (Targets::Input, Predicate::Probe),
             CheckKind::SettingsClass => (Targets::Input, Predicate::SettingsClass),
+            CheckKind::Deployment => (Targets::Input, Predicate::Deployment),
+            CheckKind::SharedQuota => {
+                let max = raw.max.as_ref().ok_or_else(|| {
+                    self.error(span.clone(), "a `shared-quota` check needs `max`, the quota the instances share")
+                })?;
+                let targets = named.ok_or_else(|| {
+                    self.error(span.clone(), "a `shared-quota` check needs `variable`, `variables` or `role`")
+                })?;
+                (targets, Predicate::SharedQuota { max: *max.get_ref() })
+            }
         };
         Ok(Check {
             kind: check_kind,

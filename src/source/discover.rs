@@ -17,14 +17,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::Error;
 
-/// Does the pre-commit hook lint a file of this name? The rule of its `files` pattern in
-/// `.pre-commit-hooks.yaml`, applied to the last component of `path`:
-///
-/// ```text
-/// (^|/)(?![^/]*\b(example|sample|template)\b)(\.env(\.[^/]+)?|[^/]+\.env)$
-/// ```
-///
-/// that is `.env`, `.env.anything` or `anything.env`, unless it is a template
+/// Is this the name of a .env file the pre-commit hook lints? The .env part of its `files`
+/// pattern in `.pre-commit-hooks.yaml` (which [`is_input_name`] quotes whole), applied to the
+/// last component of `path`: that is `.env`, `.env.anything` or `anything.env`, unless it is a template
 /// ([`is_template_name`]). The `regex` crate has no look-ahead, so the rule is written out here;
 /// `tests/pre_commit.rs` checks both on a table of names (with Python's `re`, which pre-commit
 /// uses, when it is installed).
@@ -57,10 +52,18 @@ pub fn is_template_name(path: &str) -> bool {
     })
 }
 
-/// Is a file found under a directory an input? The one test the walk applies: a later kind
-/// of input (a deployment manifest) is added here.
-fn is_input_name(name: &str) -> bool {
+/// Is a file found under a directory an input? The one test the walk applies: a .env file
+/// ([`is_dotenv_name`]) or a deployment file ([`crate::manifest::Kind::of_name`]: `Dockerfile`,
+/// `Dockerfile.prod`, `api.Dockerfile`, `railway.toml`, `railway.json`, `Procfile`), unless it
+/// is a template (`Dockerfile.example`). The pre-commit hook's `files` pattern, which
+/// `tests/pre_commit.rs` checks against this on a table of names:
+///
+/// ```text
+/// """+NEW+"""
+/// ```
+pub fn is_input_name(name: &str) -> bool {
     is_dotenv_name(name)
+        || crate::manifest::Kind::of_name(name).is_some() && !is_template_name(name)
 }
 
 /// The last component of a path written with `/` (or `\` on Windows).

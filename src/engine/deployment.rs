@@ -1,0 +1,937 @@
+//! The deployment files judged with the environment they run in: how the container starts
+//! (which server binds which host and port, `--reload`, migrations), whether its healthchecks
+//! can pass, what Railway's config as code says, and how many database connections the whole
+//! deployment may open.
+//!
+//! The files are read by [`crate::manifest`]; this module only judges. The environment is the
+//! production configuration of the same run (a `.env.production`, the Railway input), or the
+//! Settings class's defaults when the run has none ([`Environment`]). Findings point at the
+//! deployment file and line that wrote what is wrong; one about the environment (the allowed
+//! hosts) names the variable and its file in the message.
+//!
+//! A Dockerfile `CMD` that Railway's `startCommand` replaces is still judged: the image runs
+//! elsewhere too (locally, in CI, on another platform). Its findings say that Railway overrides
+//! it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::engine::Merged;
+use crate::engine::connections::{Budget, Count, Processes};
+use crate::host;
+use crate::manifest::command::{self, CommandLine, Origin, Port, Program, Server, Workers};
+use crate::manifest::dependencies::{self, Distributions, Provided};
+use crate::manifest::dockerfile::{self, Body, CommandForm, Dockerfile, Healthcheck, Keyword};
+use crate::manifest::procfile::Procfile;
+use crate::manifest::railway_config::{self, ProblemKind, RailwayConfig, RestartPolicy};
+use crate::manifest::{Text, images, python};
+use crate::rules::{Raised, Role, RuleId};
+use crate::source::{SourceId, Span};
+
+/// The host Railway sends its healthcheck requests with.
+pub const RAILWAY_HEALTHCHECK_HOST: &str = "healthcheck.railway.app";
+
+/// One deployment file, read.
+pub enum Manifest {
+    Dockerfile(Dockerfile),
+    Railway(RailwayConfig),
+    Procfile(Procfile),
+}
+
+/// A deployment file with its source and the name it was given.
+pub struct ManifestFile {
+    pub source: SourceId,
+    pub name: String,
+    pub manifest: Manifest,
+}
+
+/// The deployment files of a run.
+#[derive(Default)]
+pub struct Deployment {
+    pub files: Vec<ManifestFile>,
+    /// The project directory, where `pyproject.toml` and `requirements*.txt` say what the
+    /// application installs.
+    pub root: Option<PathBuf>,
+}
+
+impl Deployment {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    fn railway(&self) -> Option<(&ManifestFile, &RailwayConfig)> {
+        self.files.iter().find_map(|file| match &file.manifest {
+            Manifest::Railway(config) => Some((file, config)),
+            Manifest::Dockerfile(_) | Manifest::Procfile(_) => None,
+        })
+    }
+
+    /// How many instances run, as Railway's config says (`numReplicas`, multi-region replicas).
+    pub fn instances(&self, environment: Option<&str>) -> Option<Count> {
+        let (file, config) = self.railway()?;
+        let instances = config.instances(environment)?;
+        Some(Count::new(
+            i64::try_from(instances.value).unwrap_or(i64::MAX),
+            format!("replicas in {}", file.name),
+        ))
+    }
+
+    /// Instances and workers per instance, as the deployment files say.
+    pub fn processes(&self, env: &Environment) -> Processes {
+        let workers = self
+            .start_commands(env)
+            .iter()
+            .filter(|start| !start.overridden)
+            .flat_map(|start| start.analysis.servers.iter().map(move |s| (start, s)))
+            .find_map(|(start, server)| {
+                let workers = server.workers.as_ref()?;
+                match &workers.value {
+                    Workers::Number(count) => Some(Count::new(
+                        i64::from(*count),
+                        format!("{} in {}", origin_words(&workers.origin), start.file),
+                    )),
+                    Workers::Variable { .. } => None,
+                }
+            });
+        Processes {
+            instances: self.instances(env.railway_environment.as_deref()),
+            workers,
+        }
+    }
+
+    /// Every start command the files hold, analysed in the environment it runs in.
+    fn start_commands(&self, env: &Environment) -> Vec<StartCommand<'_>> {
+        let railway = self.railway();
+        let effective = railway.map(|(_, config)| config.effective(env.railway_environment.as_deref()));
+        let railway_start = effective
+            .as_ref()
+            .and_then(|effective| effective.deploy.start_command.clone());
+        let mut starts = Vec::new();
+        for file in &self.files {
+            match &file.manifest {
+                Manifest::Dockerfile(dockerfile) => {
+                    let image_env = image_environment(dockerfile);
+                    let lookup = |name: &str| env.lookup(name, &image_env);
+                    if let Some((line, what)) = image_command(dockerfile) {
+                        let analysis = command::analyze(line.as_line(), &lookup);
+                        starts.push(StartCommand {
+                            source: file.source,
+                            file: &file.name,
+                            what,
+                            overridden: railway_start.is_some(),
+                            analysis,
+                        });
+                    }
+                }
+                Manifest::Railway(_) => {
+                    if let Some(start) = &railway_start {
+                        let image_env = self.dockerfile_environment();
+                        let lookup = |name: &str| env.lookup(name, &image_env);
+                        let text = start_text(start);
+                        let analysis = command::analyze(CommandLine::Shell(&text), &lookup);
+                        starts.push(StartCommand {
+                            source: file.source,
+                            file: &file.name,
+                            what: "startCommand",
+                            overridden: false,
+                            analysis,
+                        });
+                    }
+                }
+                Manifest::Procfile(procfile) => {
+                    if let Some(web) = procfile.web() {
+                        let image_env = BTreeMap::new();
+                        let lookup = |name: &str| env.lookup(name, &image_env);
+                        let analysis =
+                            command::analyze(CommandLine::Shell(&web.command), &lookup);
+                        starts.push(StartCommand {
+                            source: file.source,
+                            file: &file.name,
+                            what: "the Procfile's web process",
+                            overridden: railway_start.is_some(),
+                            analysis,
+                        });
+                    }
+                }
+            }
+        }
+        starts
+    }
+
+    /// The final image's `ENV`, for a start command Railway runs in it.
+    fn dockerfile_environment(&self) -> BTreeMap<String, String> {
+        self.files
+            .iter()
+            .find_map(|file| match &file.manifest {
+                Manifest::Dockerfile(dockerfile) => Some(image_environment(dockerfile)),
+                Manifest::Railway(_) | Manifest::Procfile(_) => None,
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A start command and what it starts.
+struct StartCommand<'d> {
+    source: SourceId,
+    file: &'d str,
+    /// `CMD`, `ENTRYPOINT`, `startCommand`, ...
+    what: &'static str,
+    /// Railway's `startCommand` runs instead of it.
+    overridden: bool,
+    analysis: command::Analysis,
+}
+
+impl StartCommand<'_> {
+    /// `` (Railway's startCommand overrides this CMD)`` where it does.
+    fn note(&self) -> String {
+        if self.overridden {
+            format!(" (on Railway, startCommand replaces this {})", self.what)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// What the deployment checks need from the production configuration of the run.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// Where it came from, for messages: `` `.env.production` ``, or the Settings class's
+    /// defaults.
+    pub described: String,
+    /// Every effective value (set, or the Settings class's default). Secrets included: they are
+    /// looked up (a `${PORT}` in a start command), never shown.
+    pub values: BTreeMap<String, String>,
+    /// The allowed-hosts variable and the hosts it admits.
+    pub allowed_hosts: Option<(String, Vec<String>)>,
+    /// The pool size and overflow variables, each with its value.
+    pub pool: Option<((String, i64), (String, i64))>,
+    /// The service runs on Railway (a Railway input or Railway's config as code): `PORT` is
+    /// injected and traffic goes to it.
+    pub on_railway: bool,
+    /// The Railway environment whose overrides apply (`RAILWAY_ENVIRONMENT_NAME`).
+    pub railway_environment: Option<String>,
+}
+
+impl Environment {
+    /// What a merged configuration says.
+    pub fn from_merged(merged: &Merged, described: String, from_railway: bool) -> Self {
+        let mut values: BTreeMap<String, String> = BTreeMap::new();
+        for variable in merged.rules.variables.values() {
+            if let Some(default) = &variable.default {
+                values.insert(variable.name.clone(), default.clone());
+            }
+        }
+        for assignment in merged.winners() {
+            if let Some(value) = &assignment.entry.value {
+                values.insert(assignment.entry.key.clone(), value.clone());
+            }
+        }
+        let allowed_hosts = merged.role_variable(Role::AllowedHosts).and_then(|name| {
+            let value = merged.value(&name)?;
+            Some((name, host_list(value)))
+        });
+        let number = |role: Role| -> Option<(String, i64)> {
+            let name = merged.role_variable(role)?;
+            let value = merged.value(&name)?;
+            let value = crate::engine::predicate::scalar::parse_int(value)?;
+            Some((name, i64::try_from(value).ok()?))
+        };
+        let pool = number(Role::DbPoolSize).zip(number(Role::DbMaxOverflow));
+        let railway_environment = values.get("RAILWAY_ENVIRONMENT_NAME").cloned();
+        let on_railway = from_railway || values.keys().any(|key| key.starts_with("RAILWAY_"));
+        Environment {
+            described,
+            values,
+            allowed_hosts,
+            pool,
+            on_railway,
+            railway_environment,
+        }
+    }
+
+    /// A variable as the start command sees it: the service's variables over the image's `ENV`
+    /// (Railway and `docker run -e` set them on top). On Railway `PORT` is injected, with a
+    /// value the files cannot know.
+    fn lookup(&self, name: &str, image: &BTreeMap<String, String>) -> Option<String> {
+        if let Some(value) = self.values.get(name) {
+            return Some(value.clone());
+        }
+        if self.on_railway && name == "PORT" {
+            return None;
+        }
+        image.get(name).cloned()
+    }
+}
+
+/// The hosts an allowed-hosts value admits: a JSON list, else comma-separated.
+fn host_list(value: &str) -> Vec<String> {
+    let trimmed = value.trim();
+    if trimmed.starts_with('[') {
+        if let Ok(list) = serde_json::from_str::<Vec<String>>(trimmed) {
+            return list;
+        }
+    }
+    trimmed
+        .split(',')
+        .map(|host| host.trim().to_owned())
+        .filter(|host| !host.is_empty())
+        .collect()
+}
+
+/// Does a list of allowed hosts admit `host`, as Starlette's `TrustedHostMiddleware` and
+/// Django's `ALLOWED_HOSTS` match: `*`, the exact name, or a `*.domain` (`.domain` in Django)
+/// pattern that covers it.
+fn admits(allowed: &[String], host: &str) -> bool {
+    allowed.iter().any(|pattern| {
+        let pattern = pattern.trim().to_ascii_lowercase();
+        pattern == "*"
+            || pattern == host
+            || pattern
+                .strip_prefix("*.")
+                .or_else(|| pattern.strip_prefix('.'))
+                .is_some_and(|domain| host == domain || host.ends_with(&format!(".{domain}")))
+    })
+}
+
+/// Limits the configuration states.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    /// `[database] max-connections`: the connections the database server allows.
+    pub max_connections: Option<i64>,
+}
+
+/// Judge the deployment files in `env`.
+pub fn check(
+    deployment: &Deployment,
+    env: &Environment,
+    limits: &Limits,
+    distributions: Option<&Distributions>,
+) -> Vec<Raised> {
+    let mut raised = Vec::new();
+    for file in &deployment.files {
+        match &file.manifest {
+            Manifest::Dockerfile(dockerfile) => {
+                for problem in &dockerfile.errors {
+                    raised.push(Raised::new(
+                        RuleId::ManifestUnparseable,
+                        format!("{}: {}", file.name, problem.message),
+                        file.source,
+                        problem.span.clone(),
+                    ));
+                }
+                healthcheck(file, dockerfile, deployment, distributions, &mut raised);
+            }
+            Manifest::Railway(config) => railway(file, config, env, &mut raised),
+            Manifest::Procfile(procfile) => {
+                for problem in &procfile.problems {
+                    raised.push(Raised::new(
+                        RuleId::ManifestUnparseable,
+                        format!("{}: {}", file.name, problem.message),
+                        file.source,
+                        problem.span.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    let processes = deployment.processes(env);
+    for start in deployment.start_commands(env) {
+        start_command(&start, env, &processes, &mut raised);
+    }
+    if let Some(raised_budget) = connections(deployment, env, limits, &processes) {
+        raised.push(raised_budget);
+    }
+    raised
+}
+
+/// The checks of one start command.
+fn start_command(
+    start: &StartCommand,
+    env: &Environment,
+    processes: &Processes,
+    raised: &mut Vec<Raised>,
+) {
+    let note = start.note();
+    for (name, span) in &start.analysis.unexpanded {
+        raised.push(Raised::new(
+            RuleId::DockerfileExecFormVariable,
+            format!(
+                "`${name}` in the exec form of {} reaches the program as it is written: no shell \
+                 expands it{note}",
+                start.what
+            ),
+            start.source,
+            span.clone(),
+        ));
+    }
+    for server in &start.analysis.servers {
+        let program = program_name(&server.program);
+        if host::is_loopback_host(&server.host.value) {
+            raised.push(Raised::new(
+                RuleId::StartCommandBindsLocalhost,
+                format!(
+                    "{program} listens on {} ({}): only the container itself can reach it{note}",
+                    server.host.value,
+                    origin_words(&server.host.origin)
+                ),
+                start.source,
+                setting_span(server, &server.host.origin),
+            ));
+        }
+        if env.on_railway {
+            if let Port::Number(port) = &server.port.value {
+                let injected = env.values.get("PORT").map(String::as_str);
+                if injected != Some(port.to_string().as_str()) {
+                    raised.push(
+                        Raised::new(
+                            RuleId::StartCommandFixedPort,
+                            format!(
+                                "{program} listens on port {port} ({}), but Railway routes to \
+                                 the port in `$PORT`{note}",
+                                origin_words(&server.port.origin)
+                            ),
+                            start.source,
+                            setting_span(server, &server.port.origin),
+                        )
+                        .with_suggestion(fixed_port_fix(&server.program)),
+                    );
+                }
+            }
+        }
+        let dev = matches!(server.program, Program::FastapiDev);
+        if let Some(span) = server.reload.clone().or(dev.then(|| server.span.clone())) {
+            raised.push(Raised::new(
+                RuleId::StartCommandReload,
+                format!(
+                    "{program} runs with {} in {}: a file watcher restarts it on changes, with \
+                     one worker{note}",
+                    if dev { "`fastapi dev` (reload on)" } else { "reload or debug on" },
+                    start.what
+                ),
+                start.source,
+                span,
+            ));
+        }
+    }
+    if !start.overridden || start.analysis.servers.is_empty() {
+        let instances = processes.instances.as_ref().map_or(1, |count| count.value.max(1));
+        let workers = start
+            .analysis
+            .servers
+            .iter()
+            .filter_map(|server| match server.workers.as_ref().map(|w| &w.value) {
+                Some(Workers::Number(count)) => Some(i64::from(*count)),
+                Some(Workers::Variable { .. }) | None => None,
+            })
+            .max()
+            .unwrap_or(1);
+        for migration in &start.analysis.migrations {
+            let mut finding = Raised::new(
+                RuleId::StartCommandMigrations,
+                format!(
+                    "{} runs migrations as the container starts, in each of {} (instances × \
+                     workers)",
+                    start.what,
+                    instances.saturating_mul(workers)
+                ),
+                start.source,
+                migration.span.clone(),
+            );
+            if instances.saturating_mul(workers) <= 1 {
+                finding.message = format!(
+                    "{} runs migrations as the container starts; with one instance this works, \
+                     but a second replica will race it",
+                    start.what
+                );
+                finding = finding.milder();
+            }
+            raised.push(finding);
+        }
+    }
+}
+
+/// The fix for a fixed port, in the server's own flags.
+fn fixed_port_fix(program: &Program) -> String {
+    match program {
+        Program::Gunicorn { .. } | Program::Hypercorn => "`--bind 0.0.0.0:$PORT`".to_owned(),
+        Program::Uvicorn | Program::FastapiRun | Program::FastapiDev => "`--port $PORT`".to_owned(),
+    }
+}
+
+fn program_name(program: &Program) -> &'static str {
+    match program {
+        Program::Uvicorn => "uvicorn",
+        Program::Gunicorn { .. } => "gunicorn",
+        Program::Hypercorn => "hypercorn",
+        Program::FastapiRun => "`fastapi run`",
+        Program::FastapiDev => "`fastapi dev`",
+    }
+}
+
+/// `its default`, `--host`, `UVICORN_HOST`.
+fn origin_words(origin: &Origin) -> String {
+    match origin {
+        Origin::Flag(_) => "as the command line says".to_owned(),
+        Origin::Environment(name) => format!("from `{name}`"),
+        Origin::Default => "its default".to_owned(),
+    }
+}
+
+/// Where a setting was written, else the server's invocation.
+fn setting_span(server: &Server, origin: &Origin) -> Span {
+    match origin {
+        Origin::Flag(span) => span.clone(),
+        Origin::Environment(_) | Origin::Default => server.span.clone(),
+    }
+}
+
+/// The final image's start command: `ENTRYPOINT` and `CMD` as Docker combines them.
+enum ImageCommand {
+    Exec(Vec<Text>),
+    Shell(Text),
+}
+
+impl ImageCommand {
+    fn as_line(&self) -> CommandLine<'_> {
+        match self {
+            ImageCommand::Exec(words) => CommandLine::Exec(words),
+            ImageCommand::Shell(text) => CommandLine::Shell(text),
+        }
+    }
+}
+
+/// The stages the final image is built from, final first: a `FROM base` that names an earlier
+/// stage inherits its instructions.
+fn final_chain(dockerfile: &Dockerfile) -> Vec<&dockerfile::Stage> {
+    let mut chain = Vec::new();
+    let mut stage = dockerfile.final_stage();
+    while let Some(current) = stage {
+        if chain.len() > dockerfile.stages.len() {
+            break;
+        }
+        chain.push(current);
+        stage = dockerfile.stage_named(&current.from.image.text);
+        if stage.is_some_and(|next| std::ptr::eq(next, current)) {
+            break;
+        }
+    }
+    chain
+}
+
+/// The last instruction of a kind the final image has (its own, else inherited).
+fn last_of(dockerfile: &Dockerfile, keyword: Keyword) -> Option<&dockerfile::Instruction> {
+    final_chain(dockerfile)
+        .into_iter()
+        .find_map(|stage| stage.last(keyword))
+}
+
+/// `ENTRYPOINT` with `CMD` as its arguments when both are exec form; else the one that runs.
+fn image_command(dockerfile: &Dockerfile) -> Option<(ImageCommand, &'static str)> {
+    let body = |instruction: &dockerfile::Instruction| match &instruction.body {
+        Body::Command(command) => Some(command.form.clone()),
+        _ => None,
+    };
+    let entrypoint = last_of(dockerfile, Keyword::Entrypoint).and_then(body);
+    let cmd = last_of(dockerfile, Keyword::Cmd).and_then(body);
+    match (entrypoint, cmd) {
+        (Some(CommandForm::Exec(mut words)), Some(CommandForm::Exec(args))) => {
+            words.extend(args);
+            Some((ImageCommand::Exec(words), "ENTRYPOINT"))
+        }
+        (Some(CommandForm::Exec(words)), _) => Some((ImageCommand::Exec(words), "ENTRYPOINT")),
+        (Some(CommandForm::Shell(text)), _) => Some((ImageCommand::Shell(text), "ENTRYPOINT")),
+        (None, Some(CommandForm::Exec(words))) => Some((ImageCommand::Exec(words), "CMD")),
+        (None, Some(CommandForm::Shell(text))) => Some((ImageCommand::Shell(text), "CMD")),
+        (None, None) => None,
+    }
+}
+
+/// The final image's `ENV`, earlier stages of its chain first.
+fn image_environment(dockerfile: &Dockerfile) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    for stage in final_chain(dockerfile).into_iter().rev() {
+        for instruction in &stage.instructions {
+            if let Body::Env(pairs) = &instruction.body {
+                for (name, value) in pairs {
+                    env.insert(name.text.clone(), value.text.clone());
+                }
+            }
+        }
+    }
+    env
+}
+
+/// The base image the final stage starts from, with `ARG` defaults substituted.
+fn base_image(dockerfile: &Dockerfile) -> Option<String> {
+    let root = final_chain(dockerfile).pop()?;
+    let mut image = root.from.image.text.clone();
+    for arg in &dockerfile.global_args {
+        if let Some(default) = &arg.default {
+            for reference in [format!("${{{}}}", arg.name.text), format!("${}", arg.name.text)] {
+                image = image.replace(&reference, &default.text);
+            }
+        }
+    }
+    Some(image)
+}
+
+/// The Dockerfile's `HEALTHCHECK`: its tool and its Python, and its path against Railway's.
+fn healthcheck(
+    file: &ManifestFile,
+    dockerfile: &Dockerfile,
+    deployment: &Deployment,
+    distributions: Option<&Distributions>,
+    raised: &mut Vec<Raised>,
+) {
+    let Some(instruction) = last_of(dockerfile, Keyword::Healthcheck) else {
+        return;
+    };
+    let Body::Healthcheck(Healthcheck::Check { command, .. }) = &instruction.body else {
+        return;
+    };
+    let words: Vec<&Text> = match &command.form {
+        CommandForm::Exec(words) => words.iter().collect(),
+        CommandForm::Shell(text) => vec![text],
+    };
+    let whole: String = words
+        .iter()
+        .map(|word| word.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // The tool: curl or wget at a command's start.
+    let tools: Vec<(&str, Span)> = words
+        .iter()
+        .flat_map(|word| tool_uses(word))
+        .collect();
+    if !tools.is_empty() {
+        let chain = final_chain(dockerfile);
+        let installed: Vec<&str> = chain
+            .iter()
+            .flat_map(|stage| &stage.instructions)
+            .filter_map(|instruction| match &instruction.body {
+                Body::Command(command) if instruction.keyword == Keyword::Run => Some(command),
+                _ => None,
+            })
+            .flat_map(|command| {
+                let mut texts: Vec<&str> = match &command.form {
+                    CommandForm::Shell(text) => vec![text.text.as_str()],
+                    CommandForm::Exec(words) => words.iter().map(|w| w.text.as_str()).collect(),
+                };
+                texts.extend(command.heredocs.iter().map(|heredoc| heredoc.body.text.as_str()));
+                texts
+            })
+            .flat_map(images::installed_tools)
+            .collect();
+        if let Some(image) = base_image(dockerfile) {
+            if let Some(shipped) = images::shipped_tools(&image) {
+                for (tool, span) in tools {
+                    let has = match tool {
+                        "curl" => shipped.curl,
+                        _ => shipped.wget,
+                    };
+                    if !has && !installed.contains(&tool) {
+                        raised.push(Raised::new(
+                            RuleId::DockerfileHealthcheckToolMissing,
+                            format!(
+                                "the healthcheck runs {tool}, which `{image}` does not ship and \
+                                 no RUN installs: it fails every time"
+                            ),
+                            file.source,
+                            span,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // The Python: `python -c CODE`.
+    for word_text in &words {
+        for (code, code_text) in python_code(word_text) {
+            let snippet = python::snippet(&code);
+            for used in &snippet.unbound {
+                raised.push(Raised::new(
+                    RuleId::DockerfileHealthcheckPythonImport,
+                    format!(
+                        "the healthcheck's Python uses `{}` without importing it: NameError on \
+                         every run",
+                        used.name
+                    ),
+                    file.source,
+                    code_text.span_of(used.range.clone()),
+                ));
+            }
+            if let Some(distributions) = distributions {
+                for import in &snippet.imports {
+                    if let Provided::No = dependencies::provides(distributions, &import.module) {
+                        raised.push(Raised::new(
+                            RuleId::DockerfileHealthcheckPythonImport,
+                            format!(
+                                "the healthcheck's Python imports `{}`, which the project does \
+                                 not depend on: ModuleNotFoundError on every run",
+                                import.module
+                            ),
+                            file.source,
+                            code_text.span_of(import.range.clone()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // The path and port, against Railway's healthcheck and the server.
+    if let Some((url_path, url_port, span)) = healthcheck_url(&words) {
+        if let Some((railway_file, config)) = deployment.railway() {
+            let effective = config.effective(None);
+            if let Some(path) = &effective.deploy.healthcheck_path {
+                if normalized_path(&path.value) != normalized_path(&url_path) {
+                    raised.push(Raised::new(
+                        RuleId::HealthcheckPathMismatch,
+                        format!(
+                            "the Dockerfile's healthcheck requests `{url_path}`, but \
+                             healthcheckPath in {} is `{}`",
+                            railway_file.name, path.value
+                        ),
+                        file.source,
+                        span.clone(),
+                    ));
+                }
+            }
+        }
+        let env = Environment::default();
+        if let (Some(port), Some((start, _))) = (url_port, image_command(dockerfile)) {
+            let image_env = image_environment(dockerfile);
+            let lookup = |name: &str| env.lookup(name, &image_env);
+            let analysis = command::analyze(start.as_line(), &lookup);
+            for server in &analysis.servers {
+                if let Port::Number(listens) = server.port.value {
+                    if listens != port {
+                        raised.push(Raised::new(
+                            RuleId::HealthcheckPathMismatch,
+                            format!(
+                                "the healthcheck requests port {port}, but {} listens on {listens}",
+                                program_name(&server.program)
+                            ),
+                            file.source,
+                            span.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let _ = whole;
+}
+
+/// `curl`/`wget` at the start of a command in a healthcheck's text.
+fn tool_uses(text: &Text) -> Vec<(&'static str, Span)> {
+    let mut uses = Vec::new();
+    let bytes = text.text.as_bytes();
+    let mut at_command = true;
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte.is_ascii_whitespace() {
+            index += 1;
+            continue;
+        }
+        if matches!(byte, b';' | b'&' | b'|' | b'(' | b'`') {
+            at_command = true;
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < bytes.len()
+            && !bytes[index].is_ascii_whitespace()
+            && !matches!(bytes[index], b';' | b'&' | b'|' | b'(' | b')' | b'`')
+        {
+            index += 1;
+        }
+        let word = &text.text[start..index];
+        let name = word.trim_matches(['"', '\'']).rsplit('/').next().unwrap_or(word);
+        if at_command {
+            for tool in ["curl", "wget"] {
+                if name == tool {
+                    uses.push((tool, text.span_of(start..index)));
+                }
+            }
+        }
+        // `sh -c "curl ..."` : the quoted command's first word is a command too.
+        at_command = matches!(name, "exec" | "timeout" | "-c" | "sh" | "bash" | "command")
+            || word.starts_with(['"', '\'']) && matches!(name, "curl" | "wget");
+    }
+    uses
+}
+
+/// The code of each `python -c CODE` in a text, as its own [`Text`] (mapped to the file).
+fn python_code(text: &Text) -> Vec<(String, Text)> {
+    python::c_arguments(text)
+        .into_iter()
+        .map(|code| (code.text.clone(), code))
+        .collect()
+}
+
+/// The path and port of the first `http://localhost...` URL a healthcheck requests.
+fn healthcheck_url(words: &[&Text]) -> Option<(String, Option<u16>, Span)> {
+    for word in words {
+        let text = &word.text;
+        let Some(start) = text.find("http://").or_else(|| text.find("https://")) else {
+            continue;
+        };
+        let end = text[start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ','))
+            .map_or(text.len(), |end| start + end);
+        let url = url::Url::parse(&text[start..end]).ok()?;
+        let local = url.host_str().is_some_and(host::is_local_host);
+        if !local {
+            continue;
+        }
+        return Some((
+            url.path().to_owned(),
+            url.port_or_known_default(),
+            word.span_of(start..end),
+        ));
+    }
+    None
+}
+
+fn normalized_path(path: &str) -> &str {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    match path.trim_end_matches('/') {
+        "" => "/",
+        trimmed => trimmed,
+    }
+}
+
+/// Railway's config as code: what its schema refuses, and what production needs.
+fn railway(file: &ManifestFile, config: &RailwayConfig, env: &Environment, raised: &mut Vec<Raised>) {
+    for problem in &config.problems {
+        let rule = match problem.kind {
+            ProblemKind::Syntax => RuleId::ManifestUnparseable,
+            ProblemKind::UnknownField | ProblemKind::WrongType | ProblemKind::InvalidValue => {
+                RuleId::RailwayConfigUnknownField
+            }
+        };
+        let mut finding = Raised::new(rule, problem.message.clone(), file.source, problem.span.clone());
+        if let Some(suggestion) = &problem.suggestion {
+            finding = finding.with_suggestion(format!("`{suggestion}`"));
+        }
+        raised.push(finding);
+    }
+    let effective = config.effective(env.railway_environment.as_deref());
+    match &effective.deploy.healthcheck_path {
+        None => {
+            let span = effective
+                .deploy
+                .start_command
+                .as_ref()
+                .map_or(0..0, |start| start.key_span.clone());
+            raised.push(Raised::new(
+                RuleId::RailwayHealthcheckMissing,
+                format!("{} sets no healthcheckPath", file.name),
+                file.source,
+                span,
+            ));
+        }
+        Some(path) => {
+            if let Some((name, hosts)) = &env.allowed_hosts {
+                if !admits(hosts, RAILWAY_HEALTHCHECK_HOST) {
+                    raised.push(Raised::new(
+                        RuleId::RailwayHealthcheckHostRejected,
+                        format!(
+                            "Railway requests `{}` with the host `{RAILWAY_HEALTHCHECK_HOST}`, \
+                             which `{name}` in {} does not admit",
+                            path.value, env.described
+                        ),
+                        file.source,
+                        path.span.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(policy) = &effective.deploy.restart_policy_type {
+        if matches!(policy.value, RestartPolicy::Never) {
+            raised.push(Raised::new(
+                RuleId::RestartPolicyNever,
+                format!("{} never restarts a crashed process", file.name),
+                file.source,
+                policy.span.clone(),
+            ));
+        }
+    }
+}
+
+/// The deployment's connections against `[database] max-connections`.
+fn connections(
+    deployment: &Deployment,
+    env: &Environment,
+    limits: &Limits,
+    processes: &Processes,
+) -> Option<Raised> {
+    let max = limits.max_connections?;
+    let ((pool_name, pool_size), (overflow_name, max_overflow)) = env.pool.clone()?;
+    let budget = Budget {
+        instances: processes.instances.clone().unwrap_or_else(|| Count::new(1, "")),
+        workers: processes.workers.clone().unwrap_or_else(|| {
+            let web_concurrency = env
+                .values
+                .get("WEB_CONCURRENCY")
+                .and_then(|value| value.trim().parse::<i64>().ok());
+            match web_concurrency {
+                Some(count) => Count::new(count, format!("WEB_CONCURRENCY in {}", env.described)),
+                None => Count::new(1, ""),
+            }
+        }),
+        pool_size,
+        max_overflow,
+    };
+    let total = budget.total()?;
+    if total <= max {
+        return None;
+    }
+    // Point at what multiplies: Railway's replicas, else the first start command.
+    let (source, span) = deployment
+        .railway()
+        .and_then(|(file, config)| {
+            let instances = config.instances(env.railway_environment.as_deref())?;
+            Some((file.source, instances.span))
+        })
+        .or_else(|| deployment.files.first().map(|file| (file.source, 0..0)))?;
+    Some(Raised::new(
+        RuleId::ConnectionsExceedServerLimit,
+        format!(
+            "the deployment may open {total} database connections {} (from {}), but the \
+             database allows {max} (`[database] max-connections`)",
+            budget.explain(&pool_name, &overflow_name),
+            env.described
+        ),
+        source,
+        span,
+    ))
+}
+
+#[allow(dead_code)]
+fn start_text(value: &railway_config::Value<String>) -> Text {
+    value
+        .text
+        .clone()
+        .unwrap_or_else(|| Text::verbatim(value.value.clone(), value.span.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_hosts_admit_as_the_middleware_matches() {
+        let hosts = |list: &[&str]| list.iter().map(|h| h.to_string()).collect::<Vec<_>>();
+        assert!(admits(&hosts(&["*"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(admits(&hosts(&["api.example.com", "healthcheck.railway.app"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(admits(&hosts(&["*.railway.app"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(admits(&hosts(&[".railway.app"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(!admits(&hosts(&["api.example.com"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(!admits(&hosts(&["*.example.com"]), RAILWAY_HEALTHCHECK_HOST));
+        assert_eq!(host_list(r#"["a.com", "b.com"]"#), ["a.com", "b.com"]);
+        assert_eq!(host_list("a.com, b.com"), ["a.com", "b.com"]);
+    }
+}

@@ -1,0 +1,211 @@
+//! Deployment files (Dockerfile, railway.toml/json, Procfile) judged with the environment they
+//! run in: the project as a whole (`deploycheck lint .` in the example application), SARIF
+//! locations in those files, and how they are chosen and refused.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::files::Scratch;
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_deploycheck"))
+        .args(["--color", "never"])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("CI")
+        .output()
+        .expect("run deploycheck")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "JSON expected; stdout {} stderr {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn examples() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/examples")
+}
+
+/// (rule, file, line) of every finding.
+fn located(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|finding| {
+            (
+                finding["rule"].as_str().expect("rule").to_owned(),
+                finding["file"].as_str().expect("file").to_owned(),
+                finding["line"].as_u64().expect("line"),
+            )
+        })
+        .collect()
+}
+
+/// The audited application as a project: its Dockerfile, railway.toml, Settings class and
+/// .env.production in one report, each finding at its own file and line.
+#[test]
+fn the_project_as_a_whole_is_one_report() {
+    let output = run_in(&examples(), &["lint", "--format", "json", "."]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let report = json(&output);
+    let files: Vec<&str> = report["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|input| input["file"].as_str().expect("file"))
+        .collect();
+    assert_eq!(files, [".env.production", "Dockerfile", "railway.toml"]);
+    let found = located(&report);
+    for expected in [
+        // HIGH-1 of the audit: `httpx` used, never imported.
+        ("dockerfile-healthcheck-python-import", "Dockerfile", 15),
+        // The image's own CMD binds uvicorn's default host (Railway overrides it, the image
+        // runs elsewhere too).
+        ("start-command-binds-localhost", "Dockerfile", 16),
+        // Two replicas each run the migrations.
+        ("start-command-migrations", "railway.toml", 9),
+        // 500 per minute per replica, two replicas, against FRED's 120 (the example's own rule,
+        // through the `shared-quota` check kind).
+        ("fred-rate-limit-shared", ".env.production", 12),
+        // The .env file's own findings are still there.
+        ("debug-enabled", ".env.production", 3),
+    ] {
+        let expected = (expected.0.to_owned(), expected.1.to_owned(), expected.2);
+        assert!(found.contains(&expected), "{expected:?} not in {found:#?}");
+    }
+    // The migrations finding says how many processes race.
+    let migrations = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "start-command-migrations")
+        .expect("the migrations finding");
+    assert_eq!(migrations["severity"], "warning");
+    // The overridden CMD says so.
+    let binds = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "start-command-binds-localhost")
+        .expect("the localhost finding");
+    assert!(
+        binds["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("startCommand replaces this CMD")),
+        "{binds}"
+    );
+
+    let human = run_in(&examples(), &["lint", "."]);
+    insta::assert_snapshot!(
+        "project_as_a_whole",
+        String::from_utf8_lossy(&human.stdout)
+    );
+}
+
+/// SARIF results point into the deployment files, at the line that wrote the problem.
+#[test]
+fn sarif_points_at_the_deployment_files() {
+    let output = run_in(&examples(), &["lint", "--format", "sarif", "."]);
+    let sarif = json(&output);
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let at = |rule: &str| -> (String, u64) {
+        let result = results
+            .iter()
+            .find(|result| result["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} result"));
+        let location = &result["locations"][0]["physicalLocation"];
+        (
+            location["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri")
+                .to_owned(),
+            location["region"]["startLine"].as_u64().expect("line"),
+        )
+    };
+    assert_eq!(
+        at("dockerfile-healthcheck-python-import"),
+        ("Dockerfile".to_owned(), 15)
+    );
+    assert_eq!(
+        at("start-command-migrations"),
+        ("railway.toml".to_owned(), 9)
+    );
+}
+
+/// A Dockerfile alone is judged with the Settings class's defaults; a directory holding only
+/// deployment files is linted, not refused.
+#[test]
+fn deployment_files_alone_are_linted() {
+    let project = Scratch::new();
+    project.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app:app\", \"--port\", \"$PORT\"]\n",
+    );
+    let output = run_in(project.path(), &["lint", "--format", "json", "."]);
+    let report = json(&output);
+    let rules: Vec<String> = located(&report).into_iter().map(|(rule, ..)| rule).collect();
+    assert!(
+        rules.contains(&"dockerfile-exec-form-variable".to_owned()),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"start-command-binds-localhost".to_owned()),
+        "{rules:?}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// `railway variables --json` saved as `railway.json` is a configuration, not config as code.
+#[test]
+fn a_railway_json_of_variables_is_a_configuration() {
+    let project = Scratch::new();
+    project.write("railway.json", r#"{"DEBUG": "True", "RAILWAY_ENVIRONMENT_NAME": "production"}"#);
+    let output = run_in(project.path(), &["lint", "--format", "json", "railway.json"]);
+    let report = json(&output);
+    let rules: Vec<String> = located(&report).into_iter().map(|(rule, ..)| rule).collect();
+    assert!(rules.contains(&"debug-enabled".to_owned()), "{rules:?}");
+}
+
+/// `show` and `diff` read configurations: a deployment file format is a usage error there.
+#[test]
+fn show_and_diff_refuse_deployment_formats() {
+    let output = run_in(
+        &examples(),
+        &["show", "--input-format", "dockerfile", "Dockerfile"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("not deployment files"),
+        "{output:?}"
+    );
+}
+
+/// A secret a Dockerfile gives an `ENV` (or a URL password in it) never shows in a report.
+#[test]
+fn dockerfile_secrets_are_masked() {
+    let project = Scratch::new();
+    project.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\n\
+         ENV SECRET_KEY=dockerfile-secret-value-123 \\\n    \
+         DATABASE_URL=postgresql://app:url-password-456@db.example.com/app\n\
+         CMD uvicorn app:app --port 8000 --reload\n",
+    );
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let output = run_in(project.path(), &["lint", "--format", format, "Dockerfile"]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(!text.is_empty(), "{format}: no output");
+        for secret in ["dockerfile-secret-value-123", "url-password-456"] {
+            assert!(!text.contains(secret), "{format} shows {secret}:\n{text}");
+        }
+    }
+}
