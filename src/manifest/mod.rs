@@ -11,6 +11,7 @@
 pub mod command;
 pub mod dockerfile;
 pub mod procfile;
+pub mod python;
 pub mod railway_config;
 
 use std::ops::Range;
