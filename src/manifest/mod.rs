@@ -10,6 +10,7 @@
 
 pub mod command;
 pub mod dockerfile;
+pub mod images;
 pub mod procfile;
 pub mod python;
 pub mod railway_config;
