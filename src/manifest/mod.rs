@@ -9,6 +9,7 @@
 //! environment they run in are the engine's (`engine::deployment`).
 
 pub mod command;
+pub mod dependencies;
 pub mod dockerfile;
 pub mod images;
 pub mod procfile;
