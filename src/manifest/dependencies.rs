@@ -491,7 +491,10 @@ fn read_requirement_line(line: &str, found: &mut Requirements) {
     if let Some(option) = line.strip_prefix('-') {
         let (flag, value) = match option.find(|c: char| c == '=' || c.is_whitespace()) {
             Some(at) => (&option[..at], option[at + 1..].trim()),
-            None if option.len() > 1 && !option.starts_with('-') => (&option[..1], &option[1..]),
+            None if !option.starts_with('-') => {
+                let first = option.chars().next().map_or(0, char::len_utf8);
+                (&option[..first], &option[first..])
+            }
             None => (option, ""),
         };
         match flag {
@@ -585,6 +588,21 @@ requests==2.31.0 \\
             ]
         );
         assert_eq!(found.includes, ["base.txt", "dev.txt"]);
+        for odd in [
+            "-é",
+            "-",
+            "--",
+            "-r",
+            "#",
+            " #egg=x",
+            "é",
+            "[x]",
+            "-e",
+            "-rfile.txt",
+        ] {
+            read_requirements(odd);
+        }
+        assert_eq!(read_requirements("-rbase.txt").includes, ["base.txt"]);
         assert!(!found.compiled);
         let compiled = "fastapi==0.110.0\n    # via -r requirements.in\nanyio==4.3.0\n    # via\n    #   starlette\n";
         assert!(read_requirements(compiled).compiled);

@@ -558,7 +558,8 @@ mod tests {
 
     #[test]
     fn arg_references_resolve_or_match_what_is_left() {
-        let cases: &[(&str, &[(&str, &str)], Option<Tools>)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<Tools>);
+        let cases: &[Case] = &[
             ("python:${PYTHON_VERSION}-slim", &[], Some(SLIM_PYTHON)),
             (
                 "python:${PYTHON_VERSION}-slim",
@@ -589,6 +590,14 @@ mod tests {
                 Some(SLIM_PYTHON),
             ),
             ("python:${UNTERMINATED", &[], None),
+            // Odd text gives no answer and no panic.
+            ("$", &[], None),
+            ("${", &[], None),
+            ("${}", &[], None),
+            (":", &[], None),
+            ("@", &[], None),
+            ("/:é", &[], None),
+            ("python:é${X:+y}", &[], None),
         ];
         for (reference, args, expected) in cases {
             assert_eq!(

@@ -676,7 +676,8 @@ mod tests {
 
     #[test]
     fn finds_the_code_word() {
-        let cases: &[(&[&str], Option<(usize, usize)>)] = &[
+        type Case<'a> = (&'a [&'a str], Option<(usize, usize)>);
+        let cases: &[Case] = &[
             (&["python", "-c", "import x"], Some((2, 0))),
             (&["python3", "-c", "x"], Some((2, 0))),
             (&["python3.12", "-c", "x"], Some((2, 0))),
