@@ -9,8 +9,11 @@
 //! environment they run in are the engine's (`engine::deployment`).
 
 pub mod command;
+pub mod dependencies;
 pub mod dockerfile;
+pub mod images;
 pub mod procfile;
+pub mod python;
 pub mod railway_config;
 
 use std::ops::Range;
