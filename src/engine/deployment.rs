@@ -22,11 +22,23 @@ use crate::host;
 use crate::manifest::command::{self, CommandLine, Origin, Port, Program, Server, Workers};
 use crate::manifest::dependencies::{self, Distributions, Provided};
 use crate::manifest::dockerfile::{self, Body, CommandForm, Dockerfile, Healthcheck, Keyword};
+use crate::manifest::images::{self, Tool};
 use crate::manifest::procfile::Procfile;
 use crate::manifest::railway_config::{self, ProblemKind, RailwayConfig, RestartPolicy};
-use crate::manifest::{Text, images, python};
+use crate::manifest::{Text, python};
 use crate::rules::{Raised, Role, RuleId};
 use crate::source::{SourceId, Span};
+
+/// What `PORT` holds on Railway, for the analysis of a start command: Railway injects it with a
+/// value the files cannot know. A port read from it is never a fixed port
+/// ([`follows_port`]), whatever this number.
+const RAILWAY_PORT: &str = "8080";
+
+/// Does a port setting follow `$PORT` (expanded from it, or read from it by the server)?
+fn follows_port(setting: &command::Setting<Port>) -> bool {
+    setting.variables.iter().any(|name| name == "PORT")
+        || matches!(&setting.origin, Origin::Environment(name) if name == "PORT")
+}
 
 /// The host Railway sends its healthcheck requests with.
 pub const RAILWAY_HEALTHCHECK_HOST: &str = "healthcheck.railway.app";
@@ -128,7 +140,32 @@ impl Deployment {
                         let image_env = self.dockerfile_environment();
                         let lookup = |name: &str| env.lookup(name, &image_env);
                         let text = start_text(start);
-                        let analysis = command::analyze(CommandLine::Shell(&text), &lookup);
+                        // With a Dockerfile (named, or found: Railway builds with one when it
+                        // finds it) the command replaces the image's ENTRYPOINT in exec form;
+                        // Railpack and Nixpacks run it through a shell.
+                        let builder = effective
+                            .as_ref()
+                            .and_then(|effective| effective.build.builder.as_ref())
+                            .map(|builder| builder.value);
+                        let in_shell = match builder {
+                            Some(builder) => builder.start_command_in_shell().unwrap_or(true),
+                            None => !self
+                                .files
+                                .iter()
+                                .any(|file| matches!(file.manifest, Manifest::Dockerfile(_))),
+                        };
+                        let words: Vec<Text>;
+                        let line = if in_shell {
+                            CommandLine::Shell(&text)
+                        } else {
+                            words = command::shell_words(&text)
+                                .into_iter()
+                                .flatten()
+                                .map(|(word, span)| word_text(word, span))
+                                .collect();
+                            CommandLine::Exec(&words)
+                        };
+                        let analysis = command::analyze(line, &lookup);
                         starts.push(StartCommand {
                             source: file.source,
                             file: &file.name,
@@ -257,7 +294,7 @@ impl Environment {
             return Some(value.clone());
         }
         if self.on_railway && name == "PORT" {
-            return None;
+            return Some(RAILWAY_PORT.to_owned());
         }
         image.get(name).cloned()
     }
@@ -356,8 +393,7 @@ fn start_command(
         raised.push(Raised::new(
             RuleId::DockerfileExecFormVariable,
             format!(
-                "`${name}` in the exec form of {} reaches the program as it is written: no shell \
-                 expands it{note}",
+                "`{name}` in {} reaches the program as it is written: no shell expands it{note}",
                 start.what
             ),
             start.source,
@@ -378,7 +414,7 @@ fn start_command(
                 setting_span(server, &server.host.origin),
             ));
         }
-        if env.on_railway {
+        if env.on_railway && !follows_port(&server.port) {
             if let Port::Number(port) = &server.port.value {
                 let injected = env.values.get("PORT").map(String::as_str);
                 if injected != Some(port.to_string().as_str()) {
@@ -503,19 +539,10 @@ impl ImageCommand {
 /// The stages the final image is built from, final first: a `FROM base` that names an earlier
 /// stage inherits its instructions.
 fn final_chain(dockerfile: &Dockerfile) -> Vec<&dockerfile::Stage> {
-    let mut chain = Vec::new();
-    let mut stage = dockerfile.final_stage();
-    while let Some(current) = stage {
-        if chain.len() > dockerfile.stages.len() {
-            break;
-        }
-        chain.push(current);
-        stage = dockerfile.stage_named(&current.from.image.text);
-        if stage.is_some_and(|next| std::ptr::eq(next, current)) {
-            break;
-        }
+    match dockerfile.stages.len() {
+        0 => Vec::new(),
+        count => dockerfile.ancestry(count - 1),
     }
-    chain
 }
 
 /// The last instruction of a kind the final image has (its own, else inherited).
@@ -561,18 +588,16 @@ fn image_environment(dockerfile: &Dockerfile) -> BTreeMap<String, String> {
     env
 }
 
-/// The base image the final stage starts from, with `ARG` defaults substituted.
-fn base_image(dockerfile: &Dockerfile) -> Option<String> {
+/// The base image the final stage starts from, as written, and the global `ARG` defaults its
+/// `${VAR}` references take.
+fn base_image(dockerfile: &Dockerfile) -> Option<(&str, Vec<(&str, &str)>)> {
     let root = final_chain(dockerfile).pop()?;
-    let mut image = root.from.image.text.clone();
-    for arg in &dockerfile.global_args {
-        if let Some(default) = &arg.default {
-            for reference in [format!("${{{}}}", arg.name.text), format!("${}", arg.name.text)] {
-                image = image.replace(&reference, &default.text);
-            }
-        }
-    }
-    Some(image)
+    let args = dockerfile
+        .global_args
+        .iter()
+        .filter_map(|arg| Some((arg.name.text.as_str(), arg.default.as_ref()?.text.as_str())))
+        .collect();
+    Some((root.from.image.text.as_str(), args))
 }
 
 /// The Dockerfile's `HEALTHCHECK`: its tool and its Python, and its path against Railway's.
@@ -589,52 +614,57 @@ fn healthcheck(
     let Body::Healthcheck(Healthcheck::Check { command, .. }) = &instruction.body else {
         return;
     };
-    let words: Vec<&Text> = match &command.form {
-        CommandForm::Exec(words) => words.iter().collect(),
-        CommandForm::Shell(text) => vec![text],
-    };
-    let whole: String = words
-        .iter()
-        .map(|word| word.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let commands = simple_commands(&command.form);
     // The tool: curl or wget at a command's start.
-    let tools: Vec<(&str, Span)> = words
+    let tools: Vec<(Tool, Span)> = commands
         .iter()
-        .flat_map(|word| tool_uses(word))
+        .filter_map(|words| {
+            let program = words.iter().map(|(word, _)| word.as_str()).find(|word| {
+                !matches!(*word, "exec" | "command" | "nice") && !word.contains('=')
+            })?;
+            let position = words.iter().position(|(word, _)| word == program)?;
+            let tool = match program.rsplit('/').next().unwrap_or(program) {
+                "curl" => Tool::Curl,
+                "wget" => Tool::Wget,
+                _ => return None,
+            };
+            Some((tool, words[position].1.clone()))
+        })
         .collect();
     if !tools.is_empty() {
-        let chain = final_chain(dockerfile);
-        let installed: Vec<&str> = chain
+        let installed: Vec<Tool> = final_chain(dockerfile)
             .iter()
-            .flat_map(|stage| &stage.instructions)
+            .flat_map(|stage| stage.all(Keyword::Run))
             .filter_map(|instruction| match &instruction.body {
-                Body::Command(command) if instruction.keyword == Keyword::Run => Some(command),
+                Body::Command(command) => Some(command),
                 _ => None,
             })
             .flat_map(|command| {
-                let mut texts: Vec<&str> = match &command.form {
-                    CommandForm::Shell(text) => vec![text.text.as_str()],
-                    CommandForm::Exec(words) => words.iter().map(|w| w.text.as_str()).collect(),
+                let mut texts: Vec<String> = match &command.form {
+                    CommandForm::Shell(text) => vec![text.text.clone()],
+                    CommandForm::Exec(words) => vec![
+                        words
+                            .iter()
+                            .map(|word| word.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ],
                 };
-                texts.extend(command.heredocs.iter().map(|heredoc| heredoc.body.text.as_str()));
+                texts.extend(command.heredocs.iter().map(|heredoc| heredoc.body.text.clone()));
                 texts
             })
-            .flat_map(images::installed_tools)
+            .flat_map(|text| images::installed_tools(&text))
             .collect();
-        if let Some(image) = base_image(dockerfile) {
-            if let Some(shipped) = images::shipped_tools(&image) {
+        if let Some((image, args)) = base_image(dockerfile) {
+            if let Some(shipped) = images::shipped_tools(image, &args) {
                 for (tool, span) in tools {
-                    let has = match tool {
-                        "curl" => shipped.curl,
-                        _ => shipped.wget,
-                    };
-                    if !has && !installed.contains(&tool) {
+                    if !shipped.has(tool) && !installed.contains(&tool) {
                         raised.push(Raised::new(
                             RuleId::DockerfileHealthcheckToolMissing,
                             format!(
-                                "the healthcheck runs {tool}, which `{image}` does not ship and \
-                                 no RUN installs: it fails every time"
+                                "the healthcheck runs {}, which `{image}` does not ship and no \
+                                 RUN of the final stage installs: it fails every time",
+                                tool.as_str()
                             ),
                             file.source,
                             span,
@@ -645,41 +675,73 @@ fn healthcheck(
         }
     }
     // The Python: `python -c CODE`.
-    for word_text in &words {
-        for (code, code_text) in python_code(word_text) {
-            let snippet = python::snippet(&code);
-            for used in &snippet.unbound {
-                raised.push(Raised::new(
-                    RuleId::DockerfileHealthcheckPythonImport,
-                    format!(
-                        "the healthcheck's Python uses `{}` without importing it: NameError on \
-                         every run",
-                        used.name
-                    ),
-                    file.source,
-                    code_text.span_of(used.range.clone()),
-                ));
+    for words in &commands {
+        let texts: Vec<&str> = words.iter().map(|(word, _)| word.as_str()).collect();
+        let Some(found) = python::python_c_code(&texts) else {
+            continue;
+        };
+        let Some((word, word_span)) = words.get(found.word) else {
+            continue;
+        };
+        let Some(code) = word.get(found.start..) else {
+            continue;
+        };
+        // Where a byte of the code was written: exact when the word is written as it reads,
+        // bare or in plain quotes; else the whole word.
+        let place = |range: std::ops::Range<usize>| -> Span {
+            let offset = if word_span.len() == word.len() {
+                Some(word_span.start)
+            } else if word_span.len() == word.len() + 2 {
+                Some(word_span.start + 1)
+            } else {
+                None
+            };
+            match offset {
+                Some(offset) => {
+                    offset + found.start + range.start..offset + found.start + range.end
+                }
+                None => word_span.clone(),
             }
-            if let Some(distributions) = distributions {
-                for import in &snippet.imports {
-                    if let Provided::No = dependencies::provides(distributions, &import.module) {
-                        raised.push(Raised::new(
-                            RuleId::DockerfileHealthcheckPythonImport,
-                            format!(
-                                "the healthcheck's Python imports `{}`, which the project does \
-                                 not depend on: ModuleNotFoundError on every run",
-                                import.module
-                            ),
-                            file.source,
-                            code_text.span_of(import.range.clone()),
-                        ));
-                    }
+        };
+        let snippet = python::snippet(code);
+        for used in &snippet.unbound {
+            raised.push(Raised::new(
+                RuleId::DockerfileHealthcheckPythonImport,
+                format!(
+                    "the healthcheck's Python uses `{}` without importing it: NameError on \
+                     every run",
+                    used.name
+                ),
+                file.source,
+                place(used.range.clone()),
+            ));
+        }
+        if let Some(distributions) = distributions {
+            for import in &snippet.imports {
+                if let Provided::No { distributions: providers } =
+                    dependencies::provides(distributions, &import.module)
+                {
+                    let providers = if providers.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} provides it)", providers.join(" or "))
+                    };
+                    raised.push(Raised::new(
+                        RuleId::DockerfileHealthcheckPythonImport,
+                        format!(
+                            "the healthcheck's Python imports `{}`, which the project does not \
+                             depend on{providers}: ModuleNotFoundError on every run",
+                            import.module
+                        ),
+                        file.source,
+                        place(import.range.clone()),
+                    ));
                 }
             }
         }
     }
     // The path and port, against Railway's healthcheck and the server.
-    if let Some((url_path, url_port, span)) = healthcheck_url(&words) {
+    if let Some((url_path, url_port, span)) = healthcheck_url(&commands) {
         if let Some((railway_file, config)) = deployment.railway() {
             let effective = config.effective(None);
             if let Some(path) = &effective.deploy.healthcheck_path {
@@ -699,6 +761,7 @@ fn healthcheck(
         }
         let env = Environment::default();
         if let (Some(port), Some((start, _))) = (url_port, image_command(dockerfile)) {
+            // The URL goes to the container's own server, which the image starts.
             let image_env = image_environment(dockerfile);
             let lookup = |name: &str| env.lookup(name, &image_env);
             let analysis = command::analyze(start.as_line(), &lookup);
@@ -719,61 +782,53 @@ fn healthcheck(
             }
         }
     }
-    let _ = whole;
 }
 
-/// `curl`/`wget` at the start of a command in a healthcheck's text.
-fn tool_uses(text: &Text) -> Vec<(&'static str, Span)> {
-    let mut uses = Vec::new();
-    let bytes = text.text.as_bytes();
-    let mut at_command = true;
-    let mut index = 0;
-    while index < bytes.len() {
-        let byte = bytes[index];
-        if byte.is_ascii_whitespace() {
-            index += 1;
-            continue;
-        }
-        if matches!(byte, b';' | b'&' | b'|' | b'(' | b'`') {
-            at_command = true;
-            index += 1;
-            continue;
-        }
-        let start = index;
-        while index < bytes.len()
-            && !bytes[index].is_ascii_whitespace()
-            && !matches!(bytes[index], b';' | b'&' | b'|' | b'(' | b')' | b'`')
-        {
-            index += 1;
-        }
-        let word = &text.text[start..index];
-        let name = word.trim_matches(['"', '\'']).rsplit('/').next().unwrap_or(word);
-        if at_command {
-            for tool in ["curl", "wget"] {
-                if name == tool {
-                    uses.push((tool, text.span_of(start..index)));
+/// The simple commands of a command, each word unquoted with its span: the shell form as the
+/// shell splits it, an exec form as its words, and the script of an `sh -c` (either form) as
+/// the commands it holds.
+fn simple_commands(form: &CommandForm) -> Vec<Vec<(String, Span)>> {
+    let commands = match form {
+        CommandForm::Shell(text) => command::shell_words(text),
+        CommandForm::Exec(words) => vec![
+            words
+                .iter()
+                .map(|word| (word.text.clone(), word.span.clone()))
+                .collect(),
+        ],
+    };
+    let mut all = Vec::with_capacity(commands.len());
+    for words in commands {
+        let shell = words.first().is_some_and(|(program, _)| {
+            matches!(program.rsplit('/').next(), Some("sh" | "bash" | "dash" | "ash"))
+        });
+        match (shell, words.get(1), words.get(2)) {
+            (true, Some((flag, _)), Some((script, span))) if flag == "-c" => {
+                // The script as its own text, where its bytes can be placed exactly.
+                let inner = if span.len() == script.len() + 2 {
+                    Some(span.start + 1..span.end - 1)
+                } else if span.len() == script.len() {
+                    Some(span.clone())
+                } else {
+                    None
+                };
+                match inner {
+                    Some(inner) => all.extend(command::shell_words(&Text::verbatim(
+                        script.clone(),
+                        inner,
+                    ))),
+                    None => all.push(words),
                 }
             }
+            _ => all.push(words),
         }
-        // `sh -c "curl ..."` : the quoted command's first word is a command too.
-        at_command = matches!(name, "exec" | "timeout" | "-c" | "sh" | "bash" | "command")
-            || word.starts_with(['"', '\'']) && matches!(name, "curl" | "wget");
     }
-    uses
-}
-
-/// The code of each `python -c CODE` in a text, as its own [`Text`] (mapped to the file).
-fn python_code(text: &Text) -> Vec<(String, Text)> {
-    python::c_arguments(text)
-        .into_iter()
-        .map(|code| (code.text.clone(), code))
-        .collect()
+    all
 }
 
 /// The path and port of the first `http://localhost...` URL a healthcheck requests.
-fn healthcheck_url(words: &[&Text]) -> Option<(String, Option<u16>, Span)> {
-    for word in words {
-        let text = &word.text;
+fn healthcheck_url(commands: &[Vec<(String, Span)>]) -> Option<(String, Option<u16>, Span)> {
+    for (text, span) in commands.iter().flatten() {
         let Some(start) = text.find("http://").or_else(|| text.find("https://")) else {
             continue;
         };
@@ -785,11 +840,13 @@ fn healthcheck_url(words: &[&Text]) -> Option<(String, Option<u16>, Span)> {
         if !local {
             continue;
         }
-        return Some((
-            url.path().to_owned(),
-            url.port_or_known_default(),
-            word.span_of(start..end),
-        ));
+        // The URL's own bytes when the word is written as it reads, else the word.
+        let at = if span.len() == text.len() {
+            span.start + start..span.start + end
+        } else {
+            span.clone()
+        };
+        return Some((url.path().to_owned(), url.port_or_known_default(), at));
     }
     None
 }
@@ -910,7 +967,25 @@ fn connections(
     ))
 }
 
-#[allow(dead_code)]
+/// A word of a command line as a [`Text`]: exact where the word is written as it reads, bare or
+/// in plain quotes; else every byte placed at the word's start.
+fn word_text(word: String, span: Span) -> Text {
+    if span.len() == word.len() {
+        Text::verbatim(word, span)
+    } else {
+        let start = if span.len() == word.len() + 2 {
+            span.start + 1
+        } else {
+            span.start
+        };
+        let exact = span.len() == word.len() + 2;
+        let offsets = (0..=word.len())
+            .map(|index| if exact { start + index } else { start })
+            .collect();
+        Text::mapped(word, offsets)
+    }
+}
+
 fn start_text(value: &railway_config::Value<String>) -> Text {
     value
         .text
