@@ -661,7 +661,11 @@ fn unexpanded_references(word: &Word, out: &mut Vec<(String, Span)>) {
                     continue;
                 }
             };
-            let start = mapped.offsets.get(index).copied().unwrap_or(word.span.start);
+            let start = mapped
+                .offsets
+                .get(index)
+                .copied()
+                .unwrap_or(word.span.start);
             let last = mapped.offsets.get(end - 1).copied().unwrap_or(start);
             out.push((
                 mapped.text[index..end].to_owned(),
@@ -878,8 +882,7 @@ impl Run<'_> {
         let mut prefix: Vec<(String, String)> = Vec::new();
         let mut at = 0;
         while let Some(arg) = args.get(at) {
-            if shell && RESERVED.contains(&arg.value.text.as_str()) && arg.word.plain().is_some()
-            {
+            if shell && RESERVED.contains(&arg.value.text.as_str()) && arg.word.plain().is_some() {
                 at += 1;
                 continue;
             }
@@ -1065,9 +1068,13 @@ impl Run<'_> {
             "hypercorn" => Some(hypercorn(invocation, args)),
             "fastapi" => fastapi(invocation, args),
             "alembic" => {
-                self.migration(invocation, args, MigrationTool::Alembic, ALEMBIC_VALUES, &[
-                    "upgrade",
-                ]);
+                self.migration(
+                    invocation,
+                    args,
+                    MigrationTool::Alembic,
+                    ALEMBIC_VALUES,
+                    &["upgrade"],
+                );
                 None
             }
             "manage.py" | "django-admin" => {
@@ -1215,8 +1222,11 @@ fn basename(text: &str) -> &str {
 }
 
 fn is_python(name: &str) -> bool {
-    name.strip_prefix("python")
-        .is_some_and(|version| version.bytes().all(|byte| byte.is_ascii_digit() || byte == b'.'))
+    name.strip_prefix("python").is_some_and(|version| {
+        version
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b'.')
+    })
 }
 
 /// `NAME=value`.
@@ -1357,7 +1367,9 @@ fn take_next(args: &[Arg<'_>], index: &mut usize, span: Span) -> (Option<Value>,
 fn find_exact(table: &OptionTable, name: &str) -> Option<(&'static str, bool)> {
     let value = table.values.iter().find(|known| **known == name);
     let flag = table.flags.iter().find(|known| **known == name);
-    value.map(|name| (*name, true)).or(flag.map(|name| (*name, false)))
+    value
+        .map(|name| (*name, true))
+        .or(flag.map(|name| (*name, false)))
 }
 
 fn find_long(table: &OptionTable, name: &str, parser: Parser) -> Option<(&'static str, bool)> {
@@ -1423,13 +1435,17 @@ fn python_int(text: &str) -> Option<i128> {
         || digits.starts_with('_')
         || digits.ends_with('_')
         || digits.contains("__")
-        || !digits.bytes().all(|byte| byte.is_ascii_digit() || byte == b'_')
+        || !digits
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b'_')
     {
         return None;
     }
     let mut number: i128 = 0;
     for byte in digits.bytes().filter(u8::is_ascii_digit) {
-        number = number.saturating_mul(10).saturating_add(i128::from(byte - b'0'));
+        number = number
+            .saturating_mul(10)
+            .saturating_add(i128::from(byte - b'0'));
     }
     Some(if negative { -number } else { number })
 }
@@ -1836,96 +1852,602 @@ fn fastapi(invocation: &Invocation<'_, '_>, args: &[Arg<'_>]) -> Option<Server> 
 const UVICORN: OptionTable = OptionTable {
     command: "uvicorn",
     flags: &[
-    "--access-log", "--date-header", "--factory", "--http2", "--no-access-log",
-    "--no-date-header", "--no-proxy-headers", "--no-server-header", "--no-use-colors",
-    "--proxy-headers", "--reload", "--reset-contextvars", "--server-header", "--use-colors",
-    "--version",
+        "--access-log",
+        "--date-header",
+        "--factory",
+        "--http2",
+        "--no-access-log",
+        "--no-date-header",
+        "--no-proxy-headers",
+        "--no-server-header",
+        "--no-use-colors",
+        "--proxy-headers",
+        "--reload",
+        "--reset-contextvars",
+        "--server-header",
+        "--use-colors",
+        "--version",
     ],
     values: &[
-    "--app-dir", "--backlog", "--env-file", "--fd", "--forwarded-allow-ips",
-    "--h11-max-incomplete-event-size", "--header", "--host", "--http", "--interface",
-    "--lifespan", "--limit-concurrency", "--limit-max-requests", "--limit-max-requests-jitter",
-    "--log-config", "--log-level", "--loop", "--port", "--reload-delay", "--reload-dir",
-    "--reload-exclude", "--reload-include", "--root-path", "--ssl-ca-certs", "--ssl-cert-reqs",
-    "--ssl-certfile", "--ssl-ciphers", "--ssl-keyfile", "--ssl-keyfile-password", "--ssl-version",
-    "--timeout-graceful-shutdown", "--timeout-keep-alive", "--timeout-worker-healthcheck",
-    "--uds", "--workers", "--ws", "--ws-max-queue", "--ws-max-size", "--ws-per-message-deflate",
-    "--ws-ping-interval", "--ws-ping-timeout",
+        "--app-dir",
+        "--backlog",
+        "--env-file",
+        "--fd",
+        "--forwarded-allow-ips",
+        "--h11-max-incomplete-event-size",
+        "--header",
+        "--host",
+        "--http",
+        "--interface",
+        "--lifespan",
+        "--limit-concurrency",
+        "--limit-max-requests",
+        "--limit-max-requests-jitter",
+        "--log-config",
+        "--log-level",
+        "--loop",
+        "--port",
+        "--reload-delay",
+        "--reload-dir",
+        "--reload-exclude",
+        "--reload-include",
+        "--root-path",
+        "--ssl-ca-certs",
+        "--ssl-cert-reqs",
+        "--ssl-certfile",
+        "--ssl-ciphers",
+        "--ssl-keyfile",
+        "--ssl-keyfile-password",
+        "--ssl-version",
+        "--timeout-graceful-shutdown",
+        "--timeout-keep-alive",
+        "--timeout-worker-healthcheck",
+        "--uds",
+        "--workers",
+        "--ws",
+        "--ws-max-queue",
+        "--ws-max-size",
+        "--ws-per-message-deflate",
+        "--ws-ping-interval",
+        "--ws-ping-timeout",
     ],
 };
 const GUNICORN: OptionTable = OptionTable {
     command: "gunicorn",
     flags: &[
-    "--capture-output", "--casefold-http-method", "--check-config", "--daemon",
-    "--disable-redirect-access-to-syslog", "--do-handshake-on-connect", "--enable-backlog-metric",
-    "--enable-stdio-inheritance", "--help", "--initgroups", "--log-syslog", "--no-control-socket",
-    "--no-sendfile", "--permit-obsolete-folding", "--permit-unconventional-http-method",
-    "--permit-unconventional-http-version", "--preload", "--print-config", "--reload",
-    "--reuse-port", "--spew", "--strip-header-spaces", "--suppress-ragged-eofs", "--version",
-    "-D", "-R", "-h", "-v",
+        "--capture-output",
+        "--casefold-http-method",
+        "--check-config",
+        "--daemon",
+        "--disable-redirect-access-to-syslog",
+        "--do-handshake-on-connect",
+        "--enable-backlog-metric",
+        "--enable-stdio-inheritance",
+        "--help",
+        "--initgroups",
+        "--log-syslog",
+        "--no-control-socket",
+        "--no-sendfile",
+        "--permit-obsolete-folding",
+        "--permit-unconventional-http-method",
+        "--permit-unconventional-http-version",
+        "--preload",
+        "--print-config",
+        "--reload",
+        "--reuse-port",
+        "--spew",
+        "--strip-header-spaces",
+        "--suppress-ragged-eofs",
+        "--version",
+        "-D",
+        "-R",
+        "-h",
+        "-v",
     ],
     values: &[
-    "--access-logfile", "--access-logformat", "--asgi-disconnect-grace-period", "--asgi-lifespan",
-    "--asgi-loop", "--backlog", "--bind", "--ca-certs", "--cert-reqs", "--certfile", "--chdir",
-    "--ciphers", "--config", "--control-socket", "--control-socket-mode", "--dirty-app",
-    "--dirty-graceful-timeout", "--dirty-threads", "--dirty-timeout", "--dirty-workers",
-    "--dogstatsd-tags", "--env", "--error-logfile", "--forwarded-allow-ips",
-    "--forwarder-headers", "--graceful-timeout", "--group", "--header-map", "--http-parser",
-    "--http-protocols", "--http2-cleartext", "--http2-initial-window-size",
-    "--http2-max-concurrent-streams", "--http2-max-frame-size", "--http2-max-header-list-size",
-    "--keep-alive", "--keyfile", "--limit-request-field_size", "--limit-request-fields",
-    "--limit-request-line", "--log-config", "--log-config-json", "--log-file", "--log-level",
-    "--log-syslog-facility", "--log-syslog-prefix", "--log-syslog-to", "--logger-class",
-    "--max-requests", "--max-requests-jitter", "--name", "--paste", "--paste-global", "--paster",
-    "--pid", "--protocol", "--proxy-allow-from", "--proxy-protocol", "--pythonpath",
-    "--reload-engine", "--reload-extra-file", "--root-path", "--ssl-version", "--statsd-host",
-    "--statsd-prefix", "--threads", "--timeout", "--umask", "--user", "--uwsgi-allow-from",
-    "--websocket-max-message-size", "--worker-class", "--worker-connections", "--worker-tmp-dir",
-    "--workers", "-b", "-c", "-e", "-g", "-k", "-m", "-n", "-p", "-t", "-u", "-w",
+        "--access-logfile",
+        "--access-logformat",
+        "--asgi-disconnect-grace-period",
+        "--asgi-lifespan",
+        "--asgi-loop",
+        "--backlog",
+        "--bind",
+        "--ca-certs",
+        "--cert-reqs",
+        "--certfile",
+        "--chdir",
+        "--ciphers",
+        "--config",
+        "--control-socket",
+        "--control-socket-mode",
+        "--dirty-app",
+        "--dirty-graceful-timeout",
+        "--dirty-threads",
+        "--dirty-timeout",
+        "--dirty-workers",
+        "--dogstatsd-tags",
+        "--env",
+        "--error-logfile",
+        "--forwarded-allow-ips",
+        "--forwarder-headers",
+        "--graceful-timeout",
+        "--group",
+        "--header-map",
+        "--http-parser",
+        "--http-protocols",
+        "--http2-cleartext",
+        "--http2-initial-window-size",
+        "--http2-max-concurrent-streams",
+        "--http2-max-frame-size",
+        "--http2-max-header-list-size",
+        "--keep-alive",
+        "--keyfile",
+        "--limit-request-field_size",
+        "--limit-request-fields",
+        "--limit-request-line",
+        "--log-config",
+        "--log-config-json",
+        "--log-file",
+        "--log-level",
+        "--log-syslog-facility",
+        "--log-syslog-prefix",
+        "--log-syslog-to",
+        "--logger-class",
+        "--max-requests",
+        "--max-requests-jitter",
+        "--name",
+        "--paste",
+        "--paste-global",
+        "--paster",
+        "--pid",
+        "--protocol",
+        "--proxy-allow-from",
+        "--proxy-protocol",
+        "--pythonpath",
+        "--reload-engine",
+        "--reload-extra-file",
+        "--root-path",
+        "--ssl-version",
+        "--statsd-host",
+        "--statsd-prefix",
+        "--threads",
+        "--timeout",
+        "--umask",
+        "--user",
+        "--uwsgi-allow-from",
+        "--websocket-max-message-size",
+        "--worker-class",
+        "--worker-connections",
+        "--worker-tmp-dir",
+        "--workers",
+        "-b",
+        "-c",
+        "-e",
+        "-g",
+        "-k",
+        "-m",
+        "-n",
+        "-p",
+        "-t",
+        "-u",
+        "-w",
     ],
 };
 const HYPERCORN: OptionTable = OptionTable {
     command: "hypercorn",
-    flags: &[
-    "--daemon", "--debug", "--help", "--reload", "-D", "-h",
-    ],
+    flags: &["--daemon", "--debug", "--help", "--reload", "-D", "-h"],
     values: &[
-    "--access-log", "--access-logfile", "--access-logformat", "--backlog", "--bind", "--ca-certs",
-    "--cert-reqs", "--certfile", "--ciphers", "--config", "--error-log", "--error-logfile",
-    "--graceful-timeout", "--group", "--insecure-bind", "--keep-alive", "--keyfile",
-    "--keyfile-password", "--log-config", "--log-file", "--log-level", "--max-requests",
-    "--max-requests-jitter", "--pid", "--quic-bind", "--read-timeout", "--root-path",
-    "--server-name", "--statsd-host", "--statsd-prefix", "--umask", "--user", "--verify-mode",
-    "--websocket-ping-interval", "--worker-class", "--workers", "-b", "-c", "-g", "-k", "-m",
-    "-p", "-u", "-w",
+        "--access-log",
+        "--access-logfile",
+        "--access-logformat",
+        "--backlog",
+        "--bind",
+        "--ca-certs",
+        "--cert-reqs",
+        "--certfile",
+        "--ciphers",
+        "--config",
+        "--error-log",
+        "--error-logfile",
+        "--graceful-timeout",
+        "--group",
+        "--insecure-bind",
+        "--keep-alive",
+        "--keyfile",
+        "--keyfile-password",
+        "--log-config",
+        "--log-file",
+        "--log-level",
+        "--max-requests",
+        "--max-requests-jitter",
+        "--pid",
+        "--quic-bind",
+        "--read-timeout",
+        "--root-path",
+        "--server-name",
+        "--statsd-host",
+        "--statsd-prefix",
+        "--umask",
+        "--user",
+        "--verify-mode",
+        "--websocket-ping-interval",
+        "--worker-class",
+        "--workers",
+        "-b",
+        "-c",
+        "-g",
+        "-k",
+        "-m",
+        "-p",
+        "-u",
+        "-w",
     ],
 };
 const FASTAPI: OptionTable = OptionTable {
     command: "fastapi",
     flags: &[
-    "--install-completion", "--no-verbose", "--show-completion", "--verbose", "--version",
+        "--install-completion",
+        "--no-verbose",
+        "--show-completion",
+        "--verbose",
+        "--version",
     ],
-    values: &[
-
-    ],
+    values: &[],
 };
 const FASTAPI_RUN: OptionTable = OptionTable {
     command: "fastapi run",
     flags: &[
-    "--no-proxy-headers", "--no-reload", "--proxy-headers", "--reload", "--verbose", "-v",
+        "--no-proxy-headers",
+        "--no-reload",
+        "--proxy-headers",
+        "--reload",
+        "--verbose",
+        "-v",
     ],
     values: &[
-    "--app", "--entrypoint", "--forwarded-allow-ips", "--host", "--port", "--root-path",
-    "--workers", "-e",
+        "--app",
+        "--entrypoint",
+        "--forwarded-allow-ips",
+        "--host",
+        "--port",
+        "--root-path",
+        "--workers",
+        "-e",
     ],
 };
 const FASTAPI_DEV: OptionTable = OptionTable {
     command: "fastapi dev",
     flags: &[
-    "--no-proxy-headers", "--no-reload", "--proxy-headers", "--reload", "--verbose", "-v",
+        "--no-proxy-headers",
+        "--no-reload",
+        "--proxy-headers",
+        "--reload",
+        "--verbose",
+        "-v",
     ],
     values: &[
-    "--app", "--entrypoint", "--forwarded-allow-ips", "--host", "--port", "--reload-dir",
-    "--root-path", "-e",
+        "--app",
+        "--entrypoint",
+        "--forwarded-allow-ips",
+        "--host",
+        "--port",
+        "--reload-dir",
+        "--root-path",
+        "-e",
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(command: &str, env: &[(&str, &str)]) -> (Text, Analysis) {
+        let text = Text::verbatim(command, 0..command.len());
+        let lookup = |name: &str| {
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        };
+        let analysis = analyze(CommandLine::Shell(&text), &lookup);
+        (text, analysis)
+    }
+
+    fn exec(words: &[&str]) -> (String, Analysis) {
+        // Written as a JSON array, each word between quotes.
+        let mut written = String::from("[");
+        let mut texts = Vec::new();
+        for word in words {
+            written.push('"');
+            let start = written.len();
+            written.push_str(word);
+            texts.push(Text::verbatim(*word, start..written.len()));
+            written.push_str("\", ");
+        }
+        written.push(']');
+        let analysis = analyze(CommandLine::Exec(&texts), &|_| None);
+        (written, analysis)
+    }
+
+    fn one(analysis: &Analysis) -> &Server {
+        assert_eq!(analysis.servers.len(), 1, "{analysis:#?}");
+        &analysis.servers[0]
+    }
+
+    fn written<'t>(text: &'t str, origin: &Origin) -> &'t str {
+        match origin {
+            Origin::Flag(span) => &text[span.clone()],
+            other => panic!("not a flag: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn uvicorn_defaults_to_localhost_8000() {
+        let (_, analysis) = shell("uvicorn app.main:app", &[]);
+        let server = one(&analysis);
+        assert_eq!(server.program, Program::Uvicorn);
+        assert_eq!(server.host.value, "127.0.0.1");
+        assert_eq!(server.host.origin, Origin::Default);
+        assert_eq!(server.port.value, Port::Number(8000));
+        assert_eq!(server.workers, None);
+        assert_eq!(server.reload, None);
+    }
+
+    #[test]
+    fn flags_in_every_spelling_with_their_spans() {
+        let (text, analysis) = shell(
+            "cd /app && exec uvicorn app:app --host=0.0.0.0 --port \"${PORT}\" --reload",
+            &[("PORT", "8080")],
+        );
+        let server = one(&analysis);
+        assert_eq!(server.host.value, "0.0.0.0");
+        assert_eq!(written(&text.text, &server.host.origin), "--host=0.0.0.0");
+        assert_eq!(server.port.value, Port::Number(8080));
+        assert_eq!(server.port.variables, ["PORT"]);
+        assert_eq!(
+            written(&text.text, &server.port.origin),
+            "--port \"${PORT}\""
+        );
+        assert_eq!(&text.text[server.reload.clone().unwrap()], "--reload");
+        assert_eq!(&text.text[server.span.clone()], &text.text[11..]);
+    }
+
+    #[test]
+    fn a_variable_not_known_stays_a_variable_and_a_default_applies() {
+        let (_, analysis) = shell("uvicorn app:app --port $PORT", &[]);
+        assert_eq!(
+            one(&analysis).port.value,
+            Port::Variable {
+                name: "PORT".into()
+            }
+        );
+        let (_, analysis) = shell("uvicorn app:app --port ${PORT:-8000}", &[]);
+        let port = &one(&analysis).port;
+        assert_eq!(port.value, Port::Number(8000));
+        assert_eq!(port.variables, ["PORT"]);
+    }
+
+    #[test]
+    fn exec_form_passes_port_literally() {
+        let (written, analysis) =
+            exec(&["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "$PORT"]);
+        assert_eq!(one(&analysis).port.value, Port::Invalid("$PORT".into()));
+        assert_eq!(analysis.unexpanded.len(), 1);
+        let (reference, span) = &analysis.unexpanded[0];
+        assert_eq!(reference, "$PORT");
+        assert_eq!(&written[span.clone()], "$PORT");
+    }
+
+    #[test]
+    fn exec_form_through_a_shell_is_expanded() {
+        let (written, analysis) = exec(&[
+            "/bin/sh",
+            "-c",
+            "uvicorn app:app --host 0.0.0.0 --port $PORT",
+        ]);
+        assert!(analysis.unexpanded.is_empty());
+        let server = one(&analysis);
+        assert_eq!(
+            server.port.value,
+            Port::Variable {
+                name: "PORT".into()
+            }
+        );
+        assert_eq!(written_span(&written, &server.port.origin), "--port $PORT");
+    }
+
+    fn written_span<'t>(text: &'t str, origin: &Origin) -> &'t str {
+        written(text, origin)
+    }
+
+    #[test]
+    fn gunicorn_binds_port_from_the_environment() {
+        let (_, analysis) = shell(
+            "gunicorn -k uvicorn.workers.UvicornWorker -w 4 app:app",
+            &[("PORT", "9000")],
+        );
+        let server = one(&analysis);
+        assert_eq!(
+            server.program,
+            Program::Gunicorn {
+                worker_class: Some("uvicorn.workers.UvicornWorker".into())
+            }
+        );
+        assert_eq!(server.host.value, "0.0.0.0");
+        assert_eq!(server.port.value, Port::Number(9000));
+        assert_eq!(server.port.origin, Origin::Environment("PORT".into()));
+        assert_eq!(server.workers.as_ref().unwrap().value, Workers::Number(4));
+    }
+
+    #[test]
+    fn gunicorn_bind_spellings() {
+        for (command, host, port) in [
+            ("gunicorn -b :8001 app:app", "0.0.0.0", Port::Number(8001)),
+            (
+                "gunicorn -b0.0.0.0:8002 app:app",
+                "0.0.0.0",
+                Port::Number(8002),
+            ),
+            (
+                "gunicorn --bin=[::1]:8003 app:app",
+                "::1",
+                Port::Number(8003),
+            ),
+            (
+                "gunicorn --bind localhost app:app",
+                "localhost",
+                Port::Number(8000),
+            ),
+            (
+                "gunicorn --bind unix:/tmp/g.sock app:app",
+                "unix:/tmp/g.sock",
+                Port::Invalid("unix:/tmp/g.sock".into()),
+            ),
+        ] {
+            let (_, analysis) = shell(command, &[]);
+            let server = one(&analysis);
+            assert_eq!(
+                (server.host.value.as_str(), &server.port.value),
+                (host, &port),
+                "{command}"
+            );
+        }
+    }
+
+    #[test]
+    fn gunicorn_cmd_args_apply_below_the_command_line() {
+        let (_, analysis) = shell(
+            "gunicorn app:app -w 2",
+            &[(
+                "GUNICORN_CMD_ARGS",
+                "--bind=0.0.0.0:7000 --workers 8 --reload",
+            )],
+        );
+        let server = one(&analysis);
+        assert_eq!(server.port.value, Port::Number(7000));
+        assert_eq!(
+            server.port.origin,
+            Origin::Environment("GUNICORN_CMD_ARGS".into())
+        );
+        assert_eq!(server.workers.as_ref().unwrap().value, Workers::Number(2));
+        assert!(server.reload.is_some());
+    }
+
+    #[test]
+    fn launchers_and_prefixes() {
+        for command in [
+            "python -m uvicorn app:app --port 5000",
+            "python3 -u -m uvicorn app:app --port 5000",
+            "uv run --with x uvicorn app:app --port 5000",
+            "poetry run uvicorn app:app --port 5000",
+            "pipenv run python -m uvicorn app:app --port 5000",
+            "FOO=1 env BAR=2 exec uvicorn app:app --port 5000",
+            "sh -c 'uvicorn app:app --port 5000'",
+            "bash -lc \"exec uvicorn app:app --port 5000\"",
+        ] {
+            let (_, analysis) = shell(command, &[]);
+            assert_eq!(one(&analysis).port.value, Port::Number(5000), "{command}");
+        }
+    }
+
+    #[test]
+    fn migrations_in_chains() {
+        let (text, analysis) = shell(
+            "alembic upgrade head && python manage.py migrate; flask db upgrade || python -m alembic -c x.ini upgrade head\nuvicorn app:app",
+            &[],
+        );
+        let tools: Vec<_> = analysis.migrations.iter().map(|m| m.tool).collect();
+        assert_eq!(
+            tools,
+            [
+                MigrationTool::Alembic,
+                MigrationTool::Django,
+                MigrationTool::FlaskMigrate,
+                MigrationTool::Alembic
+            ]
+        );
+        assert_eq!(
+            &text.text[analysis.migrations[0].span.clone()],
+            "alembic upgrade head"
+        );
+        assert_eq!(analysis.servers.len(), 1);
+        let (_, analysis) = shell("alembic downgrade -1 && alembic current", &[]);
+        assert!(analysis.migrations.is_empty());
+    }
+
+    #[test]
+    fn fastapi_run_and_dev() {
+        let (_, analysis) = shell("fastapi run app/main.py", &[("PORT", "4000")]);
+        let server = one(&analysis);
+        assert_eq!(server.program, Program::FastapiRun);
+        assert_eq!(server.host.value, "0.0.0.0");
+        assert_eq!(server.port.value, Port::Number(4000));
+        assert_eq!(server.reload, None);
+        let (text, analysis) = shell("fastapi dev app/main.py", &[]);
+        let server = one(&analysis);
+        assert_eq!(server.host.value, "127.0.0.1");
+        assert_eq!(&text.text[server.reload.clone().unwrap()], "dev");
+        let (_, analysis) = shell("fastapi dev --no-reload", &[]);
+        assert_eq!(one(&analysis).reload, None);
+    }
+
+    #[test]
+    fn uvicorn_environment_variables() {
+        let (_, analysis) = shell(
+            "uvicorn app:app",
+            &[
+                ("UVICORN_HOST", "0.0.0.0"),
+                ("UVICORN_PORT", "7000"),
+                ("WEB_CONCURRENCY", "3"),
+            ],
+        );
+        let server = one(&analysis);
+        assert_eq!(
+            server.host.origin,
+            Origin::Environment("UVICORN_HOST".into())
+        );
+        assert_eq!(server.port.value, Port::Number(7000));
+        let workers = server.workers.as_ref().unwrap();
+        assert_eq!(workers.value, Workers::Number(3));
+        assert_eq!(
+            workers.origin,
+            Origin::Environment("WEB_CONCURRENCY".into())
+        );
+    }
+
+    #[test]
+    fn hypercorn_binds() {
+        let (_, analysis) = shell("hypercorn app:app --bind 0.0.0.0:$PORT -w 2 --debug", &[]);
+        let server = one(&analysis);
+        assert_eq!(server.host.value, "0.0.0.0");
+        assert_eq!(
+            server.port.value,
+            Port::Variable {
+                name: "PORT".into()
+            }
+        );
+        assert!(server.reload.is_some());
+        let (_, analysis) = exec(&["hypercorn", "app:app", "-b", "0.0.0.0:$PORT"]);
+        assert_eq!(one(&analysis).port.value, Port::Invalid("$PORT".into()));
+    }
+
+    #[test]
+    fn shell_syntax_is_not_a_program() {
+        let (_, analysis) = shell("echo 'uvicorn app:app' > /dev/null 2>&1 # uvicorn x", &[]);
+        assert!(analysis.servers.is_empty());
+        let (_, analysis) = shell(
+            "PORT=9 ; export HOST=0.0.0.0; uvicorn a:a --port $PORT --host $HOST",
+            &[],
+        );
+        let server = one(&analysis);
+        assert_eq!(server.port.value, Port::Number(9));
+        assert_eq!(server.host.value, "0.0.0.0");
+    }
+
+    #[test]
+    fn spans_through_a_nested_script_point_into_the_file() {
+        let command = "sh -c \"uvicorn app:app --port \\$PORT\"";
+        let (text, analysis) = shell(command, &[]);
+        let server = one(&analysis);
+        assert_eq!(written(&text.text, &server.port.origin), "--port \\$PORT");
+    }
+}
