@@ -64,6 +64,7 @@
 //! Everything is linear in the input: each byte is scanned once per level of `sh -c`, and the
 //! levels are bounded ([`MAX_DEPTH`]), as is the text that expansions add ([`budget`]).
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::manifest::Text;
@@ -127,7 +128,8 @@ pub enum Program {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Port {
     Number(u16),
-    /// A variable whose value is not known here (`$PORT` in a shell form).
+    /// A variable whose value is not known here (`$PORT` in a shell form); for a command
+    /// substitution (`$(cat port)`), its text.
     Variable {
         name: String,
     },
@@ -194,12 +196,12 @@ pub fn analyze(command: CommandLine<'_>, env: &dyn Fn(&str) -> Option<String>) -
     match command {
         CommandLine::Shell(text) => {
             run.budget = budget(text.text.len());
-            run.script(text, &mut Vec::new(), 0);
+            run.script(text, &mut Vars::default(), 0);
         }
         CommandLine::Exec(words) => {
             run.budget = budget(words.iter().map(|word| word.text.len()).sum());
             let words: Vec<Word> = words.iter().map(Word::literal).collect();
-            let script = run.command(&words, &mut Vec::new(), false, 0);
+            let script = run.command(&words, &mut Vars::default(), false, 0);
             for (index, word) in words.iter().enumerate() {
                 if Some(index) != script {
                     unexpanded_references(word, &mut run.analysis.unexpanded);
@@ -208,6 +210,33 @@ pub fn analyze(command: CommandLine<'_>, env: &dyn Fn(&str) -> Option<String>) -
         }
     }
     analysis
+}
+
+/// The simple commands of a shell command line, each word with its quotes removed (expansions
+/// as written) and its span: what the analysis reads, for the fuzz target to hold to `shlex`.
+#[doc(hidden)]
+pub fn shell_words(text: &Text) -> Vec<Vec<(String, Span)>> {
+    scan(text)
+        .into_iter()
+        .map(|words| {
+            words
+                .into_iter()
+                .map(|word| {
+                    let mut written = String::new();
+                    for piece in &word.pieces {
+                        match piece {
+                            Piece::Literal(mapped)
+                            | Piece::Parameter {
+                                written: mapped, ..
+                            }
+                            | Piece::Opaque(mapped) => written.push_str(&mapped.text),
+                        }
+                    }
+                    (written, word.span)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// How many bytes the scripts of `sh -c` levels may add up to: text that expansions put into a
@@ -726,17 +755,33 @@ impl Value {
     }
 }
 
+/// The variables a command line has set (`NAME=value;`, `export NAME=value`), over those of
+/// the shell that runs it (`sh -c` inside a command line). A map: a command line may assign
+/// many times, and each lookup stays constant.
+#[derive(Default)]
+struct Vars<'p> {
+    parent: Option<&'p Vars<'p>>,
+    own: HashMap<String, String>,
+}
+
+impl Vars<'_> {
+    fn get(&self, name: &str) -> Option<&String> {
+        self.own
+            .get(name)
+            .or_else(|| self.parent.and_then(|parent| parent.get(name)))
+    }
+}
+
 /// Variables for expansion: the ones the command line set, then the environment.
 struct Scope<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
-    /// Assignments in order; the last one of a name wins.
-    set: Vec<(String, String)>,
+    vars: &'e Vars<'e>,
 }
 
 impl Scope<'_> {
     fn get(&self, name: &str) -> Option<String> {
-        match self.set.iter().rev().find(|(set, _)| set == name) {
-            Some((_, value)) => Some(value.clone()),
+        match self.vars.get(name) {
+            Some(value) => Some(value.clone()),
             None => (self.env)(name),
         }
     }
@@ -843,13 +888,13 @@ struct Arg<'w> {
 
 impl Run<'_> {
     /// Every simple command of a shell command line; `set` is the variables assigned so far.
-    fn script(&mut self, text: &Text, set: &mut Vec<(String, String)>, depth: usize) {
+    fn script(&mut self, text: &Text, vars: &mut Vars<'_>, depth: usize) {
         if depth > MAX_DEPTH || text.text.len() > self.budget {
             return;
         }
         self.budget -= text.text.len();
         for words in scan(text) {
-            self.command(&words, set, true, depth);
+            self.command(&words, vars, true, depth);
         }
     }
 
@@ -858,18 +903,16 @@ impl Run<'_> {
     fn command(
         &mut self,
         words: &[Word],
-        set: &mut Vec<(String, String)>,
+        vars: &mut Vars<'_>,
         shell: bool,
         depth: usize,
     ) -> Option<usize> {
-        let Some(first) = words.first() else {
-            return None;
-        };
+        let first = words.first()?;
         let last = words.last().unwrap_or(first);
         let span = first.span.start.min(last.span.start)..last.span.end.max(first.span.end);
         let scope = Scope {
             env: self.env,
-            set: set.clone(),
+            vars: &*vars,
         };
         let args: Vec<Arg> = words
             .iter()
@@ -896,19 +939,22 @@ impl Run<'_> {
         }
         if at == args.len() {
             // Only assignments: they set shell variables for what follows.
-            set.extend(prefix);
+            vars.own.extend(prefix);
             return None;
         }
-        let before = set.clone();
         let mut program = Invocation {
             args: &args,
             at,
             span,
             prefix,
-            set: &before,
+            vars: &*vars,
             env: self.env,
+            exported: Vec::new(),
         };
-        self.program(&mut program, set, shell, depth)
+        let script = self.program(&mut program, shell, depth);
+        let exported = program.exported;
+        vars.own.extend(exported);
+        script
     }
 
     /// The command from `invocation.at` on: launchers are stepped over until a program is
@@ -916,7 +962,6 @@ impl Run<'_> {
     fn program(
         &mut self,
         invocation: &mut Invocation<'_, '_>,
-        set: &mut Vec<(String, String)>,
         shell: bool,
         depth: usize,
     ) -> Option<usize> {
@@ -945,7 +990,7 @@ impl Run<'_> {
                     let assigned = invocation.args[invocation.at..]
                         .iter()
                         .filter_map(|arg| assignment(&arg.value.text));
-                    set.extend(assigned);
+                    invocation.exported.extend(assigned);
                     return None;
                 }
                 "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" => {
@@ -1002,13 +1047,15 @@ impl Run<'_> {
         let script = invocation.args.get(index)?;
         let scope = Scope {
             env: self.env,
-            set: invocation.set.to_vec(),
+            vars: invocation.vars,
         };
-        let text = mapped_text(&script.word, &scope);
+        let text = mapped_text(script.word, &scope);
         // The inner shell sees the outer one's variables and the command's assignments.
-        let mut set: Vec<(String, String)> = invocation.set.to_vec();
-        set.extend(invocation.prefix.iter().cloned());
-        self.script(&text, &mut set, depth + 1);
+        let mut vars = Vars {
+            parent: Some(invocation.vars),
+            own: invocation.prefix.iter().cloned().collect(),
+        };
+        self.script(&text, &mut vars, depth + 1);
         Some(index)
     }
 
@@ -1173,8 +1220,10 @@ struct Invocation<'a, 'w> {
     /// The command's own assignments (`PORT=8000 uvicorn`, `env PORT=8000 uvicorn`).
     prefix: Vec<(String, String)>,
     /// The variables the command line set before it.
-    set: &'a [(String, String)],
+    vars: &'a Vars<'a>,
     env: &'a dyn Fn(&str) -> Option<String>,
+    /// What `export NAME=value` sets for the commands after it.
+    exported: Vec<(String, String)>,
 }
 
 impl Invocation<'_, '_> {
@@ -1210,9 +1259,10 @@ impl Invocation<'_, '_> {
         self.prefix
             .iter()
             .rev()
-            .chain(self.set.iter().rev())
             .find(|(set, _)| set == name)
-            .map(|(_, value)| value.clone())
+            .map(|(_, value)| value)
+            .or_else(|| self.vars.get(name))
+            .cloned()
             .or_else(|| (self.env)(name))
     }
 }
@@ -1571,9 +1621,13 @@ fn hypercorn_address(value: &Value) -> (String, Port, bool) {
     let stripped: String = text.chars().filter(|c| !matches!(c, '[' | ']')).collect();
     match stripped.rfind(':') {
         Some(colon) => {
-            // The port's bytes in the unstripped text: the same suffix.
-            let suffix = stripped.len() - colon - 1;
-            let port = port_of(&value.part(text.len() - suffix..text.len()));
+            let port_text = &stripped[colon + 1..];
+            // The port's bytes in the text as written, unless a bracket was among them.
+            let port = if text.ends_with(port_text) {
+                port_of(&value.part(text.len() - port_text.len()..text.len()))
+            } else {
+                port_of_text(port_text)
+            };
             (bound_host(&stripped[..colon]), port, true)
         }
         None => (bound_host(&stripped), Port::Number(8000), false),
