@@ -2504,4 +2504,27 @@ mod tests {
         let server = one(&analysis);
         assert_eq!(written(&text.text, &server.port.origin), "--port \\$PORT");
     }
+
+    #[test]
+    fn large_inputs_stay_linear() {
+        // Many assignments then many expansions, nested scripts, an unclosed `${`.
+        let mut command = "A=1;".repeat(20_000);
+        command.push_str(&"uvicorn a:a --port $A ".repeat(5_000));
+        command.push(';');
+        command.push_str(&"sh -c 'sh -c \"uvicorn a:a\"' ; ".repeat(2_000));
+        command.push_str(&"${".repeat(20_000));
+        let started = std::time::Instant::now();
+        let (_, analysis) = shell(&command, &[("LOOP", "sh -c \"$LOOP\"")]);
+        assert_eq!(analysis.servers.len(), 2_001);
+        let (_, analysis) = shell(
+            &"sh -c \"$LOOP\"; ".repeat(1_000),
+            &[("LOOP", "sh -c \"$LOOP\"")],
+        );
+        assert!(analysis.servers.is_empty());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+    }
 }
