@@ -47,7 +47,7 @@
 //!
 //! A finding must underline the bytes written, and neither `shlex` nor `shell-words` says where
 //! a word came from, nor knows `&&`, `;`, `|` or `$VAR` (to them `a&&b` is one word and `$PORT`
-//! literal text). So the shell form is read by a small POSIX scanner here ([`scan`]): quotes,
+//! literal text). So the shell form is read by a small POSIX scanner here (`scan`): quotes,
 //! backslashes, comments, the operators that end a simple command, redirections, and the
 //! parameter expansions `$NAME`, `${NAME}`, `${NAME:-word}` (and `-`, `=`, `:=`, `+`, `:+`, `?`,
 //! `:?`), keeping the file offset of every byte. The `shlex` crate is the reference it is held
@@ -62,7 +62,7 @@
 //! neither spaces nor `*`.
 //!
 //! Everything is linear in the input: each byte is scanned once per level of `sh -c`, and the
-//! levels are bounded ([`MAX_DEPTH`]), as is the text that expansions add ([`budget`]).
+//! levels are bounded (`MAX_DEPTH`), as is the text that expansions add (`budget`).
 
 use std::collections::HashMap;
 use std::ops::Range;
