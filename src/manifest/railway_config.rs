@@ -90,7 +90,6 @@
 //! until a 200, for 300 s by default (`RAILWAY_HEALTHCHECK_TIMEOUT_SEC` or
 //! `healthcheckTimeout`), only at the start of a deployment (docs `deployments/healthchecks.md`).
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::Text;
@@ -197,6 +196,10 @@ impl Builder {
     }
 }
 
+/// `deploy.multiRegionConfig`: each region's name and its `numReplicas` (`None` when not
+/// written), in file order.
+pub type Regions = Vec<(Text, Option<u64>)>;
+
 /// `deploy.restartPolicyType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RestartPolicy {
@@ -246,7 +249,7 @@ pub struct Deploy {
     pub num_replicas: Option<Value<u64>>,
     /// Region name and its `numReplicas` (`None` when not written), in file order; a region
     /// set to `null` is left out.
-    pub multi_region_config: Option<Value<Vec<(Text, Option<u64>)>>>,
+    pub multi_region_config: Option<Value<Regions>>,
     pub region: Option<Value<String>>,
     pub restart_policy_type: Option<Value<RestartPolicy>>,
     pub restart_policy_max_retries: Option<Value<u64>>,
@@ -947,7 +950,7 @@ impl Reader<'_> {
         }
     }
 
-    fn regions(&mut self, field: &tree::Member) -> Option<Value<Vec<(Text, Option<u64>)>>> {
+    fn regions(&mut self, field: &tree::Member) -> Option<Value<Regions>> {
         let regions = self.object(&field.value, "`multiRegionConfig`")?;
         let mut read = Vec::with_capacity(regions.len());
         for region in regions {
@@ -1114,19 +1117,18 @@ mod tree {
     /// A TOML string (a value or a key) with where its bytes are: `toml` borrows a string
     /// written without escapes from the text, so its place is known exactly; an escaped one is
     /// decoded again here to map each byte. `literal` is the span of the string as written.
-    fn toml_text(text: &str, string: &Cow<'_, str>, literal: Span) -> Text {
-        if let Cow::Borrowed(borrowed) = string {
-            let start = (borrowed.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-            if let Some(end) = start.checked_add(borrowed.len())
-                && end <= text.len()
-                && text.get(start..end) == Some(*borrowed)
-            {
-                return Text::verbatim(*borrowed, start..end);
-            }
+    fn toml_text(text: &str, string: &str, literal: Span) -> Text {
+        // Borrowed: its bytes are inside `text` (an owned string lives elsewhere).
+        let start = (string.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        if let Some(end) = start.checked_add(string.len())
+            && end <= text.len()
+            && text.get(start..end) == Some(string)
+        {
+            return Text::verbatim(string, start..end);
         }
         if let Some(written) = text.get(literal.clone())
             && let Some((decoded, offsets)) = decode_toml_basic(written, literal.start)
-            && decoded == **string
+            && decoded == string
         {
             return Text::mapped(decoded, offsets);
         }
@@ -1632,7 +1634,7 @@ mod tests {
         assert_eq!(pre, ["npm run db:migrate"]);
         assert_eq!(deploy.overlap_seconds.as_ref().unwrap().value, 60);
         assert_eq!(deploy.draining_seconds.as_ref().unwrap().value, 10);
-        assert_eq!(deploy.sleep_application.as_ref().unwrap().value, false);
+        assert!(!deploy.sleep_application.as_ref().unwrap().value);
         assert!(deploy.registry_credentials.is_some() && deploy.limit_override.is_some());
         let regions: Vec<(&str, Option<u64>)> = deploy
             .multi_region_config
