@@ -261,6 +261,7 @@ fn run_phases(rules: &rules::RuleSet, input: &str) -> (Duration, Duration, Durat
         layers: std::slice::from_ref(&layer),
         profile: "production",
         example: None,
+        instances: None,
     };
     let merged = engine::Merged::build(rules, std::slice::from_ref(&layer));
     let mut findings = engine::evaluate(rules, &engine_input, &merged);

@@ -47,7 +47,9 @@ pub fn is_loopback_host(host: &str) -> bool {
     if let Ok(address) = host.parse::<IpAddr>() {
         return match address {
             IpAddr::V4(v4) => v4.is_loopback(),
-            IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+            IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
         };
     }
     let name = host.trim_end_matches('.').to_ascii_lowercase();
@@ -141,7 +143,14 @@ mod tests {
 
     #[test]
     fn a_bind_is_loopback_only_on_loopback_addresses() {
-        for host in ["localhost", "127.0.0.1", "127.0.1.1", "::1", "[::1]", "::ffff:127.0.0.1"] {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "127.0.1.1",
+            "::1",
+            "[::1]",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_loopback_host(host), "{host} binds loopback");
         }
         for host in ["0.0.0.0", "::", "[::]", "10.0.0.5", "example.com", ""] {

@@ -10,8 +10,8 @@ use crate::cli::{InputFormatArg, LayerArgs};
 use crate::config::ExampleChoice;
 use crate::engine::deployment::{Deployment, ManifestFile};
 use crate::engine::{Layer, LayerKind};
-use crate::manifest;
 use crate::error::Error;
+use crate::manifest;
 use crate::rules::RuleSet;
 use crate::secret::{self, Redactor};
 use crate::source::discover;
@@ -276,7 +276,9 @@ pub fn deployment_files(
         // Secrets by what they are: URL passwords and key material anywhere in the file, and
         // the value of every `ENV`/`ARG` whose name is a secret's.
         let mut spans = secret::embedded_secret_ranges(&file.text);
-        spans.extend(manifest::secret_value_spans(&manifest, &|name| rules.is_secret(name)));
+        spans.extend(manifest::secret_value_spans(&manifest, &|name| {
+            rules.is_secret(name)
+        }));
         file.redact_all(spans);
         if deployment.root.is_none() && path != "-" {
             deployment.root = Path::new(path).parent().map(|dir| {

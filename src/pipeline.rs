@@ -25,13 +25,13 @@ use crate::config::ExampleChoice;
 use crate::engine::connections::Processes;
 use crate::engine::deployment::{self, Deployment, Environment, Limits, Manifest};
 use crate::engine::{self, LayerKind, Merged};
-use crate::manifest::dependencies;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{Baseline, Fingerprint};
 use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Judging, Loader, Plan};
+use crate::manifest::dependencies;
 use crate::output::{self, Output};
 use crate::parallel;
 use crate::probe;
@@ -401,15 +401,15 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
 
     let merged = Merged::build(rules, &unit.layers);
     let primary = merged.primary;
-    let environment = (mode.evaluates()
-        && run.deployment.is_some()
-        && unit.profile == "production")
-        .then(|| {
-            let name = unit
+    let environment =
+        (mode.evaluates() && run.deployment.is_some() && unit.profile == "production").then(|| {
+            let name = unit.layers.first().map_or_else(String::new, |layer| {
+                loader.sources.get(layer.source).name.clone()
+            });
+            let from_railway = unit
                 .layers
-                .first()
-                .map_or_else(String::new, |layer| loader.sources.get(layer.source).name.clone());
-            let from_railway = unit.layers.iter().any(|layer| layer.kind == LayerKind::Railway);
+                .iter()
+                .any(|layer| layer.kind == LayerKind::Railway);
             Environment::from_merged(&merged, format!("`{name}`"), from_railway)
         });
     // 3. Evaluate: the rules, the readers' notices, and the application's Settings class.
@@ -553,7 +553,10 @@ fn judge_deployment(
             .collect();
         for finding in filter::select(settings, of_file, Some(&file.name), run.docs)? {
             let fingerprint = Fingerprint::of(&finding, &file.name);
-            if run.baseline.is_some_and(|known| known.contains(&fingerprint)) {
+            if run
+                .baseline
+                .is_some_and(|known| known.contains(&fingerprint))
+            {
                 continue;
             }
             if args.write_baseline.is_some() {

@@ -105,10 +105,7 @@ fn the_project_as_a_whole_is_one_report() {
     );
 
     let human = run_in(&examples(), &["lint", "."]);
-    insta::assert_snapshot!(
-        "project_as_a_whole",
-        String::from_utf8_lossy(&human.stdout)
-    );
+    insta::assert_snapshot!("project_as_a_whole", String::from_utf8_lossy(&human.stdout));
 }
 
 /// SARIF results point into the deployment files, at the line that wrote the problem.
@@ -152,7 +149,10 @@ fn deployment_files_alone_are_linted() {
     );
     let output = run_in(project.path(), &["lint", "--format", "json", "."]);
     let report = json(&output);
-    let rules: Vec<String> = located(&report).into_iter().map(|(rule, ..)| rule).collect();
+    let rules: Vec<String> = located(&report)
+        .into_iter()
+        .map(|(rule, ..)| rule)
+        .collect();
     assert!(
         rules.contains(&"dockerfile-exec-form-variable".to_owned()),
         "{rules:?}"
@@ -168,10 +168,19 @@ fn deployment_files_alone_are_linted() {
 #[test]
 fn a_railway_json_of_variables_is_a_configuration() {
     let project = Scratch::new();
-    project.write("railway.json", r#"{"DEBUG": "True", "RAILWAY_ENVIRONMENT_NAME": "production"}"#);
-    let output = run_in(project.path(), &["lint", "--format", "json", "railway.json"]);
+    project.write(
+        "railway.json",
+        r#"{"DEBUG": "True", "RAILWAY_ENVIRONMENT_NAME": "production"}"#,
+    );
+    let output = run_in(
+        project.path(),
+        &["lint", "--format", "json", "railway.json"],
+    );
     let report = json(&output);
-    let rules: Vec<String> = located(&report).into_iter().map(|(rule, ..)| rule).collect();
+    let rules: Vec<String> = located(&report)
+        .into_iter()
+        .map(|(rule, ..)| rule)
+        .collect();
     assert!(rules.contains(&"debug-enabled".to_owned()), "{rules:?}");
 }
 

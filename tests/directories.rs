@@ -215,7 +215,9 @@ fn a_directory_with_no_env_file_is_an_error_not_a_pass() {
             .unwrap_or_default()
             .to_owned();
         assert!(
-            first_line.contains(&format!("{path}: no .env or deployment files found under this directory")),
+            first_line.contains(&format!(
+                "{path}: no .env or deployment files found under this directory"
+            )),
             "{first_line}"
         );
         assert!(stderr(&output).contains("help:"), "{}", stderr(&output));

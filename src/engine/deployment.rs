@@ -46,7 +46,8 @@ pub const RAILWAY_HEALTHCHECK_HOST: &str = "healthcheck.railway.app";
 /// One deployment file, read.
 pub enum Manifest {
     Dockerfile(Dockerfile),
-    Railway(RailwayConfig),
+    /// Boxed: its spanned fields make it twenty times the size of the others.
+    Railway(Box<RailwayConfig>),
     Procfile(Procfile),
 }
 
@@ -73,7 +74,7 @@ impl Deployment {
 
     fn railway(&self) -> Option<(&ManifestFile, &RailwayConfig)> {
         self.files.iter().find_map(|file| match &file.manifest {
-            Manifest::Railway(config) => Some((file, config)),
+            Manifest::Railway(config) => Some((file, config.as_ref())),
             Manifest::Dockerfile(_) | Manifest::Procfile(_) => None,
         })
     }
@@ -114,7 +115,8 @@ impl Deployment {
     /// Every start command the files hold, analysed in the environment it runs in.
     fn start_commands(&self, env: &Environment) -> Vec<StartCommand<'_>> {
         let railway = self.railway();
-        let effective = railway.map(|(_, config)| config.effective(env.railway_environment.as_deref()));
+        let effective =
+            railway.map(|(_, config)| config.effective(env.railway_environment.as_deref()));
         let railway_start = effective
             .as_ref()
             .and_then(|effective| effective.deploy.start_command.clone());
@@ -179,8 +181,7 @@ impl Deployment {
                     if let Some(web) = procfile.web() {
                         let image_env = BTreeMap::new();
                         let lookup = |name: &str| env.lookup(name, &image_env);
-                        let analysis =
-                            command::analyze(CommandLine::Shell(&web.command), &lookup);
+                        let analysis = command::analyze(CommandLine::Shell(&web.command), &lookup);
                         starts.push(StartCommand {
                             source: file.source,
                             file: &file.name,
@@ -441,7 +442,11 @@ fn start_command(
                 format!(
                     "{program} runs with {} in {}: a file watcher restarts it on changes, with \
                      one worker{note}",
-                    if dev { "`fastapi dev` (reload on)" } else { "reload or debug on" },
+                    if dev {
+                        "`fastapi dev` (reload on)"
+                    } else {
+                        "reload or debug on"
+                    },
                     start.what
                 ),
                 start.source,
@@ -449,40 +454,39 @@ fn start_command(
             ));
         }
     }
-    if !start.overridden || start.analysis.servers.is_empty() {
-        let instances = processes.instances.as_ref().map_or(1, |count| count.value.max(1));
-        let workers = start
-            .analysis
-            .servers
-            .iter()
-            .filter_map(|server| match server.workers.as_ref().map(|w| &w.value) {
-                Some(Workers::Number(count)) => Some(i64::from(*count)),
-                Some(Workers::Variable { .. }) | None => None,
-            })
-            .max()
-            .unwrap_or(1);
-        for migration in &start.analysis.migrations {
-            let mut finding = Raised::new(
+    // A command before the server runs once per container, not once per worker: instances
+    // race, workers do not. Railway's replicas count for the command Railway runs; an image's
+    // command that Railway replaces runs elsewhere, as one container as far as the files say.
+    let instances = match (&processes.instances, start.overridden) {
+        (Some(count), false) => count.value.max(1),
+        (None, _) | (Some(_), true) => 1,
+    };
+    for migration in &start.analysis.migrations {
+        let finding = if instances > 1 {
+            Raised::new(
                 RuleId::StartCommandMigrations,
                 format!(
-                    "{} runs migrations as the container starts, in each of {} (instances × \
-                     workers)",
-                    start.what,
-                    instances.saturating_mul(workers)
+                    "{} runs migrations as each container starts: {instances} instances run \
+                     them at once{note}",
+                    start.what
                 ),
                 start.source,
                 migration.span.clone(),
-            );
-            if instances.saturating_mul(workers) <= 1 {
-                finding.message = format!(
-                    "{} runs migrations as the container starts; with one instance this works, \
-                     but a second replica will race it",
+            )
+        } else {
+            Raised::new(
+                RuleId::StartCommandMigrations,
+                format!(
+                    "{} runs migrations as the container starts: with one instance this works, \
+                     but a second one will race it, and a failed migration stops the deploy{note}",
                     start.what
-                );
-                finding = finding.milder();
-            }
-            raised.push(finding);
-        }
+                ),
+                start.source,
+                migration.span.clone(),
+            )
+            .milder()
+        };
+        raised.push(finding);
     }
 }
 
@@ -507,7 +511,7 @@ fn program_name(program: &Program) -> &'static str {
 /// `its default`, `--host`, `UVICORN_HOST`.
 fn origin_words(origin: &Origin) -> String {
     match origin {
-        Origin::Flag(_) => "as the command line says".to_owned(),
+        Origin::Flag(_) => "set on the command line".to_owned(),
         Origin::Environment(name) => format!("from `{name}`"),
         Origin::Default => "its default".to_owned(),
     }
@@ -650,7 +654,12 @@ fn healthcheck(
                             .join(" "),
                     ],
                 };
-                texts.extend(command.heredocs.iter().map(|heredoc| heredoc.body.text.clone()));
+                texts.extend(
+                    command
+                        .heredocs
+                        .iter()
+                        .map(|heredoc| heredoc.body.text.clone()),
+                );
                 texts
             })
             .flat_map(|text| images::installed_tools(&text))
@@ -718,8 +727,9 @@ fn healthcheck(
         }
         if let Some(distributions) = distributions {
             for import in &snippet.imports {
-                if let Provided::No { distributions: providers } =
-                    dependencies::provides(distributions, &import.module)
+                if let Provided::No {
+                    distributions: providers,
+                } = dependencies::provides(distributions, &import.module)
                 {
                     let providers = if providers.is_empty() {
                         String::new()
@@ -800,7 +810,10 @@ fn simple_commands(form: &CommandForm) -> Vec<Vec<(String, Span)>> {
     let mut all = Vec::with_capacity(commands.len());
     for words in commands {
         let shell = words.first().is_some_and(|(program, _)| {
-            matches!(program.rsplit('/').next(), Some("sh" | "bash" | "dash" | "ash"))
+            matches!(
+                program.rsplit('/').next(),
+                Some("sh" | "bash" | "dash" | "ash")
+            )
         });
         match (shell, words.get(1), words.get(2)) {
             (true, Some((flag, _)), Some((script, span))) if flag == "-c" => {
@@ -813,10 +826,9 @@ fn simple_commands(form: &CommandForm) -> Vec<Vec<(String, Span)>> {
                     None
                 };
                 match inner {
-                    Some(inner) => all.extend(command::shell_words(&Text::verbatim(
-                        script.clone(),
-                        inner,
-                    ))),
+                    Some(inner) => {
+                        all.extend(command::shell_words(&Text::verbatim(script.clone(), inner)))
+                    }
                     None => all.push(words),
                 }
             }
@@ -860,15 +872,26 @@ fn normalized_path(path: &str) -> &str {
 }
 
 /// Railway's config as code: what its schema refuses, and what production needs.
-fn railway(file: &ManifestFile, config: &RailwayConfig, env: &Environment, raised: &mut Vec<Raised>) {
+fn railway(
+    file: &ManifestFile,
+    config: &RailwayConfig,
+    env: &Environment,
+    raised: &mut Vec<Raised>,
+) {
     for problem in &config.problems {
         let rule = match problem.kind {
             ProblemKind::Syntax => RuleId::ManifestUnparseable,
-            ProblemKind::UnknownField | ProblemKind::WrongType | ProblemKind::InvalidValue => {
-                RuleId::RailwayConfigUnknownField
-            }
+            ProblemKind::UnknownField
+            | ProblemKind::WrongType
+            | ProblemKind::InvalidValue
+            | ProblemKind::Duplicate => RuleId::RailwayConfigUnknownField,
         };
-        let mut finding = Raised::new(rule, problem.message.clone(), file.source, problem.span.clone());
+        let mut finding = Raised::new(
+            rule,
+            problem.message.clone(),
+            file.source,
+            problem.span.clone(),
+        );
         if let Some(suggestion) = &problem.suggestion {
             finding = finding.with_suggestion(format!("`{suggestion}`"));
         }
@@ -928,7 +951,10 @@ fn connections(
     let max = limits.max_connections?;
     let ((pool_name, pool_size), (overflow_name, max_overflow)) = env.pool.clone()?;
     let budget = Budget {
-        instances: processes.instances.clone().unwrap_or_else(|| Count::new(1, "")),
+        instances: processes
+            .instances
+            .clone()
+            .unwrap_or_else(|| Count::new(1, "")),
         workers: processes.workers.clone().unwrap_or_else(|| {
             let web_concurrency = env
                 .values
@@ -1001,11 +1027,20 @@ mod tests {
     fn allowed_hosts_admit_as_the_middleware_matches() {
         let hosts = |list: &[&str]| list.iter().map(|h| h.to_string()).collect::<Vec<_>>();
         assert!(admits(&hosts(&["*"]), RAILWAY_HEALTHCHECK_HOST));
-        assert!(admits(&hosts(&["api.example.com", "healthcheck.railway.app"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(admits(
+            &hosts(&["api.example.com", "healthcheck.railway.app"]),
+            RAILWAY_HEALTHCHECK_HOST
+        ));
         assert!(admits(&hosts(&["*.railway.app"]), RAILWAY_HEALTHCHECK_HOST));
         assert!(admits(&hosts(&[".railway.app"]), RAILWAY_HEALTHCHECK_HOST));
-        assert!(!admits(&hosts(&["api.example.com"]), RAILWAY_HEALTHCHECK_HOST));
-        assert!(!admits(&hosts(&["*.example.com"]), RAILWAY_HEALTHCHECK_HOST));
+        assert!(!admits(
+            &hosts(&["api.example.com"]),
+            RAILWAY_HEALTHCHECK_HOST
+        ));
+        assert!(!admits(
+            &hosts(&["*.example.com"]),
+            RAILWAY_HEALTHCHECK_HOST
+        ));
         assert_eq!(host_list(r#"["a.com", "b.com"]"#), ["a.com", "b.com"]);
         assert_eq!(host_list("a.com, b.com"), ["a.com", "b.com"]);
     }

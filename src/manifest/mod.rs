@@ -93,14 +93,14 @@ pub fn is_railway_config_json(text: &str) -> bool {
 pub fn read(kind: Kind, text: &str) -> Manifest {
     match kind {
         Kind::Dockerfile => Manifest::Dockerfile(dockerfile::parse(text)),
-        Kind::RailwayToml => Manifest::Railway(railway_config::parse(
+        Kind::RailwayToml => Manifest::Railway(Box::new(railway_config::parse(
             text,
             railway_config::ConfigFormat::Toml,
-        )),
-        Kind::RailwayJson => Manifest::Railway(railway_config::parse(
+        ))),
+        Kind::RailwayJson => Manifest::Railway(Box::new(railway_config::parse(
             text,
             railway_config::ConfigFormat::Json,
-        )),
+        ))),
         Kind::Procfile => Manifest::Procfile(procfile::parse(text)),
     }
 }
@@ -114,10 +114,13 @@ pub fn secret_value_spans(manifest: &Manifest, is_secret: &dyn Fn(&str) -> bool)
             .global_args
             .iter()
             .chain(file.stages.iter().flat_map(|stage| {
-                stage.instructions.iter().flat_map(|instruction| match &instruction.body {
-                    dockerfile::Body::Arg(args) => args.as_slice(),
-                    _ => &[],
-                })
+                stage
+                    .instructions
+                    .iter()
+                    .flat_map(|instruction| match &instruction.body {
+                        dockerfile::Body::Arg(args) => args.as_slice(),
+                        _ => &[],
+                    })
             }));
         for arg in args {
             if let Some(default) = arg.default.as_ref().filter(|_| is_secret(&arg.name.text)) {

@@ -186,9 +186,11 @@ pub fn mask(text: &str, secrets: &[&str]) -> String {
 /// The connection budget ([`crate::engine::connections`]): the deployment files' instances
 /// and workers where they give them, else `--replicas` and `WEB_CONCURRENCY`.
 fn budget(input: &ProbeInput, options: &ProbeOptions, pool_size: i64, max_overflow: i64) -> Budget {
-    let instances = input.deployment.instances.clone().unwrap_or_else(|| {
-        Count::new(i64::from(options.replicas.max(1)), "")
-    });
+    let instances = input
+        .deployment
+        .instances
+        .clone()
+        .unwrap_or_else(|| Count::new(i64::from(options.replicas.max(1)), ""));
     let workers = input.deployment.workers.clone().unwrap_or_else(|| {
         let workers = input
             .web_concurrency

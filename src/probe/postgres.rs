@@ -30,8 +30,8 @@ use super::net::{self, ConnectFailure, Stage, endpoint};
 use super::tls::{TlsSettings, Verification};
 use super::url_parts::{self, decode};
 use super::{
-    Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, milliseconds,
-    budget, seconds, skipped_finding, unset_note,
+    Located, ProbeInput, ProbeOptions, budget, finding_at, insecure_tls_finding, mask,
+    milliseconds, seconds, skipped_finding, unset_note,
 };
 use crate::finding::Label;
 use crate::host::{is_private_address, is_private_host};

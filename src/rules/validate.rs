@@ -610,12 +610,23 @@ impl Context<'_> {
             CheckKind::Deployment => (Targets::Input, Predicate::Deployment),
             CheckKind::SharedQuota => {
                 let max = raw.max.as_ref().ok_or_else(|| {
-                    self.error(span.clone(), "a `shared-quota` check needs `max`, the quota the instances share")
+                    self.error(
+                        span.clone(),
+                        "a `shared-quota` check needs `max`, the quota the instances share",
+                    )
                 })?;
                 let targets = named.ok_or_else(|| {
-                    self.error(span.clone(), "a `shared-quota` check needs `variable`, `variables` or `role`")
+                    self.error(
+                        span.clone(),
+                        "a `shared-quota` check needs `variable`, `variables` or `role`",
+                    )
                 })?;
-                (targets, Predicate::SharedQuota { max: *max.get_ref() })
+                (
+                    targets,
+                    Predicate::SharedQuota {
+                        max: *max.get_ref(),
+                    },
+                )
             }
         };
         Ok(Check {

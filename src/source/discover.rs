@@ -59,7 +59,7 @@ pub fn is_template_name(path: &str) -> bool {
 /// `tests/pre_commit.rs` checks against this on a table of names:
 ///
 /// ```text
-/// """+NEW+"""
+/// (^|/)(?![^/]*\b(example|sample|template)\b)(\.env(\.[^/]+)?|[^/]+\.env|(?i:dockerfile)(\.[^/]+)?|[^/]+\.(?i:dockerfile)|railway\.(toml|json)|Procfile)$
 /// ```
 pub fn is_input_name(name: &str) -> bool {
     is_dotenv_name(name)
