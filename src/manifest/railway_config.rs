@@ -573,11 +573,21 @@ fn suggest_key(key: &str, section: Section) -> Option<String> {
     if key.len() > 64 {
         return None;
     }
-    let lowered: Vec<String> = known.iter().map(|name| name.to_ascii_lowercase()).collect();
-    let candidates: Vec<&str> = lowered.iter().map(String::as_str).collect();
+    // Only names whose length is near enough for `closest` to accept them (an edit distance is
+    // at least the difference in length): a file of many unknown keys costs little per key.
+    let characters = key.chars().count();
+    let near_length = |name: &&&str| characters.abs_diff(name.len()) <= (name.len() / 3).max(2);
+    let lowered: Vec<(String, &str)> = known
+        .iter()
+        .filter(near_length)
+        .map(|name| (name.to_ascii_lowercase(), *name))
+        .collect();
+    let candidates: Vec<&str> = lowered.iter().map(|(lower, _)| lower.as_str()).collect();
     let near = crate::suggest::closest(&key.to_ascii_lowercase(), &candidates)?;
-    let index = candidates.iter().position(|name| *name == near)?;
-    Some(known[index].to_owned())
+    lowered
+        .iter()
+        .find(|(lower, _)| lower == near)
+        .map(|(_, name)| (*name).to_owned())
 }
 
 struct Reader<'a> {
