@@ -218,3 +218,26 @@ fn dockerfile_secrets_are_masked() {
         }
     }
 }
+
+/// Railway's `registryCredentials` password never shows, not even beside a finding on the
+/// next line.
+#[test]
+fn railway_registry_credentials_are_masked() {
+    let project = Scratch::new();
+    project.write(
+        "railway.toml",
+        "[deploy]\nregistryCredentials = { username = \"ci\", password = \"registry-pass-789\" }\nrestartPolicyType = \"NEVER\"\n",
+    );
+    for format in ["human", "json", "sarif"] {
+        let output = run_in(
+            project.path(),
+            &["lint", "--format", format, "railway.toml"],
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("restart-policy-never"), "{format}: {text}");
+        assert!(
+            !text.contains("registry-pass-789"),
+            "{format} shows the password:\n{text}"
+        );
+    }
+}

@@ -173,6 +173,7 @@ fn every_rule_has_a_documented_pack_and_readme_lists_the_roles() {
         "railway",
         "example",
         "probes",
+        "deployment",
     ];
     for rule in &set.rules {
         let pack = rule.doc.pack.as_deref().unwrap_or_default();

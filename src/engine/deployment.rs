@@ -352,7 +352,7 @@ pub fn check(
                 for problem in &dockerfile.errors {
                     raised.push(Raised::new(
                         RuleId::ManifestUnparseable,
-                        format!("{}: {}", file.name, problem.message),
+                        problem.message.clone(),
                         file.source,
                         problem.span.clone(),
                     ));
@@ -364,7 +364,7 @@ pub fn check(
                 for problem in &procfile.problems {
                     raised.push(Raised::new(
                         RuleId::ManifestUnparseable,
-                        format!("{}: {}", file.name, problem.message),
+                        problem.message.clone(),
                         file.source,
                         problem.span.clone(),
                     ));
@@ -983,8 +983,8 @@ fn connections(
     Some(Raised::new(
         RuleId::ConnectionsExceedServerLimit,
         format!(
-            "the deployment may open {total} database connections {} (from {}), but the \
-             database allows {max} (`[database] max-connections`)",
+            "the deployment may open {total} database connections: {}, with the pool sizes of \
+             {}; the database allows {max} (`[database] max-connections`)",
             budget.explain(&pool_name, &overflow_name),
             env.described
         ),

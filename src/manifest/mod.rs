@@ -106,9 +106,21 @@ pub fn read(kind: Kind, text: &str) -> Manifest {
 }
 
 /// The spans of values a deployment file gives a secret's name: a Dockerfile's
-/// `ENV SECRET_KEY=...` and `ARG API_TOKEN=...`.
+/// `ENV SECRET_KEY=...` and `ARG API_TOKEN=...`, Railway's `registryCredentials`.
 pub fn secret_value_spans(manifest: &Manifest, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
     let mut spans = Vec::new();
+    // Railway's `registryCredentials` holds a registry password: the whole table is masked.
+    if let Manifest::Railway(config) = manifest {
+        let deploys = std::iter::once(&config.deploy).chain(
+            config
+                .environments
+                .iter()
+                .map(|(_, overrides)| &overrides.deploy),
+        );
+        spans.extend(
+            deploys.filter_map(|deploy| Some(deploy.registry_credentials.as_ref()?.span.clone())),
+        );
+    }
     if let Manifest::Dockerfile(file) = manifest {
         let args = file
             .global_args
