@@ -103,7 +103,11 @@ pub fn check(
     args.paths = discover::inputs(&args.paths)?;
     let groups = settings::configuration_groups(&args.rules, &args.paths, reader)?;
     if groups.len() <= 1 {
-        return check_one(&args, mode, stdin, reader);
+        // Deployment files are judged after the configurations: put every input in path order.
+        let mut outcome = check_one(&args, mode, stdin, reader)?;
+        outcome.sort_inputs();
+        finding::sort(&mut outcome.findings);
+        return Ok(outcome);
     }
     if args.write_baseline.is_some() {
         return Err(Error::Usage {

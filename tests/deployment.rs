@@ -241,3 +241,67 @@ fn railway_registry_credentials_are_masked() {
         );
     }
 }
+
+/// The Dockerfile's healthcheck and Railway's `healthcheckPath` must check the same endpoint.
+#[test]
+fn healthcheck_paths_that_differ_are_reported_at_the_dockerfile() {
+    let project = Scratch::new();
+    project.write(
+        "Dockerfile",
+        "FROM python:3.12\n\
+         HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\n\
+         CMD [\"sh\", \"-c\", \"uvicorn app:app --host 0.0.0.0 --port ${PORT:-8000}\"]\n",
+    );
+    project.write("railway.toml", "[deploy]\nhealthcheckPath = \"/healthz\"\n");
+    let output = run_in(project.path(), &["lint", "--format", "json", "."]);
+    let report = json(&output);
+    let found = located(&report);
+    assert!(
+        found.contains(&(
+            "healthcheck-path-mismatch".to_owned(),
+            "Dockerfile".to_owned(),
+            2
+        )),
+        "{found:?}"
+    );
+    // The same path in both: no finding.
+    project.write("railway.toml", "[deploy]\nhealthcheckPath = \"/health/\"\n");
+    let output = run_in(project.path(), &["lint", "--format", "json", "."]);
+    let rules: Vec<String> = located(&json(&output))
+        .into_iter()
+        .map(|(rule, ..)| rule)
+        .collect();
+    assert!(
+        !rules.contains(&"healthcheck-path-mismatch".to_owned()),
+        "{rules:?}"
+    );
+}
+
+/// Workers and replicas from the files multiply the pools: `connections-exceed-server-limit`
+/// with `--workers` in the start command and multi-region replicas.
+#[test]
+fn workers_and_regions_multiply_the_pools() {
+    let project = Scratch::new();
+    project.write("deploycheck.toml", "[database]\nmax-connections = 100\n");
+    project.write(
+        "railway.toml",
+        "[deploy]\n\
+         startCommand = \"gunicorn app:app -k uvicorn.workers.UvicornWorker --workers 4\"\n\
+         healthcheckPath = \"/health\"\n\
+         multiRegionConfig = { us-west2 = { numReplicas = 2 }, europe-west4 = { numReplicas = 1 } }\n",
+    );
+    project.write(".env.production", "DB_POOL_SIZE=5\nDB_MAX_OVERFLOW=5\n");
+    let output = run_in(project.path(), &["lint", "--format", "json", "."]);
+    let report = json(&output);
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["rule"] == "connections-exceed-server-limit")
+        .unwrap_or_else(|| panic!("no connections finding: {report}"));
+    // 3 instances × 4 workers × (5 + 5) = 120.
+    let message = finding["message"].as_str().expect("message");
+    assert!(message.contains("may open 120"), "{message}");
+    assert!(message.contains("3 instances"), "{message}");
+    assert!(message.contains("4 workers"), "{message}");
+}

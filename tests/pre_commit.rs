@@ -225,13 +225,19 @@ fn hook_leaves_templates_alone_and_finds_env_files_anywhere() {
     // Real configurations beside them are checked, whatever they are named and wherever they
     // are; the templates still are not.
     let mut files = templates.to_vec();
-    files.extend([("prod.env", BAD), ("config/.env.staging", BAD_ANY_PROFILE)]);
+    files.extend([
+        ("prod.env", BAD),
+        ("config/.env.staging", BAD_ANY_PROFILE),
+        // Deployment files are the hook's too.
+        ("Dockerfile", "FROM python:3.12-slim\nCMD uvicorn app:app\n"),
+    ]);
     let mixed = project(&files);
     let outcome = try_repo(&repository, mixed.path(), &["--all-files"]);
     assert_eq!(outcome.code, Some(1), "{}", outcome.output);
     for finding in [
         "prod.env:3:7: error[debug-enabled]",
         "config/.env.staging:4:14: error[database-url-invalid]",
+        "Dockerfile:2:5: error[start-command-binds-localhost]",
     ] {
         assert!(
             outcome.output.contains(finding),
@@ -263,7 +269,7 @@ fn hook_leaves_templates_alone_and_finds_env_files_anywhere() {
         .iter()
         .map(|input| input["file"].as_str().expect("file"))
         .collect();
-    assert_eq!(linted, ["config/.env.staging", "prod.env"]);
+    assert_eq!(linted, ["Dockerfile", "config/.env.staging", "prod.env"]);
 }
 
 /// Names and whether the hook's `files` pattern selects them.
