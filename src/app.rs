@@ -22,6 +22,7 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
             commands::lint::run(args, color, Mode::Lint { probe }, streams, reader)
         }
         Command::Probe(args) => commands::lint::run(args, color, Mode::ProbeOnly, streams, reader),
+        Command::Verify(args) => commands::verify::run(args, color, streams, reader),
         Command::Show(args) => commands::show::run(args, streams, reader),
         Command::Rules(args) => commands::docs::list_rules(args, streams, reader),
         Command::Explain(args) => commands::docs::explain(args, streams, reader),

@@ -52,6 +52,13 @@ pub enum Command {
     /// Probe the PostgreSQL and Redis the configuration names, without linting it (the same as
     /// `lint --probe` with the lint rules left out). Read-only connections, with timeouts.
     Probe(LintArgs),
+    /// Check a deployed service from outside, as a gate after the deploy: its health paths,
+    /// CORS for the production origins, exposed API docs and tracebacks, TLS and redirects,
+    /// latency. The configuration (PATHs or --env-file/--railway layers, the Settings class,
+    /// `[verify]` in deploycheck.toml, railway.toml's healthcheckPath) says what to expect.
+    ///
+    /// Example: `railway up && deploycheck verify https://api.example.com --wait 5m`
+    Verify(VerifyArgs),
     /// Compare two configurations (any formats): keys only in one, and keys whose values
     /// differ. Secret values are compared, never printed. Exits 1 when they differ.
     Diff(DiffArgs),
@@ -137,6 +144,104 @@ pub struct LintArgs {
 
     #[command(flatten)]
     pub rules: RuleSources,
+}
+
+/// `deploycheck verify URL [PATH...]`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// The deployed service's base URL, e.g. https://api.example.com. Only its host is
+    /// contacted.
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Configurations that say what to expect (the production .env file, `railway variables`
+    /// output): the production origins CORS must allow. Default: the Settings class's defaults.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub layers: LayerArgs,
+
+    /// Retry with backoff until the checks pass or this much time has passed (e.g. 5m), to
+    /// gate right after a deploy. Without it, the checks run once.
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait)]
+    pub wait: Option<std::time::Duration>,
+
+    /// Time limit of each request, from DNS lookup to the last byte (e.g. 10s) [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Trust this CA certificate (PEM) too, besides the built-in Mozilla roots (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub ca: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding is at or above this severity [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Enable only these rules (ids or tags; comma-separated, repeatable).
+    #[arg(long, value_name = "RULE|TAG", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Disable these rules or tags.
+    #[arg(long, value_name = "RULE|TAG", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    #[command(flatten)]
+    pub rules: RuleSources,
+}
+
+impl VerifyArgs {
+    /// The same run as `lint` arguments, for the settings, the configuration and the report.
+    pub fn lint_args(&self) -> LintArgs {
+        LintArgs {
+            paths: self.paths.clone(),
+            layers: self.layers.clone(),
+            example: None,
+            no_example: true,
+            format: self.format,
+            output: self.output.clone(),
+            profile: None,
+            fail_on: self.fail_on,
+            select: self.select.clone(),
+            extend_select: Vec::new(),
+            ignore: self.ignore.clone(),
+            baseline: None,
+            write_baseline: None,
+            probe: false,
+            probe_options: ProbeArgs {
+                probe_timeout: None,
+                probe_ca: Vec::new(),
+                probe_insecure: false,
+                replicas: None,
+            },
+            rules: self.rules.clone(),
+        }
+    }
+}
+
+/// The longest `--wait`: a gate that waits longer is waiting for something else.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// `--wait DURATION`: above zero, at most [`MAX_WAIT`].
+pub fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("the wait must be above zero".to_owned()),
+        Ok(duration) if duration > MAX_WAIT => Err(format!(
+            "the wait must be at most {}",
+            humantime::format_duration(MAX_WAIT)
+        )),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(format!("{error} (write e.g. `30s`, `5m`)")),
+    }
 }
 
 /// How to probe (`lint --probe`, `probe`).

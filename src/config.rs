@@ -56,6 +56,8 @@ pub struct Config {
     /// `[database] max-connections`: the connections the database server allows
     /// (`connections-exceed-server-limit`).
     pub max_connections: Option<i64>,
+    /// `[verify]`: what `deploycheck verify` expects.
+    pub verify: VerifySettings,
     /// `max-input-size`: the most a file read after the configuration may hold, in bytes.
     pub max_input_size: Option<u64>,
     /// The file's text, to point errors into it.
@@ -127,6 +129,48 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     database: RawDatabase,
     max_input_size: Option<Spanned<RawSize>>,
+    #[serde(default)]
+    verify: RawVerify,
+}
+
+/// `[verify]`: what `deploycheck verify` expects of the deployed service.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVerify {
+    health_paths: Option<Vec<String>>,
+    #[serde(default)]
+    origins: Vec<String>,
+    latency_budget: Option<Spanned<String>>,
+    requests: Option<Spanned<usize>>,
+    #[serde(default)]
+    paths: Vec<RawVerifyPath>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVerifyPath {
+    path: String,
+    #[serde(default = "ok_status")]
+    status: u16,
+    #[serde(default)]
+    json: BTreeMap<String, serde_json::Value>,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+/// `[verify]`, validated.
+#[derive(Debug, Clone, Default)]
+pub struct VerifySettings {
+    /// The health paths to check; `None`: railway's `healthcheckPath`, else the defaults.
+    pub health_paths: Option<Vec<String>>,
+    /// More production origins CORS must allow, besides the configuration's CORS setting.
+    pub origins: Vec<String>,
+    pub latency_budget: Option<std::time::Duration>,
+    /// Requests per health path (default 5).
+    pub requests: Option<usize>,
+    pub paths: Vec<crate::verify::PathExpectation>,
 }
 
 /// `max-input-size = 1048576` or `max-input-size = "1MiB"`.
@@ -390,6 +434,46 @@ pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
         ca: raw.probe.ca.into_iter().map(resolve).collect(),
         ..raw.probe
     };
+    let latency_budget = match &raw.verify.latency_budget {
+        None => None,
+        Some(budget) => Some(humantime::parse_duration(budget.get_ref()).map_err(|error| {
+            Error::rule_file(
+                &name,
+                &text,
+                budget.span(),
+                format!("`verify.latency-budget`: {error} (write e.g. `500ms`, `2s`)"),
+            )
+        })?),
+    };
+    if let Some(requests) = raw
+        .verify
+        .requests
+        .as_ref()
+        .filter(|requests| !(1..=100).contains(requests.get_ref()))
+    {
+        return Err(Error::rule_file(
+            &name,
+            &text,
+            requests.span(),
+            "`verify.requests` must be between 1 and 100",
+        ));
+    }
+    let verify = VerifySettings {
+        health_paths: raw.verify.health_paths,
+        origins: raw.verify.origins,
+        latency_budget,
+        requests: raw.verify.requests.map(|requests| *requests.get_ref()),
+        paths: raw
+            .verify
+            .paths
+            .into_iter()
+            .map(|path| crate::verify::PathExpectation {
+                path: path.path,
+                status: path.status,
+                json: path.json.into_iter().collect(),
+            })
+            .collect(),
+    };
     let mut roles = BTreeMap::new();
     for (role, names) in raw.roles {
         let Some(parsed) = crate::rules::Role::parse(role.get_ref()) else {
@@ -489,6 +573,7 @@ pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
         driver,
         max_connections,
         max_input_size,
+        verify,
         text,
     })
 }

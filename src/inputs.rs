@@ -276,24 +276,21 @@ pub fn deployment_files(
         // Secrets by what they are: URL passwords and key material anywhere in the file, and
         // the value of every `ENV`/`ARG` whose name is a secret's.
         let mut spans = secret::embedded_secret_ranges(&file.text);
-        spans.extend(manifest::secret_value_spans(&manifest, &|name| {
+        spans.extend(manifest::secret_value_spans(&manifest, &file.text, &|name| {
             rules.is_secret(name)
         }));
         file.redact_all(spans);
-        if deployment.root.is_none() && path != "-" {
-            deployment.root = Path::new(path).parent().map(|dir| {
-                if dir.as_os_str().is_empty() {
-                    Path::new(".").to_path_buf()
-                } else {
-                    dir.to_path_buf()
-                }
-            });
-        }
         let name = file.name.clone();
         let source = sources.add(file);
+        let profile = if name.contains(".devcontainer/") {
+            "development"
+        } else {
+            profile_from_name(&name)
+        };
         deployment.files.push(ManifestFile {
             source,
             name,
+            profile: profile.to_owned(),
             manifest,
         });
     }

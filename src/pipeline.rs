@@ -18,11 +18,11 @@
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{LintArgs, LintFormat};
+use crate::cli::{InputFormatArg, LintArgs, LintFormat, VerifyArgs};
 use crate::config::ExampleChoice;
-use crate::engine::connections::Processes;
+use crate::engine::connections::{Count, Processes};
 use crate::engine::deployment::{self, Deployment, Environment, Limits, Manifest};
 use crate::engine::{self, LayerKind, Merged};
 use crate::error::Error;
@@ -35,6 +35,7 @@ use crate::manifest::dependencies;
 use crate::output::{self, Output};
 use crate::parallel;
 use crate::probe;
+use crate::verify;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
 use crate::secret::Redactor;
@@ -81,6 +82,8 @@ pub struct Outcome {
     pub status: ExitStatus,
     /// The findings to record with `--write-baseline` (which needs one configuration).
     pub baseline: Option<Baseline>,
+    /// `verify`: each health path with its median and 95th-percentile latency.
+    pub latency: Vec<(String, std::time::Duration, std::time::Duration)>,
 }
 
 /// Steps 1 to 6, and the exit status. Inputs under different configurations (a monorepo's
@@ -245,17 +248,28 @@ pub fn check_loaded(
     // configurations: they are judged once, with the production configuration of the run.
     let (paths, deployment_sources, deployment) =
         inputs::deployment_files(&args.paths, args.layers.input_format, reader, stdin, rules)?;
-    let plans = if paths.is_empty() && !deployment.is_empty() && !args.layers.any() {
+    let deployments = deployment.by_directory();
+    // The deployment whose counts the configurations' quotas and probes take: the one with
+    // Railway's config, else the first.
+    let deployment = deployments
+        .iter()
+        .find(|deployment| deployment.railway().is_some())
+        .or(deployments.first());
+    let plans = if paths.is_empty() && !deployments.is_empty() && !args.layers.any() {
         Vec::new()
     } else {
         inputs::plans(&paths, &args.layers)?
     };
     // Instances and workers as the files say, before any configuration is judged: the
     // `shared-quota` checks and the probes' connection budget multiply by them.
-    let processes = deployment.processes(&Environment {
-        on_railway: true,
-        ..Environment::default()
+    let processes = deployment.map_or_else(Processes::default, |deployment| {
+        deployment.processes(&Environment {
+            on_railway: true,
+            ..Environment::default()
+        })
     });
+    // Each process enforces a per-process quota on its own: instances × workers of them.
+    let quota_processes = processes.total();
     let run = Run {
         args,
         mode,
@@ -265,8 +279,9 @@ pub fn check_loaded(
         reader,
         docs: &docs,
         baseline: baseline.as_ref(),
-        deployment: (!deployment.is_empty()).then_some(&deployment),
+        deployment,
         processes: &processes,
+        quota_processes: quota_processes.as_ref(),
     };
     // Each configuration on a core of its own; one that reads standard input, which only this
     // thread can read, is judged here. Results come back in the order of the plans.
@@ -307,8 +322,8 @@ pub fn check_loaded(
         secrets.absorb(unit.secrets);
         production = production.or(unit.environment);
     }
-    if mode.evaluates() && !deployment.is_empty() {
-        let judged = judge_deployment(&run, &deployment, deployment_sources, production)?;
+    if mode.evaluates() && !deployments.is_empty() {
+        let judged = judge_deployment(&run, &deployments, deployment_sources, production)?;
         outcome.absorb(judged.outcome);
         used_suppressions.extend(judged.used_suppressions);
     }
@@ -316,7 +331,7 @@ pub fn check_loaded(
     // secret of one input copied into another (pasted under an innocent name, quoted in a
     // comment) is masked now, for all inputs at once. Only the sources a finding points into
     // are searched: no report shows the text of any other.
-    if plans.len() > 1 || !deployment.is_empty() {
+    if plans.len() > 1 || !deployments.is_empty() {
         let shown: BTreeSet<SourceId> = outcome
             .findings
             .iter()
@@ -366,6 +381,8 @@ struct Run<'a> {
     deployment: Option<&'a Deployment>,
     /// Instances and workers as the deployment files say.
     processes: &'a Processes,
+    /// Their product, when the files say either.
+    quota_processes: Option<&'a Count>,
 }
 
 /// One configuration judged on its own (steps 2 to 5).
@@ -423,7 +440,7 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
             layers: &unit.layers,
             profile: &unit.profile,
             example: unit.example.as_ref(),
-            instances: run.processes.instances.as_ref(),
+            instances: run.quota_processes,
         };
         let mut evaluated = engine::evaluate(rules, &input, &merged);
         evaluated.extend(rules.complete_all(engine::reader_notices(&unit.layers))?);
@@ -503,6 +520,7 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
             docs: Vec::new(),
             status: ExitStatus::Success,
             baseline: args.write_baseline.is_some().then_some(recorded),
+            latency: Vec::new(),
         },
         used_suppressions: applied.used_config,
         secrets: loader.redactor,
@@ -515,16 +533,12 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
 /// per-file settings, `[[suppress]]` entries, the baseline).
 fn judge_deployment(
     run: &Run,
-    deployment: &Deployment,
+    deployments: &[Deployment],
     sources: Sources,
     production: Option<Environment>,
 ) -> Result<Judged, Error> {
     let (args, rules, settings) = (run.args, run.rules, run.settings);
-    let railway_config = deployment
-        .files
-        .iter()
-        .any(|file| matches!(file.manifest, Manifest::Railway(_)));
-    let mut environment = production.unwrap_or_else(|| {
+    let environment = production.unwrap_or_else(|| {
         let defaults = Merged::build(rules, &[]);
         let described = if run.class.app.is_some() {
             "the Settings class's defaults"
@@ -533,23 +547,38 @@ fn judge_deployment(
         };
         Environment::from_merged(&defaults, described.to_owned(), false)
     });
-    environment.on_railway |= railway_config;
     let limits = Limits {
         max_connections: settings.config.max_connections,
     };
-    let distributions = deployment
-        .root
-        .as_deref()
-        .and_then(dependencies::project_distributions);
-    let raised = deployment::check(deployment, &environment, &limits, distributions.as_ref());
+    let mut raised = Vec::new();
+    for deployment in deployments {
+        let railway_config = deployment
+            .files
+            .iter()
+            .any(|file| matches!(file.manifest, Manifest::Railway(_)));
+        let mut environment = environment.clone();
+        environment.on_railway |= railway_config;
+        let distributions = deployment
+            .root
+            .as_deref()
+            .and_then(dependencies::project_distributions);
+        raised.extend(deployment::check(
+            deployment,
+            &environment,
+            &limits,
+            distributions.as_ref(),
+        ));
+    }
     let findings = rules.complete_all(raised)?;
     let applied = suppress::apply(findings, &sources, &[], rules, &settings.config.suppress);
     let mut kept = applied.kept;
     kept.extend(rules.complete_all(applied.raised)?);
     let mut findings = Vec::with_capacity(kept.len());
     let mut recorded = Baseline::new();
-    let mut inputs = Vec::with_capacity(deployment.files.len());
-    for file in &deployment.files {
+    let files: Vec<&deployment::ManifestFile> =
+        deployments.iter().flat_map(|deployment| &deployment.files).collect();
+    let mut inputs = Vec::with_capacity(files.len());
+    for file in files {
         let of_file: Vec<Finding> = kept
             .iter()
             .filter(|finding| finding.source == file.source)
@@ -570,7 +599,7 @@ fn judge_deployment(
         }
         inputs.push(ReportInput {
             file: file.name.clone(),
-            profile: "production".to_owned(),
+            profile: file.profile.clone(),
             sources: vec![file.source],
         });
     }
@@ -582,6 +611,7 @@ fn judge_deployment(
             docs: Vec::new(),
             status: ExitStatus::Success,
             baseline: args.write_baseline.is_some().then_some(recorded),
+            latency: Vec::new(),
         },
         used_suppressions: applied.used_config,
         secrets: Redactor::default(),
@@ -728,6 +758,182 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
         database_url,
         redis_url,
     }
+}
+
+/// `deploycheck verify URL`: what to expect from the configuration (the run's first
+/// production configuration, else the Settings class's defaults; `[verify]`; Railway's
+/// `healthcheckPath`), then the checks against the service ([`crate::verify`]), reported like a
+/// lint: the findings point into the transcript of the requests made.
+pub fn verify(
+    args: &VerifyArgs,
+    stdin: &mut dyn Read,
+    reader: &Reader,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Outcome, Error> {
+    let url = verify_url(&args.url)?;
+    let mut lint_args = args.lint_args();
+    lint_args.paths = discover::inputs(&lint_args.paths)?;
+    let (rules, settings, class, reader) = settings::for_lint(&lint_args, reader)?;
+    let (paths, _, mut deployment) = inputs::deployment_files(
+        &lint_args.paths,
+        lint_args.layers.input_format,
+        &reader,
+        stdin,
+        &rules,
+    )?;
+    // Railway's config of the project, when none was named: beside the configuration, else in
+    // the current directory.
+    if deployment.railway().is_none() {
+        let root = settings.config.root().map(Path::to_path_buf).unwrap_or_default();
+        for name in ["railway.toml", "railway.json"] {
+            let path = root.join(name);
+            if path.is_file() {
+                let found = inputs::deployment_files(
+                    &[path.display().to_string()],
+                    InputFormatArg::Auto,
+                    &reader,
+                    stdin,
+                    &rules,
+                )?;
+                deployment.files.extend(found.2.files);
+                break;
+            }
+        }
+    }
+    let environment = production_environment(&lint_args, &paths, stdin, &rules, &settings, &class, &reader)?;
+    let railway_path = deployment.railway().and_then(|(_, config)| {
+        let effective = config.effective(environment.railway_environment.as_deref());
+        effective.deploy.healthcheck_path.map(|path| path.value)
+    });
+    let verify_settings = &settings.config.verify;
+    let health_paths = verify_settings
+        .health_paths
+        .clone()
+        .or_else(|| railway_path.map(|path| vec![path]))
+        .unwrap_or_else(|| verify::DEFAULT_HEALTH_PATHS.iter().map(|p| p.to_string()).collect());
+    let mut origins = environment.cors_origins.clone();
+    for origin in &verify_settings.origins {
+        if !origins.contains(origin) {
+            origins.push(origin.clone());
+        }
+    }
+    // A wildcard or a local origin is not one the production frontend is served from.
+    origins.retain(|origin| origin != "*" && !origin.is_empty());
+    let mut ca_pems = Vec::with_capacity(args.ca.len());
+    for path in &args.ca {
+        let file = reader.read(&path.display().to_string(), &mut std::io::empty())?;
+        ca_pems.push((file.name.clone(), file.text.into_bytes()));
+    }
+    let plan = verify::Plan {
+        url: url.clone(),
+        health_paths,
+        origins,
+        paths: verify_settings.paths.clone(),
+        latency_budget: verify_settings.latency_budget,
+        requests: verify_settings.requests.unwrap_or(5),
+        client: verify::http::ClientOptions {
+            timeout: args.timeout.unwrap_or(std::time::Duration::from_secs(10)),
+            ca_pems,
+            user_agent: format!("deploycheck/{} (verify)", env!("CARGO_PKG_VERSION")),
+        },
+    };
+    let docs = rules.docs();
+    let passes = |raised: &[Raised]| -> bool {
+        let findings: Vec<Finding> = raised
+            .iter()
+            .filter_map(|raised| rules.complete(raised.clone()).ok())
+            .collect();
+        ExitStatus::of(&findings, settings.fail_on) == ExitStatus::Success
+    };
+    let verified = verify::run(&plan, args.wait, &passes, progress).map_err(|error| {
+        Error::Usage {
+            message: error.to_string(),
+            help: Some("give --ca a PEM file holding the CA certificate".to_owned()),
+        }
+    })?;
+    let mut outcome = Outcome::default();
+    let name = verify::shown(&url);
+    let source = outcome.sources.add(SourceFile::new(name.clone(), verified.transcript));
+    let findings = rules.complete_all(verified.raised.into_iter().map(|mut raised| {
+        raised.source = source;
+        raised
+    }))?;
+    let applied = suppress::apply(findings, &outcome.sources, &[], &rules, &settings.config.suppress);
+    let mut kept = applied.kept;
+    kept.extend(rules.complete_all(applied.raised)?);
+    outcome.findings = filter::select(&settings, kept, None, &docs)?;
+    finding::sort(&mut outcome.findings);
+    outcome.inputs = vec![ReportInput {
+        file: name,
+        profile: "production".to_owned(),
+        sources: vec![source],
+    }];
+    outcome.latency = verified.latency;
+    outcome.status = ExitStatus::of(&outcome.findings, settings.fail_on);
+    outcome.docs = docs;
+    Ok(outcome)
+}
+
+/// The URL `verify` checks: `http` or `https`, with a host.
+fn verify_url(text: &str) -> Result<url::Url, Error> {
+    let usage = |message: String| Error::Usage {
+        message,
+        help: Some("give the service's base URL, e.g. `https://api.example.com`".to_owned()),
+    };
+    let url = url::Url::parse(text).map_err(|error| usage(format!("not a URL: {error}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(usage(format!(
+            "`{}` is not an http:// or https:// URL with a host",
+            verify::shown(&url)
+        )));
+    }
+    Ok(url)
+}
+
+/// The environment the configuration describes for production: the first production
+/// configuration among the inputs, in path order, else the Settings class's defaults.
+fn production_environment(
+    args: &LintArgs,
+    paths: &[String],
+    stdin: &mut dyn Read,
+    rules: &RuleSet,
+    settings: &LintSettings,
+    class: &settings::SettingsClass,
+    reader: &Reader,
+) -> Result<Environment, Error> {
+    let plans = if paths.is_empty() && !args.layers.any() {
+        Vec::new()
+    } else {
+        inputs::plans(paths, &args.layers)?
+    };
+    for plan in &plans {
+        let mut loader = Loader::new(rules, stdin, reader);
+        let explicit_profile = |path: Option<&str>| -> Option<String> {
+            path.and_then(|p| settings.per_file(p).find_map(|entry| entry.profile.clone()))
+        };
+        let judging = Judging {
+            explicit_profile: &explicit_profile,
+            default_profile: settings.config.profile.as_deref(),
+            example: None,
+        };
+        let unit = inputs::load_unit(&mut loader, plan, &args.layers, &judging)?;
+        if unit.profile == "production" {
+            let merged = Merged::build(rules, &unit.layers);
+            let name = unit
+                .layers
+                .first()
+                .map_or_else(String::new, |layer| loader.sources.get(layer.source).name.clone());
+            let from_railway = unit.layers.iter().any(|layer| layer.kind == LayerKind::Railway);
+            return Ok(Environment::from_merged(&merged, format!("`{name}`"), from_railway));
+        }
+    }
+    let defaults = Merged::build(rules, &[]);
+    let described = if class.app.is_some() {
+        "the Settings class's defaults"
+    } else {
+        "no production configuration"
+    };
+    Ok(Environment::from_merged(&defaults, described.to_owned(), false))
 }
 
 /// The file `GITHUB_STEP_SUMMARY` names, when it names one.

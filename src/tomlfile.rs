@@ -53,6 +53,7 @@ const CONFIG_KEYS: &[&str] = &[
     "environment",
     "database",
     "max-input-size",
+    "verify",
 ];
 
 impl FileKind {

@@ -305,3 +305,108 @@ fn workers_and_regions_multiply_the_pools() {
     assert!(message.contains("3 instances"), "{message}");
     assert!(message.contains("4 workers"), "{message}");
 }
+
+/// (rule, file) pairs of a `lint --format json .` run in `dir`.
+fn rules_in(dir: &Path) -> Vec<(String, String)> {
+    let output = run_in(dir, &["lint", "--format", "json", "."]);
+    located(&json(&output))
+        .into_iter()
+        .map(|(rule, file, _)| (rule, file))
+        .collect()
+}
+
+/// Files an application accepts give no finding: wrappers, configuration files, a Procfile's
+/// injected `PORT`, a cron service, an environment's override, a development Dockerfile.
+#[test]
+fn correct_deployment_files_give_no_finding() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "Dockerfile",
+            "FROM python:3.12\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"sh\", \"-c\", \"uvicorn app:app --host 0.0.0.0 --port ${PORT:-8000}\"]\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM python:3.12\nCMD [\"gunicorn\", \"-c\", \"gunicorn_conf.py\", \"app:app\"]\n",
+        ),
+        ("Procfile", "web: gunicorn -k uvicorn.workers.UvicornWorker app:app\n"),
+        (
+            "railway.toml",
+            "[deploy]\nstartCommand = \"python -m jobs.nightly\"\ncronSchedule = \"0 3 * * *\"\nrestartPolicyType = \"NEVER\"\n",
+        ),
+        (
+            "railway.toml",
+            "[deploy]\nstartCommand = \"uvicorn app:app --host 0.0.0.0 --port $PORT\"\n\
+             [environments.production.deploy]\nhealthcheckPath = \"/health\"\n",
+        ),
+        ("Dockerfile.dev", "FROM python:3.12\nCMD fastapi dev app/main.py\n"),
+    ];
+    for (name, text) in cases {
+        let project = Scratch::new();
+        project.write(name, text);
+        let found = rules_in(project.path());
+        assert!(found.is_empty(), "{name}:\n{text}\n{found:?}");
+    }
+}
+
+/// Each directory of a monorepo is a deployment of its own.
+#[test]
+fn a_monorepo_pairs_files_by_directory() {
+    let project = Scratch::new();
+    std::fs::create_dir_all(project.path().join("api")).expect("mkdir");
+    std::fs::create_dir_all(project.path().join("web")).expect("mkdir");
+    project.write(
+        "api/railway.toml",
+        "[deploy]\nstartCommand = \"uvicorn app:app --port 8000\"\nhealthcheckPath = \"/health\"\n",
+    );
+    project.write(
+        "web/railway.toml",
+        "[deploy]\nstartCommand = \"uvicorn web:app --host 0.0.0.0 --port $PORT\"\nhealthcheckPath = \"/\"\n",
+    );
+    let found = rules_in(project.path());
+    assert!(
+        found.iter().all(|(_, file)| file == "api/railway.toml"),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "start-command-binds-localhost".to_owned(),
+            "api/railway.toml".to_owned()
+        )),
+        "{found:?}"
+    );
+}
+
+/// Secrets written in deployment files in every way the readers see them never show.
+#[test]
+fn secrets_in_deployment_files_never_show() {
+    let project = Scratch::new();
+    project.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\n\
+         ENV APP_NAME=api\n\
+         DATABASE_PASSWORD=continuation-secret-1\n\
+         RUN API_TOKEN=run-secret-2 pip install -r requirements.txt\n\
+         HEALTHCHECK CMD curl -u admin:curl-secret-3 -H \"Authorization: Bearer header-secret-4\" http://localhost:8000/health\n\
+         CMD uvicorn app:app --port 8000\n",
+    );
+    project.write(
+        "railway.json",
+        r#"{"deploy": {"startCommand": "SECRET_KEY=start-secret-5 uvicorn app:app", "registryCredentials": "user:registry-secret-6"}, "variables": {"SECRET_KEY": "unknown-key-secret-7"}}"#,
+    );
+    project.write("Procfile", "web: STRIPE_API_KEY=procfile-secret-8 uvicorn app:app\n");
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let output = run_in(project.path(), &["lint", "--format", format, "."]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("start-command-binds-localhost"), "{format}: {text}");
+        for secret in 1..=8 {
+            assert!(
+                !text.contains(&format!("secret-{secret}")),
+                "{format} shows secret {secret}:\n{text}"
+            );
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! One module per command: `lint` (and `probe`), `show`, `diff`, `schema`, and the
+//! One module per command: `lint` (and `probe`), `verify`, `show`, `diff`, `schema`, and the
 //! documentation commands (`rules`, `explain`, `completions`, `man`).
 
 pub mod diff;
@@ -6,3 +6,4 @@ pub mod docs;
 pub mod lint;
 pub mod schema;
 pub mod show;
+pub mod verify;

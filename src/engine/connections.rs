@@ -24,6 +24,26 @@ pub struct Processes {
     pub workers: Option<Count>,
 }
 
+impl Processes {
+    /// Instances × workers, with where each came from; `None` when the files say neither.
+    pub fn total(&self) -> Option<Count> {
+        if self.instances.is_none() && self.workers.is_none() {
+            return None;
+        }
+        let value = |count: &Option<Count>| count.as_ref().map_or(1, |c| c.value.max(1));
+        let from: Vec<&str> = [&self.instances, &self.workers]
+            .into_iter()
+            .flatten()
+            .map(|count| count.from.as_str())
+            .filter(|from| !from.is_empty())
+            .collect();
+        Some(Count::new(
+            value(&self.instances).saturating_mul(value(&self.workers)),
+            from.join(", "),
+        ))
+    }
+}
+
 /// A count and the words that say where it came from (`numReplicas = 3 in railway.toml`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Count {

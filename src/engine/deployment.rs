@@ -55,7 +55,19 @@ pub enum Manifest {
 pub struct ManifestFile {
     pub source: SourceId,
     pub name: String,
+    /// The profile its name implies (`Dockerfile.dev`: development, a `.devcontainer/`'s:
+    /// development); only a production file's start command and healthcheck are judged.
+    pub profile: String,
     pub manifest: Manifest,
+}
+
+/// A directory as a project root (`.` for the current one).
+fn root_of(dir: &std::path::Path) -> PathBuf {
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 /// The deployment files of a run.
@@ -72,7 +84,32 @@ impl Deployment {
         self.files.is_empty()
     }
 
-    fn railway(&self) -> Option<(&ManifestFile, &RailwayConfig)> {
+    /// The files split by directory, each directory a deployment of its own with its own root:
+    /// a monorepo's `api/Dockerfile` pairs with `api/railway.toml`, never with `web/`'s. In the
+    /// order of the files.
+    pub fn by_directory(self) -> Vec<Deployment> {
+        let mut groups: Vec<Deployment> = Vec::new();
+        for file in self.files {
+            let dir = std::path::Path::new(&file.name)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            match groups
+                .iter_mut()
+                .find(|group| group.root.as_deref() == Some(root_of(&dir).as_path()))
+            {
+                Some(group) => group.files.push(file),
+                None => groups.push(Deployment {
+                    files: vec![file],
+                    root: Some(root_of(&dir)),
+                }),
+            }
+        }
+        groups
+    }
+
+    /// Railway's config as code, if the files hold one.
+    pub fn railway(&self) -> Option<(&ManifestFile, &RailwayConfig)> {
         self.files.iter().find_map(|file| match &file.manifest {
             Manifest::Railway(config) => Some((file, config.as_ref())),
             Manifest::Dockerfile(_) | Manifest::Procfile(_) => None,
@@ -107,7 +144,7 @@ impl Deployment {
                 }
             });
         Processes {
-            instances: self.instances(env.railway_environment.as_deref()),
+            instances: self.instances(Some(env.railway_environment())),
             workers,
         }
     }
@@ -116,12 +153,12 @@ impl Deployment {
     fn start_commands(&self, env: &Environment) -> Vec<StartCommand<'_>> {
         let railway = self.railway();
         let effective =
-            railway.map(|(_, config)| config.effective(env.railway_environment.as_deref()));
+            railway.map(|(_, config)| config.effective(Some(env.railway_environment())));
         let railway_start = effective
             .as_ref()
             .and_then(|effective| effective.deploy.start_command.clone());
         let mut starts = Vec::new();
-        for file in &self.files {
+        for file in self.files.iter().filter(|file| file.profile == "production") {
             match &file.manifest {
                 Manifest::Dockerfile(dockerfile) => {
                     let image_env = image_environment(dockerfile);
@@ -179,8 +216,13 @@ impl Deployment {
                 }
                 Manifest::Procfile(procfile) => {
                     if let Some(web) = procfile.web() {
+                        // A Procfile's platform (Heroku, Railway, Dokku) injects `PORT`.
                         let image_env = BTreeMap::new();
-                        let lookup = |name: &str| env.lookup(name, &image_env);
+                        let platform = Environment {
+                            on_railway: true,
+                            ..env.clone()
+                        };
+                        let lookup = |name: &str| platform.lookup(name, &image_env);
                         let analysis = command::analyze(CommandLine::Shell(&web.command), &lookup);
                         starts.push(StartCommand {
                             source: file.source,
@@ -236,11 +278,13 @@ pub struct Environment {
     /// Where it came from, for messages: `` `.env.production` ``, or the Settings class's
     /// defaults.
     pub described: String,
-    /// Every effective value (set, or the Settings class's default). Secrets included: they are
-    /// looked up (a `${PORT}` in a start command), never shown.
+    /// Every value set: the process environment the start command runs in. Secrets included:
+    /// they are looked up (a `${PORT}` in a start command), never shown.
     pub values: BTreeMap<String, String>,
     /// The allowed-hosts variable and the hosts it admits.
     pub allowed_hosts: Option<(String, Vec<String>)>,
+    /// The CORS origins the configuration allows (what `verify` expects the service to allow).
+    pub cors_origins: Vec<String>,
     /// The pool size and overflow variables, each with its value.
     pub pool: Option<((String, i64), (String, i64))>,
     /// The service runs on Railway (a Railway input or Railway's config as code): `PORT` is
@@ -253,12 +297,9 @@ pub struct Environment {
 impl Environment {
     /// What a merged configuration says.
     pub fn from_merged(merged: &Merged, described: String, from_railway: bool) -> Self {
+        // What the process environment holds: the values set. A Settings class's default is
+        // the application's, never the shell's (`${HOST:-0.0.0.0}` does not see it).
         let mut values: BTreeMap<String, String> = BTreeMap::new();
-        for variable in merged.rules.variables.values() {
-            if let Some(default) = &variable.default {
-                values.insert(variable.name.clone(), default.clone());
-            }
-        }
         for assignment in merged.winners() {
             if let Some(value) = &assignment.entry.value {
                 values.insert(assignment.entry.key.clone(), value.clone());
@@ -268,6 +309,11 @@ impl Environment {
             let value = merged.value(&name)?;
             Some((name, host_list(value)))
         });
+        let cors_origins = merged
+            .role_variable(Role::CorsOrigins)
+            .and_then(|name| merged.value(&name))
+            .map(host_list)
+            .unwrap_or_default();
         let number = |role: Role| -> Option<(String, i64)> {
             let name = merged.role_variable(role)?;
             let value = merged.value(&name)?;
@@ -281,10 +327,18 @@ impl Environment {
             described,
             values,
             allowed_hosts,
+            cors_origins,
             pool,
             on_railway,
             railway_environment,
         }
+    }
+
+    /// The Railway environment whose overrides apply: `RAILWAY_ENVIRONMENT_NAME` when the
+    /// configuration holds it (Railway's own input does), else `production`, the environment
+    /// Railway creates first and names so.
+    pub fn railway_environment(&self) -> &str {
+        self.railway_environment.as_deref().unwrap_or("production")
     }
 
     /// A variable as the start command sees it: the service's variables over the image's `ENV`
@@ -301,8 +355,9 @@ impl Environment {
     }
 }
 
-/// The hosts an allowed-hosts value admits: a JSON list, else comma-separated.
-fn host_list(value: &str) -> Vec<String> {
+/// The hosts an allowed-hosts value admits (the origins a CORS value allows): a JSON list,
+/// else comma-separated.
+pub fn host_list(value: &str) -> Vec<String> {
     let trimmed = value.trim();
     if trimmed.starts_with('[') {
         if let Ok(list) = serde_json::from_str::<Vec<String>>(trimmed) {
@@ -357,7 +412,9 @@ pub fn check(
                         problem.span.clone(),
                     ));
                 }
-                healthcheck(file, dockerfile, deployment, distributions, &mut raised);
+                if file.profile == "production" {
+                    healthcheck(file, dockerfile, deployment, distributions, &mut raised);
+                }
             }
             Manifest::Railway(config) => railway(file, config, env, &mut raised),
             Manifest::Procfile(procfile) => {
@@ -403,7 +460,9 @@ fn start_command(
     }
     for server in &start.analysis.servers {
         let program = program_name(&server.program);
-        if host::is_loopback_host(&server.host.value) {
+        // A configuration file may set what the command line leaves at its default.
+        let unknown = |origin: &Origin| server.configured && !matches!(origin, Origin::Flag(_));
+        if host::is_loopback_host(&server.host.value) && !unknown(&server.host.origin) {
             raised.push(Raised::new(
                 RuleId::StartCommandBindsLocalhost,
                 format!(
@@ -415,7 +474,12 @@ fn start_command(
                 setting_span(server, &server.host.origin),
             ));
         }
-        if env.on_railway && !follows_port(&server.port) {
+        // Railway's routing is no premise for a command Railway replaces.
+        if env.on_railway
+            && !start.overridden
+            && !follows_port(&server.port)
+            && !unknown(&server.port.origin)
+        {
             if let Port::Number(port) = &server.port.value {
                 let injected = env.values.get("PORT").map(String::as_str);
                 if injected != Some(port.to_string().as_str()) {
@@ -540,6 +604,42 @@ impl ImageCommand {
     }
 }
 
+/// The command of a `RUN`, `CMD` or `ENTRYPOINT`.
+fn command_of(body: &Body) -> Option<&dockerfile::Command> {
+    match body {
+        Body::Command(command) => Some(command),
+        Body::Healthcheck(_)
+        | Body::Env(_)
+        | Body::Arg(_)
+        | Body::Expose(_)
+        | Body::Files { .. }
+        | Body::Other(_) => None,
+    }
+}
+
+/// The text every `RUN` of the final image's stages runs (heredoc scripts included).
+fn run_texts(dockerfile: &Dockerfile) -> Vec<String> {
+    final_chain(dockerfile)
+        .iter()
+        .flat_map(|stage| stage.all(Keyword::Run))
+        .filter_map(|instruction| command_of(&instruction.body))
+        .flat_map(|command| {
+            let mut texts: Vec<String> = match &command.form {
+                CommandForm::Shell(text) => vec![text.text.clone()],
+                CommandForm::Exec(words) => vec![
+                    words
+                        .iter()
+                        .map(|word| word.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ],
+            };
+            texts.extend(command.heredocs.iter().map(|heredoc| heredoc.body.text.clone()));
+            texts
+        })
+        .collect()
+}
+
 /// The stages the final image is built from, final first: a `FROM base` that names an earlier
 /// stage inherits its instructions.
 fn final_chain(dockerfile: &Dockerfile) -> Vec<&dockerfile::Stage> {
@@ -558,9 +658,8 @@ fn last_of(dockerfile: &Dockerfile, keyword: Keyword) -> Option<&dockerfile::Ins
 
 /// `ENTRYPOINT` with `CMD` as its arguments when both are exec form; else the one that runs.
 fn image_command(dockerfile: &Dockerfile) -> Option<(ImageCommand, &'static str)> {
-    let body = |instruction: &dockerfile::Instruction| match &instruction.body {
-        Body::Command(command) => Some(command.form.clone()),
-        _ => None,
+    let body = |instruction: &dockerfile::Instruction| {
+        command_of(&instruction.body).map(|command| command.form.clone())
     };
     let entrypoint = last_of(dockerfile, Keyword::Entrypoint).and_then(body);
     let cmd = last_of(dockerfile, Keyword::Cmd).and_then(body);
@@ -636,32 +735,8 @@ fn healthcheck(
         })
         .collect();
     if !tools.is_empty() {
-        let installed: Vec<Tool> = final_chain(dockerfile)
-            .iter()
-            .flat_map(|stage| stage.all(Keyword::Run))
-            .filter_map(|instruction| match &instruction.body {
-                Body::Command(command) => Some(command),
-                _ => None,
-            })
-            .flat_map(|command| {
-                let mut texts: Vec<String> = match &command.form {
-                    CommandForm::Shell(text) => vec![text.text.clone()],
-                    CommandForm::Exec(words) => vec![
-                        words
-                            .iter()
-                            .map(|word| word.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ],
-                };
-                texts.extend(
-                    command
-                        .heredocs
-                        .iter()
-                        .map(|heredoc| heredoc.body.text.clone()),
-                );
-                texts
-            })
+        let installed: Vec<Tool> = run_texts(dockerfile)
+            .into_iter()
             .flat_map(|text| images::installed_tools(&text))
             .collect();
         if let Some((image, args)) = base_image(dockerfile) {
@@ -726,11 +801,21 @@ fn healthcheck(
             ));
         }
         if let Some(distributions) = distributions {
+            let runs = run_texts(dockerfile).join("\n").to_ascii_lowercase();
             for import in &snippet.imports {
                 if let Provided::No {
                     distributions: providers,
                 } = dependencies::provides(distributions, &import.module)
                 {
+                    // A package a `RUN pip install httpx` puts in the image is installed
+                    // whatever the project declares: a RUN that names the module or a
+                    // distribution providing it counts.
+                    let named = std::iter::once(import.module.as_str())
+                        .chain(providers.iter().map(String::as_str))
+                        .any(|name| run_names(&runs, name));
+                    if named {
+                        continue;
+                    }
                     let providers = if providers.is_empty() {
                         String::new()
                     } else {
@@ -753,7 +838,7 @@ fn healthcheck(
     // The path and port, against Railway's healthcheck and the server.
     if let Some((url_path, url_port, span)) = healthcheck_url(&commands) {
         if let Some((railway_file, config)) = deployment.railway() {
-            let effective = config.effective(None);
+            let effective = config.effective(Some("production"));
             if let Some(path) = &effective.deploy.healthcheck_path {
                 if normalized_path(&path.value) != normalized_path(&url_path) {
                     raised.push(Raised::new(
@@ -792,6 +877,14 @@ fn healthcheck(
             }
         }
     }
+}
+
+/// Does a RUN text (lower-cased) name a package: as a word, or as a requirement
+/// (`httpx==0.28`, `httpx[http2]`)?
+fn run_names(runs: &str, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    runs.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=' | '<' | '>' | '~' | '[' | ']')))
+        .any(|word| word.split(['=', '<', '>', '~', '[']).next() == Some(name.as_str()))
 }
 
 /// The simple commands of a command, each word unquoted with its span: the shell form as the
@@ -847,7 +940,9 @@ fn healthcheck_url(commands: &[Vec<(String, Span)>]) -> Option<(String, Option<u
         let end = text[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ','))
             .map_or(text.len(), |end| start + end);
-        let url = url::Url::parse(&text[start..end]).ok()?;
+        let Ok(url) = url::Url::parse(&text[start..end]) else {
+            continue;
+        };
         let local = url.host_str().is_some_and(host::is_local_host);
         if !local {
             continue;
@@ -897,8 +992,11 @@ fn railway(
         }
         raised.push(finding);
     }
-    let effective = config.effective(env.railway_environment.as_deref());
+    let effective = config.effective(Some(env.railway_environment()));
+    // A cron service runs to completion: no healthcheck, and no restart, by design.
+    let cron = effective.deploy.cron_schedule.is_some();
     match &effective.deploy.healthcheck_path {
+        None if cron => {}
         None => {
             let span = effective
                 .deploy
@@ -929,7 +1027,7 @@ fn railway(
             }
         }
     }
-    if let Some(policy) = &effective.deploy.restart_policy_type {
+    if let Some(policy) = effective.deploy.restart_policy_type.as_ref().filter(|_| !cron) {
         if matches!(policy.value, RestartPolicy::Never) {
             raised.push(Raised::new(
                 RuleId::RestartPolicyNever,
@@ -976,7 +1074,7 @@ fn connections(
     let (source, span) = deployment
         .railway()
         .and_then(|(file, config)| {
-            let instances = config.instances(env.railway_environment.as_deref())?;
+            let instances = config.instances(Some(env.railway_environment()))?;
             Some((file.source, instances.span))
         })
         .or_else(|| deployment.files.first().map(|file| (file.source, 0..0)))?;

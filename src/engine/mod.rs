@@ -35,7 +35,8 @@ pub struct Input<'a> {
     pub profile: &'a str,
     /// The `.env.example` the configuration is compared with, if any.
     pub example: Option<&'a Layer>,
-    /// How many instances the deployment files run (`shared-quota` checks), if they say.
+    /// How many processes the deployment files run (instances × workers), for `shared-quota`
+    /// checks; `None` when they say neither.
     pub instances: Option<&'a connections::Count>,
 }
 
@@ -162,7 +163,8 @@ impl<'a> RuleRun<'_, 'a> {
             | Predicate::Probe
             | Predicate::Suppression
             | Predicate::SettingsClass
-            | Predicate::Deployment => {}
+            | Predicate::Deployment
+            | Predicate::Verify => {}
             Predicate::SharedQuota { max } => self.shared_quota(&check.targets, *max),
             Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
             Predicate::Required => {
@@ -207,14 +209,18 @@ impl<'a> RuleRun<'_, 'a> {
             return;
         };
         for name in self.target_names(targets) {
-            let Effective::Set(assignment) = self.merged.effective(&name) else {
-                continue;
+            // A value set, or the application's default (the example's 120 a minute is a
+            // default; two replicas make it 240).
+            let (text, key, at) = match self.merged.effective(&name) {
+                Effective::Set(assignment) => (
+                    assignment.entry.value.as_deref().unwrap_or_default(),
+                    assignment.entry.key.clone(),
+                    (assignment.source, value_span(assignment.entry)),
+                ),
+                Effective::Default(default) => (default, name.clone(), (self.merged.primary, 0..0)),
+                Effective::NoValue(_) | Effective::Absent => continue,
             };
-            let Some(value) = assignment
-                .entry
-                .value
-                .as_deref()
-                .and_then(predicate::scalar::parse_int)
+            let Some(value) = predicate::scalar::parse_int(text)
                 .and_then(|value| i64::try_from(value).ok())
             else {
                 continue;
@@ -225,20 +231,12 @@ impl<'a> RuleRun<'_, 'a> {
                 continue;
             }
             let detail = format!(
-                "`{}` = {value} per instance × {count} instances ({}) allows {total}, above the \
-                 shared quota of {max}",
-                assignment.entry.key, instances.from
+                "`{key}` = {value} per process × {count} processes ({}) allows {total}, above \
+                 the shared quota of {max}",
+                instances.from
             );
-            let suggestion = Some(format!("at most {} per instance", max / count));
-            let key = assignment.entry.key.clone();
-            self.push(
-                Some(key),
-                (assignment.source, value_span(assignment.entry)),
-                detail,
-                assignment.entry.value.as_deref(),
-                suggestion,
-                Vec::new(),
-            );
+            let suggestion = Some(format!("at most {} per process", max / count));
+            self.push(Some(key), at, detail, Some(text), suggestion, Vec::new());
         }
     }
 

@@ -110,6 +110,9 @@ pub struct Server {
     pub reload: Option<Span>,
     /// The worker processes asked for; `None` when nothing asks (one worker).
     pub workers: Option<Setting<Workers>>,
+    /// A configuration file is named (`-c`/`--config`): it may set what the command line does
+    /// not, so a default read here may not be what the server binds.
+    pub configured: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,9 +205,14 @@ pub fn analyze(command: CommandLine<'_>, env: &dyn Fn(&str) -> Option<String>) -
             run.budget = budget(words.iter().map(|word| word.text.len()).sum());
             let words: Vec<Word> = words.iter().map(Word::literal).collect();
             let script = run.command(&words, &mut Vars::default(), false, 0);
-            for (index, word) in words.iter().enumerate() {
-                if Some(index) != script {
-                    unexpanded_references(word, &mut run.analysis.unexpanded);
+            // Only a program this analysis knows is known not to expand `$PORT` itself: a
+            // wrapper it does not know (`tini --`, `dumb-init`, `doppler run --`) may run a
+            // shell.
+            if !run.analysis.servers.is_empty() || !run.analysis.migrations.is_empty() {
+                for (index, word) in words.iter().enumerate() {
+                    if Some(index) != script {
+                        unexpanded_references(word, &mut run.analysis.unexpanded);
+                    }
                 }
             }
         }
@@ -971,6 +979,11 @@ impl Run<'_> {
             invocation.at += 1;
             match name {
                 "exec" | "nohup" | "command" => {}
+                // Init processes and wrappers that run the rest of the line as the command.
+                "tini" | "tini-static" | "dumb-init" | "gosu" | "su-exec" | "ddtrace-run"
+                | "opentelemetry-instrument" | "newrelic-admin" | "doppler" => {
+                    invocation.skip_wrapper_options(name);
+                }
                 "env" => {
                     while let Some(arg) = invocation.args.get(invocation.at) {
                         let text = &arg.value.text;
@@ -1231,6 +1244,25 @@ impl Invocation<'_, '_> {
         self.args
             .get(self.at + ahead)
             .map(|arg| arg.value.text.as_str())
+    }
+
+    /// Steps over a wrapper's own words up to the command it runs: everything up to `--` when
+    /// there is one, else its options (`gosu USER cmd`, `su-exec USER cmd`: the user too;
+    /// `newrelic-admin run-program cmd`, `doppler run -- cmd`).
+    fn skip_wrapper_options(&mut self, wrapper: &str) {
+        if let Some(dashes) = self.args[self.at..]
+            .iter()
+            .position(|arg| arg.value.text == "--")
+        {
+            self.at += dashes + 1;
+            return;
+        }
+        while self.value(0).is_some_and(|text| text.starts_with('-')) {
+            self.at += 1;
+        }
+        if matches!(wrapper, "gosu" | "su-exec" | "doppler") || wrapper == "newrelic-admin" {
+            self.at += 1;
+        }
     }
 
     /// Steps over a launcher's options; `true` when `-m`/`--module` says a module follows.
@@ -1707,6 +1739,7 @@ fn uvicorn(invocation: &Invocation<'_, '_>, args: &[Arg<'_>]) -> Server {
         port,
         reload,
         workers,
+        configured: false,
     }
 }
 
@@ -1793,6 +1826,7 @@ fn gunicorn(invocation: &Invocation<'_, '_>, args: &[Arg<'_>]) -> Server {
         port,
         reload,
         workers,
+        configured: given.iter().any(|given| given.is(&["-c", "--config"])),
     }
 }
 
@@ -1838,6 +1872,7 @@ fn hypercorn(invocation: &Invocation<'_, '_>, args: &[Arg<'_>]) -> Server {
         port,
         reload,
         workers,
+        configured: given.iter().any(|given| given.is(&["-c", "--config"])),
     }
 }
 
@@ -1898,6 +1933,7 @@ fn fastapi(invocation: &Invocation<'_, '_>, args: &[Arg<'_>]) -> Option<Server> 
         port,
         reload,
         workers,
+        configured: false,
     })
 }
 

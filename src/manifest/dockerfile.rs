@@ -757,7 +757,10 @@ impl Reader<'_> {
                 Body::Other(context.rest(rest_start..trail))
             }
             Keyword::Other => {
-                context.problem(format!("unknown instruction: {keyword_word}"));
+                // Only the word's name: `DB_PASSWORD=...` after a continuation that lost its
+                // `\` is an unknown instruction whose value must not be quoted.
+                let shown = keyword_word.split('=').next().unwrap_or_default();
+                context.problem(format!("unknown instruction: {shown}"));
                 Body::Other(context.rest(rest_start..trail))
             }
         };
@@ -1221,7 +1224,7 @@ impl<'a> Context<'a> {
                 {
                     self.problem_at(
                         flag.span.clone(),
-                        format!("expecting boolean value for flag {name}, not: {value}"),
+                        format!("expecting boolean value for flag {name}"),
                     );
                 }
                 _ => {}
@@ -1409,8 +1412,10 @@ impl<'a> Context<'a> {
         for word in words {
             let written = line.get(word.clone()).unwrap_or("");
             let Some(equals) = written.find('=') else {
+                // The word is not quoted: it may be part of a secret value written with a space.
+                let _ = written;
                 self.problem(format!(
-                    "Syntax error - can't find = in {written:?}. Must be of the form: name=value"
+                    "Syntax error - a word of {keyword} has no `=`. Must be of the form: name=value"
                 ));
                 continue;
             };

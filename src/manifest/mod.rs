@@ -105,51 +105,220 @@ pub fn read(kind: Kind, text: &str) -> Manifest {
     }
 }
 
-/// The spans of values a deployment file gives a secret's name: a Dockerfile's
-/// `ENV SECRET_KEY=...` and `ARG API_TOKEN=...`, Railway's `registryCredentials`.
-pub fn secret_value_spans(manifest: &Manifest, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+/// The spans of secrets a deployment file holds, found by what they are (its readers' spans),
+/// never by searching the rendered report:
+/// - the value of a Dockerfile `ENV SECRET_KEY=...`, `ARG API_TOKEN=...`, and of an unknown
+///   instruction `DB_PASSWORD=...` (a continuation that lost its `\`);
+/// - in every command (RUN, CMD, ENTRYPOINT, HEALTHCHECK, Railway's start, pre-deploy and build
+///   commands, a Procfile's processes): assignments to a secret's name (`API_TOKEN=... cmd`,
+///   `env API_TOKEN=...`), `-u user:password` and `--password=...`, an `Authorization:` header;
+/// - in Railway's config, `registryCredentials` whatever its form, and any string value whose
+///   key is a secret's name, known field or not ([`config_secret_spans`]).
+pub fn secret_value_spans(
+    manifest: &Manifest,
+    text: &str,
+    is_secret: &dyn Fn(&str) -> bool,
+) -> Vec<Span> {
     let mut spans = Vec::new();
-    // Railway's `registryCredentials` holds a registry password: the whole table is masked.
-    if let Manifest::Railway(config) = manifest {
-        let deploys = std::iter::once(&config.deploy).chain(
-            config
-                .environments
-                .iter()
-                .map(|(_, overrides)| &overrides.deploy),
-        );
-        spans.extend(
-            deploys.filter_map(|deploy| Some(deploy.registry_credentials.as_ref()?.span.clone())),
-        );
-    }
-    if let Manifest::Dockerfile(file) = manifest {
-        let args = file
-            .global_args
-            .iter()
-            .chain(file.stages.iter().flat_map(|stage| {
-                stage
-                    .instructions
+    match manifest {
+        Manifest::Railway(config) => {
+            let sections = std::iter::once((&config.build, &config.deploy)).chain(
+                config
+                    .environments
                     .iter()
-                    .flat_map(|instruction| match &instruction.body {
-                        dockerfile::Body::Arg(args) => args.as_slice(),
-                        _ => &[],
-                    })
-            }));
-        for arg in args {
-            if let Some(default) = arg.default.as_ref().filter(|_| is_secret(&arg.name.text)) {
-                spans.push(default.span.clone());
+                    .map(|(_, overrides)| (&overrides.build, &overrides.deploy)),
+            );
+            for (build, deploy) in sections {
+                spans.extend(deploy.registry_credentials.as_ref().map(|v| v.span.clone()));
+                let commands = [&deploy.start_command, &build.build_command, &deploy.cron_schedule];
+                for value in commands.into_iter().flatten() {
+                    let text = value
+                        .text
+                        .clone()
+                        .unwrap_or_else(|| Text::verbatim(value.value.clone(), value.span.clone()));
+                    spans.extend(command_secret_spans(&text, is_secret));
+                }
+                for command in deploy.pre_deploy_command.iter().flat_map(|v| &v.value) {
+                    spans.extend(command_secret_spans(command, is_secret));
+                }
+            }
+            spans.extend(config_secret_spans(text, is_secret));
+        }
+        Manifest::Procfile(procfile) => {
+            for process in &procfile.processes {
+                spans.extend(command_secret_spans(&process.command, is_secret));
             }
         }
-        for stage in &file.stages {
-            for instruction in &stage.instructions {
-                if let dockerfile::Body::Env(pairs) = &instruction.body {
-                    for (name, value) in pairs {
-                        if is_secret(&name.text) {
-                            spans.push(value.span.clone());
+        Manifest::Dockerfile(file) => {
+            for arg in &file.global_args {
+                if let Some(default) = arg.default.as_ref().filter(|_| is_secret(&arg.name.text)) {
+                    spans.push(default.span.clone());
+                }
+            }
+            for instruction in file.stages.iter().flat_map(|stage| &stage.instructions) {
+                match &instruction.body {
+                    dockerfile::Body::Arg(args) => {
+                        for arg in args {
+                            if let Some(default) =
+                                arg.default.as_ref().filter(|_| is_secret(&arg.name.text))
+                            {
+                                spans.push(default.span.clone());
+                            }
+                        }
+                    }
+                    dockerfile::Body::Env(pairs) => {
+                        for (name, value) in pairs {
+                            if is_secret(&name.text) {
+                                spans.push(value.span.clone());
+                            }
+                        }
+                    }
+                    dockerfile::Body::Command(command) => {
+                        spans.extend(form_secret_spans(&command.form, is_secret));
+                    }
+                    dockerfile::Body::Healthcheck(dockerfile::Healthcheck::Check {
+                        command,
+                        ..
+                    }) => spans.extend(form_secret_spans(&command.form, is_secret)),
+                    dockerfile::Body::Healthcheck(dockerfile::Healthcheck::None(_))
+                    | dockerfile::Body::Expose(_)
+                    | dockerfile::Body::Files { .. }
+                    | dockerfile::Body::Other(_) => {}
+                }
+                // An unknown instruction written `NAME=value`: its value.
+                if instruction.keyword == dockerfile::Keyword::Other {
+                    let word = text.get(instruction.keyword_span.clone()).unwrap_or_default();
+                    if let Some((name, _)) = word.split_once('=') {
+                        if is_secret(name) {
+                            let start = instruction.keyword_span.start + name.len() + 1;
+                            spans.push(start..instruction.span.end);
                         }
                     }
                 }
             }
         }
+    }
+    spans
+}
+
+fn form_secret_spans(form: &dockerfile::CommandForm, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    match form {
+        dockerfile::CommandForm::Shell(text) => command_secret_spans(text, is_secret),
+        dockerfile::CommandForm::Exec(exec_words) => {
+            let words: Vec<(String, Span)> = exec_words
+                .iter()
+                .map(|word| (word.text.clone(), word.span.clone()))
+                .collect();
+            let mut spans = words_secret_spans(&words, is_secret);
+            // `sh -c "..."`: the script's own words.
+            for word in exec_words {
+                spans.extend(command_secret_spans(word, is_secret));
+            }
+            spans
+        }
+    }
+}
+
+/// The secrets of a shell command line ([`secret_value_spans`]).
+pub fn command_secret_spans(text: &Text, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    command::shell_words(text)
+        .iter()
+        .flat_map(|words| words_secret_spans(words, is_secret))
+        .collect()
+}
+
+/// The secrets among one command's words: where a word is written as it reads, the value
+/// alone; else the whole word.
+fn words_secret_spans(words: &[(String, Span)], is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    let value_span = |(word, span): &(String, Span), value_start: usize| -> Span {
+        if span.len() == word.len() {
+            span.start + value_start..span.end
+        } else {
+            span.clone()
+        }
+    };
+    let mut spans = Vec::new();
+    for (index, entry) in words.iter().enumerate() {
+        let word = entry.0.as_str();
+        if let Some((name, _)) = word.split_once('=') {
+            let named = !name.is_empty()
+                && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+            if named && is_secret(name) {
+                spans.push(value_span(entry, name.len() + 1));
+            }
+            for option in ["--password", "--http-password", "--proxy-password", "--user", "--proxy-user"] {
+                if name == option {
+                    spans.push(value_span(entry, name.len() + 1));
+                }
+            }
+        }
+        let takes_secret = matches!(
+            word,
+            "-u" | "--user" | "--proxy-user" | "--password" | "--http-password" | "--proxy-password"
+        );
+        if takes_secret {
+            if let Some(next) = words.get(index + 1) {
+                spans.push(next.1.clone());
+            }
+        }
+        if let Some(at) = word.to_ascii_lowercase().find("authorization:") {
+            spans.push(value_span(entry, at + "authorization:".len()));
+        }
+    }
+    spans
+}
+
+/// String values of Railway's config whose key is a secret's name or `registryCredentials`,
+/// in TOML (`KEY = "..."`) or JSON (`"KEY": "..."`), known fields or not: the spans of the
+/// strings' contents. A scan of the file's syntax, for values the config reader does not keep
+/// (an unknown key, a field of the wrong type).
+pub fn config_secret_spans(text: &str, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        // A key: a bare TOML key or a quoted one, then `=` or `:`, then a string.
+        let key_start = index;
+        let (key, after_key) = if bytes[index] == b'"' {
+            match text[index + 1..].find('"') {
+                Some(end) => (&text[index + 1..index + 1 + end], index + end + 2),
+                None => break,
+            }
+        } else if bytes[index].is_ascii_alphabetic() || bytes[index] == b'_' {
+            let end = text[index..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .map_or(text.len(), |end| index + end);
+            (&text[index..end], end)
+        } else {
+            index += text[index..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let mut at = after_key;
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        let separated = at < bytes.len() && matches!(bytes[at], b'=' | b':');
+        if separated && (key == "registryCredentials" || is_secret(key)) {
+            at += 1;
+            while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+                at += 1;
+            }
+            if let Some(&quote @ (b'"' | b'\'')) = bytes.get(at) {
+                let content = at + 1;
+                let mut end = content;
+                while end < bytes.len() && bytes[end] != quote && bytes[end] != b'\n' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                let mut end = end.min(bytes.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                spans.push(content..end);
+                index = end.max(key_start + 1);
+                continue;
+            }
+        }
+        index = after_key.max(key_start + 1);
     }
     spans
 }

@@ -39,6 +39,7 @@ pub const FILES: &[BuiltIn] = rule_files![
     "suppressions.toml",
     "settings-class.toml",
     "deployment.toml",
+    "verify.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).

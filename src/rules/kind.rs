@@ -114,6 +114,9 @@ check_kinds! {
     /// Raised about the deployment files (Dockerfile, railway.toml/json, Procfile) and the
     /// environment they run in; the rule documents it and sets its severity.
     Deployment = "deployment", options: [];
+    /// Raised by `deploycheck verify` about the deployed service; the rule documents it and
+    /// sets its severity.
+    Verify = "verify", options: [];
     /// A per-instance quota (a rate limit each process enforces on its own) times the number
     /// of instances the deployment files run is at most `max`, the quota they share.
     SharedQuota = "shared-quota", options: ["variable", "variables", "role", "except-role", "max"];
@@ -133,7 +136,8 @@ impl CheckKind {
             | CheckKind::Probe
             | CheckKind::Suppression
             | CheckKind::SettingsClass
-            | CheckKind::Deployment => true,
+            | CheckKind::Deployment
+            | CheckKind::Verify => true,
             CheckKind::Required
             | CheckKind::Unset
             | CheckKind::Equals

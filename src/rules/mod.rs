@@ -366,6 +366,8 @@ pub enum Predicate {
     SettingsClass,
     /// Reported about the deployment files; documentation only here.
     Deployment,
+    /// Reported by `deploycheck verify`; documentation only here.
+    Verify,
     /// The value times the deployment's instance count is at most `max`.
     SharedQuota { max: i64 },
 }

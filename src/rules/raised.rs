@@ -79,7 +79,7 @@ raised_rules! {
     StartCommandFixedPort = "start-command-fixed-port",
     DockerfileExecFormVariable = "dockerfile-exec-form-variable",
     StartCommandReload = "start-command-reload",
-    /// Warning with several instances or workers; the program lowers it to info with one.
+    /// Warning with several instances; the program lowers it one step with one.
     StartCommandMigrations = "start-command-migrations",
     DockerfileHealthcheckToolMissing = "dockerfile-healthcheck-tool-missing",
     DockerfileHealthcheckPythonImport = "dockerfile-healthcheck-python-import",
@@ -90,6 +90,20 @@ raised_rules! {
     ManifestUnparseable = "manifest-unparseable",
     ConnectionsExceedServerLimit = "connections-exceed-server-limit",
     RestartPolicyNever = "restart-policy-never",
+    VerifyUnreachable = "verify-unreachable",
+    HealthCheckFailed = "health-check-failed",
+    ReadinessDependencyDown = "readiness-dependency-down",
+    CorsRejectsOwnOrigin = "cors-rejects-own-origin",
+    CorsAllowsForeignOrigin = "cors-allows-foreign-origin",
+    CorsReflectsOrigin = "cors-reflects-origin",
+    ApiDocsExposed = "api-docs-exposed",
+    TracebackExposed = "traceback-exposed",
+    TlsCertificateExpiring = "tls-certificate-expiring",
+    HttpNotRedirected = "http-not-redirected",
+    HstsMissing = "hsts-missing",
+    LatencyOverBudget = "latency-over-budget",
+    VerifyUnexpectedAnswer = "verify-unexpected-answer",
+    RedirectToOtherHost = "redirect-to-other-host",
 }
 
 impl std::fmt::Display for RuleId {

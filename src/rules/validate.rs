@@ -608,6 +608,7 @@ impl Context<'_> {
             CheckKind::Probe => (Targets::Input, Predicate::Probe),
             CheckKind::SettingsClass => (Targets::Input, Predicate::SettingsClass),
             CheckKind::Deployment => (Targets::Input, Predicate::Deployment),
+            CheckKind::Verify => (Targets::Input, Predicate::Verify),
             CheckKind::SharedQuota => {
                 let max = raw.max.as_ref().ok_or_else(|| {
                     self.error(
