@@ -40,3 +40,4 @@ pub mod source;
 pub mod streams;
 pub mod suggest;
 pub mod tomlfile;
+pub mod verify;
