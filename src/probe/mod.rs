@@ -10,11 +10,11 @@
 //! Credentials are used, never shown: every server or driver message that reaches a finding goes
 //! through [`mask`] first.
 
-mod net;
+pub(crate) mod net;
 mod postgres;
 mod redis;
-mod tls;
-mod url_parts;
+pub(crate) mod tls;
+pub(crate) mod url_parts;
 
 use crate::engine::connections::{Budget, Count};
 use std::fmt;

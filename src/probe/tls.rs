@@ -1,5 +1,6 @@
-//! TLS client settings shared by both probes: which roots are trusted, and how much of the
-//! server's certificate is checked.
+//! TLS client settings shared by both probes and `verify`'s HTTP client
+//! ([`crate::verify::http`]): which roots are trusted, and how much of the server's certificate
+//! is checked.
 //!
 //! Trust starts from the Mozilla roots compiled in by `webpki-roots` (the same answer on every
 //! machine, including minimal containers without a CA bundle), plus any `--probe-ca` files. The
@@ -51,15 +52,34 @@ impl TlsSettings {
         insecure: bool,
         reader: &Reader,
     ) -> Result<Self, ProbeError> {
+        let extra_roots = ca_files
+            .iter()
+            .map(|path| read_ca_file(path, reader))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::with_extra_roots(extra_roots, insecure).map_err(|error| match error {
+            RootsError::Rejected { file, reason } => ProbeError::CaCertificateRejected {
+                path: ca_files.get(file).cloned().unwrap_or_default(),
+                reason,
+            },
+            RootsError::Setup(reason) => ProbeError::TlsSetup(reason),
+        })
+    }
+
+    /// The configurations for the built-in roots plus `extra_roots`, one list per CA file. Also
+    /// what `verify`'s HTTP client builds on, so both commands trust the same way.
+    pub(crate) fn with_extra_roots(
+        extra_roots: Vec<Vec<CertificateDer<'static>>>,
+        insecure: bool,
+    ) -> Result<Self, RootsError> {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        for path in ca_files {
-            for certificate in read_ca_file(path, reader)? {
+        for (file, certificates) in extra_roots.into_iter().enumerate() {
+            for certificate in certificates {
                 roots
                     .add(certificate)
-                    .map_err(|error| ProbeError::CaCertificateRejected {
-                        path: path.clone(),
+                    .map_err(|error| RootsError::Rejected {
+                        file,
                         reason: error.to_string(),
                     })?;
             }
@@ -68,12 +88,12 @@ impl TlsSettings {
         let webpki: Arc<dyn ServerCertVerifier> =
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|error| ProbeError::TlsSetup(error.to_string()))?;
+                .map_err(|error| RootsError::Setup(error.to_string()))?;
         let build =
-            |verifier: Arc<dyn ServerCertVerifier>| -> Result<Arc<ClientConfig>, ProbeError> {
+            |verifier: Arc<dyn ServerCertVerifier>| -> Result<Arc<ClientConfig>, RootsError> {
                 let config = ClientConfig::builder_with_provider(provider.clone())
                     .with_safe_default_protocol_versions()
-                    .map_err(|error| ProbeError::TlsSetup(error.to_string()))?
+                    .map_err(|error| RootsError::Setup(error.to_string()))?
                     .dangerous()
                     .with_custom_certificate_verifier(verifier)
                     .with_no_client_auth();
@@ -111,19 +131,30 @@ fn read_ca_file(path: &Path, reader: &Reader) -> Result<Vec<CertificateDer<'stat
             path: path.to_path_buf(),
             cause: std::io::Error::other(error.to_string()),
         })?;
-    let certificates = CertificateDer::pem_slice_iter(&bytes)
+    pem_certificates(&bytes).map_err(|reason| ProbeError::CaFileNotPem {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
+/// The certificates of a PEM CA file; why it is unusable when it holds none or a broken block.
+pub(crate) fn pem_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certificates = CertificateDer::pem_slice_iter(bytes)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| ProbeError::CaFileNotPem {
-            path: path.to_path_buf(),
-            reason: error.to_string(),
-        })?;
+        .map_err(|error| error.to_string())?;
     if certificates.is_empty() {
-        return Err(ProbeError::CaFileNotPem {
-            path: path.to_path_buf(),
-            reason: "no `BEGIN CERTIFICATE` block found".to_string(),
-        });
+        return Err("no `BEGIN CERTIFICATE` block found".to_string());
     }
     Ok(certificates)
+}
+
+/// Why [`TlsSettings::with_extra_roots`] failed; each caller names the file its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RootsError {
+    /// A certificate of the `file`-th list cannot be a trust root.
+    Rejected { file: usize, reason: String },
+    /// rustls refused the configuration itself.
+    Setup(String),
 }
 
 /// `verify-ca`: the chain is checked, the name is not (libpq's and asyncpg's meaning).
