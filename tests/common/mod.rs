@@ -3,7 +3,8 @@
 //! - [`files`]: scratch directories for a test's files, removed on drop;
 //! - [`process`]: run the binary as a child process, killed if it outlives a bound;
 //! - [`servers`]: real PostgreSQL and Redis servers (and silent listeners) on loopback;
-//! - [`probe`]: run the probes through the library and look findings up by rule.
+//! - [`probe`]: run the probes through the library and look findings up by rule;
+//! - [`uvicorn`]: the FastAPI app of `tests/verify_app` under uvicorn, plain or TLS, for `verify`.
 //!
 //! Each test binary declares `mod common;` and uses its own part.
 #![allow(dead_code)]
@@ -13,3 +14,4 @@ pub mod files;
 pub mod probe;
 pub mod process;
 pub mod servers;
+pub mod uvicorn;
