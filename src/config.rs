@@ -436,14 +436,16 @@ pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
     };
     let latency_budget = match &raw.verify.latency_budget {
         None => None,
-        Some(budget) => Some(humantime::parse_duration(budget.get_ref()).map_err(|error| {
-            Error::rule_file(
-                &name,
-                &text,
-                budget.span(),
-                format!("`verify.latency-budget`: {error} (write e.g. `500ms`, `2s`)"),
-            )
-        })?),
+        Some(budget) => Some(
+            humantime::parse_duration(budget.get_ref()).map_err(|error| {
+                Error::rule_file(
+                    &name,
+                    &text,
+                    budget.span(),
+                    format!("`verify.latency-budget`: {error} (write e.g. `500ms`, `2s`)"),
+                )
+            })?,
+        ),
     };
     if let Some(requests) = raw
         .verify

@@ -276,9 +276,11 @@ pub fn deployment_files(
         // Secrets by what they are: URL passwords and key material anywhere in the file, and
         // the value of every `ENV`/`ARG` whose name is a secret's.
         let mut spans = secret::embedded_secret_ranges(&file.text);
-        spans.extend(manifest::secret_value_spans(&manifest, &file.text, &|name| {
-            rules.is_secret(name)
-        }));
+        spans.extend(manifest::secret_value_spans(
+            &manifest,
+            &file.text,
+            &|name| rules.is_secret(name),
+        ));
         file.redact_all(spans);
         let name = file.name.clone();
         let source = sources.add(file);

@@ -35,7 +35,6 @@ use crate::manifest::dependencies;
 use crate::output::{self, Output};
 use crate::parallel;
 use crate::probe;
-use crate::verify;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
 use crate::secret::Redactor;
@@ -43,6 +42,7 @@ use crate::settings::{self, LintSettings};
 use crate::source::discover;
 use crate::source::read::Reader;
 use crate::source::{SourceFile, SourceId, Sources};
+use crate::verify;
 
 /// What a run does besides evaluating the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -575,8 +575,10 @@ fn judge_deployment(
     kept.extend(rules.complete_all(applied.raised)?);
     let mut findings = Vec::with_capacity(kept.len());
     let mut recorded = Baseline::new();
-    let files: Vec<&deployment::ManifestFile> =
-        deployments.iter().flat_map(|deployment| &deployment.files).collect();
+    let files: Vec<&deployment::ManifestFile> = deployments
+        .iter()
+        .flat_map(|deployment| &deployment.files)
+        .collect();
     let mut inputs = Vec::with_capacity(files.len());
     for file in files {
         let of_file: Vec<Finding> = kept
@@ -784,7 +786,11 @@ pub fn verify(
     // Railway's config of the project, when none was named: beside the configuration, else in
     // the current directory.
     if deployment.railway().is_none() {
-        let root = settings.config.root().map(Path::to_path_buf).unwrap_or_default();
+        let root = settings
+            .config
+            .root()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for name in ["railway.toml", "railway.json"] {
             let path = root.join(name);
             if path.is_file() {
@@ -800,7 +806,9 @@ pub fn verify(
             }
         }
     }
-    let environment = production_environment(&lint_args, &paths, stdin, &rules, &settings, &class, &reader)?;
+    let environment = production_environment(
+        &lint_args, &paths, stdin, &rules, &settings, &class, &reader,
+    )?;
     let railway_path = deployment.railway().and_then(|(_, config)| {
         let effective = config.effective(environment.railway_environment.as_deref());
         effective.deploy.healthcheck_path.map(|path| path.value)
@@ -810,7 +818,12 @@ pub fn verify(
         .health_paths
         .clone()
         .or_else(|| railway_path.map(|path| vec![path]))
-        .unwrap_or_else(|| verify::DEFAULT_HEALTH_PATHS.iter().map(|p| p.to_string()).collect());
+        .unwrap_or_else(|| {
+            verify::DEFAULT_HEALTH_PATHS
+                .iter()
+                .map(|p| p.to_string())
+                .collect()
+        });
     let mut origins = environment.cors_origins.clone();
     for origin in &verify_settings.origins {
         if !origins.contains(origin) {
@@ -845,20 +858,27 @@ pub fn verify(
             .collect();
         ExitStatus::of(&findings, settings.fail_on) == ExitStatus::Success
     };
-    let verified = verify::run(&plan, args.wait, &passes, progress).map_err(|error| {
-        Error::Usage {
+    let verified =
+        verify::run(&plan, args.wait, &passes, progress).map_err(|error| Error::Usage {
             message: error.to_string(),
             help: Some("give --ca a PEM file holding the CA certificate".to_owned()),
-        }
-    })?;
+        })?;
     let mut outcome = Outcome::default();
     let name = verify::shown(&url);
-    let source = outcome.sources.add(SourceFile::new(name.clone(), verified.transcript));
+    let source = outcome
+        .sources
+        .add(SourceFile::new(name.clone(), verified.transcript));
     let findings = rules.complete_all(verified.raised.into_iter().map(|mut raised| {
         raised.source = source;
         raised
     }))?;
-    let applied = suppress::apply(findings, &outcome.sources, &[], &rules, &settings.config.suppress);
+    let applied = suppress::apply(
+        findings,
+        &outcome.sources,
+        &[],
+        &rules,
+        &settings.config.suppress,
+    );
     let mut kept = applied.kept;
     kept.extend(rules.complete_all(applied.raised)?);
     outcome.findings = filter::select(&settings, kept, None, &docs)?;
@@ -919,12 +939,18 @@ fn production_environment(
         let unit = inputs::load_unit(&mut loader, plan, &args.layers, &judging)?;
         if unit.profile == "production" {
             let merged = Merged::build(rules, &unit.layers);
-            let name = unit
+            let name = unit.layers.first().map_or_else(String::new, |layer| {
+                loader.sources.get(layer.source).name.clone()
+            });
+            let from_railway = unit
                 .layers
-                .first()
-                .map_or_else(String::new, |layer| loader.sources.get(layer.source).name.clone());
-            let from_railway = unit.layers.iter().any(|layer| layer.kind == LayerKind::Railway);
-            return Ok(Environment::from_merged(&merged, format!("`{name}`"), from_railway));
+                .iter()
+                .any(|layer| layer.kind == LayerKind::Railway);
+            return Ok(Environment::from_merged(
+                &merged,
+                format!("`{name}`"),
+                from_railway,
+            ));
         }
     }
     let defaults = Merged::build(rules, &[]);
@@ -933,7 +959,11 @@ fn production_environment(
     } else {
         "no production configuration"
     };
-    Ok(Environment::from_merged(&defaults, described.to_owned(), false))
+    Ok(Environment::from_merged(
+        &defaults,
+        described.to_owned(),
+        false,
+    ))
 }
 
 /// The file `GITHUB_STEP_SUMMARY` names, when it names one.

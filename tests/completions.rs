@@ -20,11 +20,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "lint",
     "show",
     "rules",
     "explain",
+    "verify",
     "probe",
     "diff",
     "schema",

@@ -328,7 +328,10 @@ fn correct_deployment_files_give_no_finding() {
             "Dockerfile",
             "FROM python:3.12\nCMD [\"gunicorn\", \"-c\", \"gunicorn_conf.py\", \"app:app\"]\n",
         ),
-        ("Procfile", "web: gunicorn -k uvicorn.workers.UvicornWorker app:app\n"),
+        (
+            "Procfile",
+            "web: gunicorn -k uvicorn.workers.UvicornWorker app:app\n",
+        ),
         (
             "railway.toml",
             "[deploy]\nstartCommand = \"python -m jobs.nightly\"\ncronSchedule = \"0 3 * * *\"\nrestartPolicyType = \"NEVER\"\n",
@@ -338,7 +341,10 @@ fn correct_deployment_files_give_no_finding() {
             "[deploy]\nstartCommand = \"uvicorn app:app --host 0.0.0.0 --port $PORT\"\n\
              [environments.production.deploy]\nhealthcheckPath = \"/health\"\n",
         ),
-        ("Dockerfile.dev", "FROM python:3.12\nCMD fastapi dev app/main.py\n"),
+        (
+            "Dockerfile.dev",
+            "FROM python:3.12\nCMD fastapi dev app/main.py\n",
+        ),
     ];
     for (name, text) in cases {
         let project = Scratch::new();
@@ -393,7 +399,10 @@ fn secrets_in_deployment_files_never_show() {
         "railway.json",
         r#"{"deploy": {"startCommand": "SECRET_KEY=start-secret-5 uvicorn app:app", "registryCredentials": "user:registry-secret-6"}, "variables": {"SECRET_KEY": "unknown-key-secret-7"}}"#,
     );
-    project.write("Procfile", "web: STRIPE_API_KEY=procfile-secret-8 uvicorn app:app\n");
+    project.write(
+        "Procfile",
+        "web: STRIPE_API_KEY=procfile-secret-8 uvicorn app:app\n",
+    );
     for format in ["human", "json", "sarif", "github", "junit"] {
         let output = run_in(project.path(), &["lint", "--format", format, "."]);
         let text = format!(
@@ -401,7 +410,10 @@ fn secrets_in_deployment_files_never_show() {
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(text.contains("start-command-binds-localhost"), "{format}: {text}");
+        assert!(
+            text.contains("start-command-binds-localhost"),
+            "{format}: {text}"
+        );
         for secret in 1..=8 {
             assert!(
                 !text.contains(&format!("secret-{secret}")),

@@ -37,7 +37,7 @@ fn builtin_rules_load_and_are_documented() {
         let probe = rule
             .checks
             .iter()
-            .all(|check| matches!(check.predicate, Predicate::Probe));
+            .all(|check| matches!(check.predicate, Predicate::Probe | Predicate::Verify));
         if !probe {
             let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("fixtures")
@@ -174,6 +174,7 @@ fn every_rule_has_a_documented_pack_and_readme_lists_the_roles() {
         "example",
         "probes",
         "deployment",
+        "verify",
     ];
     for rule in &set.rules {
         let pack = rule.doc.pack.as_deref().unwrap_or_default();

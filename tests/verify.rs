@@ -34,7 +34,10 @@ fn project(config: &str) -> Scratch {
 
 /// Run verify with the project's .env.production and JSON output: (exit code, rule ids).
 fn verify_json(project: &Scratch, url: &str, extra: &[&str]) -> (i32, Vec<String>, String) {
-    let mut args = vec![url, ".env.production", "--format", "json", "--timeout", "5s"];
+    let mut args = vec![url, ".env.production", "--format", "json"];
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout", "5s"]);
+    }
     args.extend_from_slice(extra);
     let output = deploycheck(project.path(), &args);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -74,8 +77,14 @@ fn a_readiness_probe_with_a_component_down_names_it() {
         return;
     };
     let (code, rules, stdout) = verify_json(&project(""), &app.url, &[]);
-    assert!(rules.contains(&"readiness-dependency-down".to_owned()), "{rules:?}");
-    assert!(rules.contains(&"health-check-failed".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"readiness-dependency-down".to_owned()),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"health-check-failed".to_owned()),
+        "{rules:?}"
+    );
     assert!(stdout.contains("`database`"), "{stdout}");
     assert_eq!(code, 1);
 }
@@ -92,26 +101,43 @@ fn cors_that_reflects_any_origin_with_credentials_is_an_error() {
         return;
     };
     let (_, rules, _) = verify_json(&project(""), &app.url, &[]);
-    assert!(rules.contains(&"cors-reflects-origin".to_owned()), "{rules:?}");
-    assert!(!rules.contains(&"cors-rejects-own-origin".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"cors-reflects-origin".to_owned()),
+        "{rules:?}"
+    );
+    assert!(
+        !rules.contains(&"cors-rejects-own-origin".to_owned()),
+        "{rules:?}"
+    );
 }
 
 #[test]
 fn cors_without_the_production_origin_and_with_a_foreign_one() {
-    let Some(app) = uvicorn::start(&[("VERIFY_CORS_ORIGINS", "[\"https://other.example.com\"]")], None)
-    else {
+    let Some(app) = uvicorn::start(
+        &[("VERIFY_CORS_ORIGINS", "[\"https://other.example.com\"]")],
+        None,
+    ) else {
         return;
     };
     let (_, rules, stdout) = verify_json(&project(""), &app.url, &[]);
-    assert!(rules.contains(&"cors-rejects-own-origin".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"cors-rejects-own-origin".to_owned()),
+        "{rules:?}"
+    );
     assert!(stdout.contains("https://app.example.com"), "{stdout}");
-    assert!(!rules.contains(&"cors-allows-foreign-origin".to_owned()), "{rules:?}");
+    assert!(
+        !rules.contains(&"cors-allows-foreign-origin".to_owned()),
+        "{rules:?}"
+    );
 
     let Some(open) = uvicorn::start(&[("VERIFY_CORS_ORIGINS", "[\"*\"]")], None) else {
         return;
     };
     let (_, rules, _) = verify_json(&project(""), &open.url, &[]);
-    assert!(rules.contains(&"cors-allows-foreign-origin".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"cors-allows-foreign-origin".to_owned()),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -138,7 +164,10 @@ fn latency_over_the_budget() {
     };
     let project = project("[verify]\nlatency-budget = \"100ms\"\nrequests = 2\n");
     let (_, rules, _) = verify_json(&project, &app.url, &[]);
-    assert!(rules.contains(&"latency-over-budget".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"latency-over-budget".to_owned()),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -152,9 +181,15 @@ fn configured_paths_and_redirects_to_other_hosts() {
          [[verify.paths]]\npath = \"/redirect-away\"\nstatus = 302\n",
     );
     let (_, rules, stdout) = verify_json(&project, &app.url, &[]);
-    assert!(rules.contains(&"verify-unexpected-answer".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"verify-unexpected-answer".to_owned()),
+        "{rules:?}"
+    );
     assert!(stdout.contains("9.9.9"), "{stdout}");
-    assert!(rules.contains(&"redirect-to-other-host".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"redirect-to-other-host".to_owned()),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -166,9 +201,15 @@ fn tls_certificates_trusted_expiring_and_expired() {
     let project = project("");
     let ca = project.write("ca.pem", &valid.ca_pem);
     let ca = ca.display().to_string();
+    // HTTPS without Strict-Transport-Security: an info, which does not fail the gate.
     let (code, rules, _) = verify_json(&project, &app.url, &["--ca", &ca]);
-    assert_eq!(rules, Vec::<String>::new());
+    assert_eq!(rules, ["hsts-missing"]);
     assert_eq!(code, 0);
+    let Some(with_hsts) = uvicorn::start(&[("VERIFY_HSTS", "1")], Some(&valid)) else {
+        return;
+    };
+    let (_, rules, _) = verify_json(&project, &with_hsts.url, &["--ca", &ca]);
+    assert_eq!(rules, Vec::<String>::new());
     // Without the CA the handshake fails: one finding, nothing else is tried.
     let (_, rules, _) = verify_json(&project, &app.url, &[]);
     assert_eq!(rules, ["verify-unreachable"]);
@@ -180,7 +221,10 @@ fn tls_certificates_trusted_expiring_and_expired() {
     let ca = project.write("expiring-ca.pem", &expiring.ca_pem);
     let ca = ca.display().to_string();
     let (_, rules, _) = verify_json(&project, &app.url, &["--ca", &ca]);
-    assert!(rules.contains(&"tls-certificate-expiring".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"tls-certificate-expiring".to_owned()),
+        "{rules:?}"
+    );
 
     let expired = Tls::expiring_in(-2);
     let Some(app) = uvicorn::start(&[], Some(&expired)) else {
@@ -224,7 +268,10 @@ fn url_credentials_are_never_shown() {
     let project = project("");
     let url = format!("http://admin:url-secret-123@127.0.0.1:{refused}/");
     for format in ["human", "json", "sarif", "github", "junit"] {
-        let output = deploycheck(project.path(), &[&url, "--format", format, "--timeout", "500ms"]);
+        let output = deploycheck(
+            project.path(),
+            &[&url, "--format", format, "--timeout", "500ms"],
+        );
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&output.stdout),

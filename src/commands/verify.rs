@@ -31,8 +31,8 @@ pub fn run(
         let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
     }
     let lint_args = args.lint_args();
-    let reported = pipeline::report(&outcome, &lint_args, color, streams.stdout, reader)
-        .and_then(|()| {
+    let reported =
+        pipeline::report(&outcome, &lint_args, color, streams.stdout, reader).and_then(|()| {
             if args.format != LintFormat::Human || args.output.is_some() {
                 return Ok(());
             }

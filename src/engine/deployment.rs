@@ -158,7 +158,11 @@ impl Deployment {
             .as_ref()
             .and_then(|effective| effective.deploy.start_command.clone());
         let mut starts = Vec::new();
-        for file in self.files.iter().filter(|file| file.profile == "production") {
+        for file in self
+            .files
+            .iter()
+            .filter(|file| file.profile == "production")
+        {
             match &file.manifest {
                 Manifest::Dockerfile(dockerfile) => {
                     let image_env = image_environment(dockerfile);
@@ -265,7 +269,8 @@ impl StartCommand<'_> {
     /// `` (Railway's startCommand overrides this CMD)`` where it does.
     fn note(&self) -> String {
         if self.overridden {
-            format!(" (on Railway, startCommand replaces this {})", self.what)
+            let this = if self.what.starts_with("the ") { "" } else { "this " };
+            format!(" (on Railway, startCommand replaces {this}{})", self.what)
         } else {
             String::new()
         }
@@ -634,7 +639,12 @@ fn run_texts(dockerfile: &Dockerfile) -> Vec<String> {
                         .join(" "),
                 ],
             };
-            texts.extend(command.heredocs.iter().map(|heredoc| heredoc.body.text.clone()));
+            texts.extend(
+                command
+                    .heredocs
+                    .iter()
+                    .map(|heredoc| heredoc.body.text.clone()),
+            );
             texts
         })
         .collect()
@@ -883,8 +893,11 @@ fn healthcheck(
 /// (`httpx==0.28`, `httpx[http2]`)?
 fn run_names(runs: &str, name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    runs.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=' | '<' | '>' | '~' | '[' | ']')))
-        .any(|word| word.split(['=', '<', '>', '~', '[']).next() == Some(name.as_str()))
+    runs.split(|c: char| {
+        !(c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '_' | '.' | '=' | '<' | '>' | '~' | '[' | ']'))
+    })
+    .any(|word| word.split(['=', '<', '>', '~', '[']).next() == Some(name.as_str()))
 }
 
 /// The simple commands of a command, each word unquoted with its span: the shell form as the
@@ -1027,7 +1040,12 @@ fn railway(
             }
         }
     }
-    if let Some(policy) = effective.deploy.restart_policy_type.as_ref().filter(|_| !cron) {
+    if let Some(policy) = effective
+        .deploy
+        .restart_policy_type
+        .as_ref()
+        .filter(|_| !cron)
+    {
         if matches!(policy.value, RestartPolicy::Never) {
             raised.push(Raised::new(
                 RuleId::RestartPolicyNever,

@@ -220,8 +220,8 @@ impl<'a> RuleRun<'_, 'a> {
                 Effective::Default(default) => (default, name.clone(), (self.merged.primary, 0..0)),
                 Effective::NoValue(_) | Effective::Absent => continue,
             };
-            let Some(value) = predicate::scalar::parse_int(text)
-                .and_then(|value| i64::try_from(value).ok())
+            let Some(value) =
+                predicate::scalar::parse_int(text).and_then(|value| i64::try_from(value).ok())
             else {
                 continue;
             };

@@ -980,8 +980,15 @@ impl Run<'_> {
             match name {
                 "exec" | "nohup" | "command" => {}
                 // Init processes and wrappers that run the rest of the line as the command.
-                "tini" | "tini-static" | "dumb-init" | "gosu" | "su-exec" | "ddtrace-run"
-                | "opentelemetry-instrument" | "newrelic-admin" | "doppler" => {
+                "tini"
+                | "tini-static"
+                | "dumb-init"
+                | "gosu"
+                | "su-exec"
+                | "ddtrace-run"
+                | "opentelemetry-instrument"
+                | "newrelic-admin"
+                | "doppler" => {
                     invocation.skip_wrapper_options(name);
                 }
                 "env" => {

@@ -2570,7 +2570,7 @@ mod tests {
             ("ENV ONLY", "ENV must have two arguments"),
             (
                 "ENV A=1 B",
-                "Syntax error - can't find = in \"B\". Must be of the form: name=value",
+                "Syntax error - a word of ENV has no `=`. Must be of the form: name=value",
             ),
             ("ENV =x", "ENV names can not be blank"),
             (
@@ -2638,7 +2638,7 @@ mod tests {
             (
                 "FROM a\nCOPY --link=maybe a b\nRUN --mount=a --network=x --network=y c\n",
                 &[
-                    "expecting boolean value for flag --link, not: maybe",
+                    "expecting boolean value for flag --link",
                     "duplicate flag specified: --network",
                 ],
             ),

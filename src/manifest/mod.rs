@@ -130,7 +130,11 @@ pub fn secret_value_spans(
             );
             for (build, deploy) in sections {
                 spans.extend(deploy.registry_credentials.as_ref().map(|v| v.span.clone()));
-                let commands = [&deploy.start_command, &build.build_command, &deploy.cron_schedule];
+                let commands = [
+                    &deploy.start_command,
+                    &build.build_command,
+                    &deploy.cron_schedule,
+                ];
                 for value in commands.into_iter().flatten() {
                     let text = value
                         .text
@@ -187,7 +191,9 @@ pub fn secret_value_spans(
                 }
                 // An unknown instruction written `NAME=value`: its value.
                 if instruction.keyword == dockerfile::Keyword::Other {
-                    let word = text.get(instruction.keyword_span.clone()).unwrap_or_default();
+                    let word = text
+                        .get(instruction.keyword_span.clone())
+                        .unwrap_or_default();
                     if let Some((name, _)) = word.split_once('=') {
                         if is_secret(name) {
                             let start = instruction.keyword_span.start + name.len() + 1;
@@ -201,7 +207,10 @@ pub fn secret_value_spans(
     spans
 }
 
-fn form_secret_spans(form: &dockerfile::CommandForm, is_secret: &dyn Fn(&str) -> bool) -> Vec<Span> {
+fn form_secret_spans(
+    form: &dockerfile::CommandForm,
+    is_secret: &dyn Fn(&str) -> bool,
+) -> Vec<Span> {
     match form {
         dockerfile::CommandForm::Shell(text) => command_secret_spans(text, is_secret),
         dockerfile::CommandForm::Exec(exec_words) => {
@@ -241,12 +250,18 @@ fn words_secret_spans(words: &[(String, Span)], is_secret: &dyn Fn(&str) -> bool
     for (index, entry) in words.iter().enumerate() {
         let word = entry.0.as_str();
         if let Some((name, _)) = word.split_once('=') {
-            let named = !name.is_empty()
-                && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+            let named =
+                !name.is_empty() && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
             if named && is_secret(name) {
                 spans.push(value_span(entry, name.len() + 1));
             }
-            for option in ["--password", "--http-password", "--proxy-password", "--user", "--proxy-user"] {
+            for option in [
+                "--password",
+                "--http-password",
+                "--proxy-password",
+                "--user",
+                "--proxy-user",
+            ] {
                 if name == option {
                     spans.push(value_span(entry, name.len() + 1));
                 }
@@ -254,7 +269,11 @@ fn words_secret_spans(words: &[(String, Span)], is_secret: &dyn Fn(&str) -> bool
         }
         let takes_secret = matches!(
             word,
-            "-u" | "--user" | "--proxy-user" | "--password" | "--http-password" | "--proxy-password"
+            "-u" | "--user"
+                | "--proxy-user"
+                | "--password"
+                | "--http-password"
+                | "--proxy-password"
         );
         if takes_secret {
             if let Some(next) = words.get(index + 1) {
@@ -314,7 +333,9 @@ pub fn config_secret_spans(text: &str, is_secret: &dyn Fn(&str) -> bool) -> Vec<
                     end += 1;
                 }
                 spans.push(content..end);
-                index = end.max(key_start + 1);
+                // Past the closing quote (ASCII, so a character boundary), which must not be
+                // read as the opening of a key.
+                index = (end + 1).min(bytes.len()).max(key_start + 1);
                 continue;
             }
         }
@@ -387,6 +408,19 @@ impl Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_values_in_railway_config_text_are_found_by_their_keys() {
+        let is_secret = |name: &str| name.eq_ignore_ascii_case("SECRET_KEY");
+        let json = r#"{"a": "x", "registryCredentials": "u:p", "v": {"SECRET_KEY": "s1"}}"#;
+        let spans = config_secret_spans(json, &is_secret);
+        let shown: Vec<&str> = spans.iter().map(|span| &json[span.clone()]).collect();
+        assert_eq!(shown, ["u:p", "s1"]);
+        let toml = "[deploy]\nSECRET_KEY = 'é\\'x'\nname = \"SECRET_KEY\"\n";
+        let spans = config_secret_spans(toml, &is_secret);
+        assert_eq!(spans.len(), 1);
+        assert!(toml[spans[0].clone()].starts_with('é'));
+    }
 
     #[test]
     fn spans_of_parts_map_back_to_the_file() {

@@ -7,8 +7,18 @@ use std::time::Duration;
 /// The words a health endpoint's status field uses for "fine" (`{"status": "healthy"}`), as
 /// the audit's routes and common health libraries answer, compared case-insensitively.
 const HEALTHY: &[&str] = &[
-    "healthy", "alive", "ready", "ok", "up", "pass", "passing", "green", "available", "live",
-    "running", "success",
+    "healthy",
+    "alive",
+    "ready",
+    "ok",
+    "up",
+    "pass",
+    "passing",
+    "green",
+    "available",
+    "live",
+    "running",
+    "success",
 ];
 
 /// The words a component's entry uses for "not working" in a readiness body
@@ -53,7 +63,10 @@ pub fn health(status: u16, body: &[u8]) -> Health {
         })
     });
     let healthy_word = said.as_deref().is_none_or(|word| {
-        HEALTHY.iter().any(|healthy| word.eq_ignore_ascii_case(healthy)) || word == "true"
+        HEALTHY
+            .iter()
+            .any(|healthy| word.eq_ignore_ascii_case(healthy))
+            || word == "true"
     });
     if status == 200 && healthy_word {
         Health::Healthy
@@ -87,8 +100,7 @@ fn collect_down(
         if prefix.is_empty() && STATUS_KEYS.contains(&key.as_str()) {
             continue;
         }
-        let name = if prefix.is_empty() || matches!(prefix, "checks" | "components" | "details")
-        {
+        let name = if prefix.is_empty() || matches!(prefix, "checks" | "components" | "details") {
             key.clone()
         } else {
             format!("{prefix}.{key}")
@@ -111,7 +123,8 @@ fn collect_down(
 }
 
 fn is_down_word(text: &str) -> bool {
-    DOWN.iter().any(|word| text.trim().eq_ignore_ascii_case(word))
+    DOWN.iter()
+        .any(|word| text.trim().eq_ignore_ascii_case(word))
 }
 
 fn json_object(body: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
@@ -133,7 +146,8 @@ pub enum Cors {
 
 /// Read `Access-Control-Allow-Origin` and `-Credentials` for a request that sent `origin`.
 pub fn cors(origin: &str, allow_origin: Option<&str>, allow_credentials: Option<&str>) -> Cors {
-    let credentials = allow_credentials.is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+    let credentials =
+        allow_credentials.is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
     match allow_origin.map(str::trim) {
         Some("*") => Cors::Allowed {
             wildcard: true,
@@ -160,7 +174,18 @@ pub fn has_traceback(body: &[u8]) -> bool {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// Does a plain-HTTP answer send the client to `https://` (a redirect whose `Location`,
+/// resolved against the request's URL, is an `https` URL)?
+pub fn redirects_to_https(status: u16, location: Option<&str>, request: &url::Url) -> bool {
+    (300..400).contains(&status)
+        && location
+            .and_then(|location| request.join(location).ok())
+            .is_some_and(|next| next.scheme() == "https")
 }
 
 /// The `p`-th percentile (0-100) of durations, nearest-rank; `None` for none.
@@ -217,10 +242,15 @@ mod tests {
             ["database"]
         );
         assert_eq!(
-            components_down(br#"{"checks": {"redis": {"status": "error"}, "db": {"status": "ok"}}}"#),
+            components_down(
+                br#"{"checks": {"redis": {"status": "error"}, "db": {"status": "ok"}}}"#
+            ),
             ["redis"]
         );
-        assert_eq!(components_down(br#"{"database": false, "cache": true}"#), ["database"]);
+        assert_eq!(
+            components_down(br#"{"database": false, "cache": true}"#),
+            ["database"]
+        );
         assert!(components_down(br#"{"status": "ready", "database": "ok"}"#).is_empty());
         assert!(components_down(b"not json").is_empty());
     }
@@ -229,7 +259,10 @@ mod tests {
     fn cors_reads_the_allow_headers() {
         let origin = "https://app.example.com";
         assert_eq!(cors(origin, None, None), Cors::Refused);
-        assert_eq!(cors(origin, Some("https://other.example.com"), None), Cors::Refused);
+        assert_eq!(
+            cors(origin, Some("https://other.example.com"), None),
+            Cors::Refused
+        );
         assert_eq!(
             cors(origin, Some(origin), Some("true")),
             Cors::Allowed {
@@ -255,8 +288,31 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_must_redirect_to_https() {
+        let request = url::Url::parse("http://api.example.com/health").expect("url");
+        assert!(redirects_to_https(
+            301,
+            Some("https://api.example.com/health"),
+            &request
+        ));
+        assert!(redirects_to_https(
+            308,
+            Some("https://api.example.com/"),
+            &request
+        ));
+        assert!(!redirects_to_https(200, None, &request));
+        assert!(!redirects_to_https(302, Some("/login"), &request));
+        assert!(!redirects_to_https(301, None, &request));
+    }
+
+    #[test]
     fn percentiles_are_nearest_rank() {
-        let ms = |values: &[u64]| values.iter().map(|&v| Duration::from_millis(v)).collect::<Vec<_>>();
+        let ms = |values: &[u64]| {
+            values
+                .iter()
+                .map(|&v| Duration::from_millis(v))
+                .collect::<Vec<_>>()
+        };
         let samples = ms(&[10, 20, 30, 40, 500]);
         assert_eq!(percentile(&samples, 50), Some(Duration::from_millis(30)));
         assert_eq!(percentile(&samples, 95), Some(Duration::from_millis(500)));

@@ -91,7 +91,10 @@ pub fn run(
         Ok(runtime) => runtime,
         Err(error) => {
             let mut verified = Verified::default();
-            let span = verified_line(&mut verified.transcript, &format!("verify {}", shown(&plan.url)));
+            let span = verified_line(
+                &mut verified.transcript,
+                &format!("verify {}", shown(&plan.url)),
+            );
             verified.raised.push(Raised::new(
                 RuleId::VerifyUnreachable,
                 format!("the network runtime could not start: {error}"),
@@ -104,16 +107,16 @@ pub fn run(
     let started = Instant::now();
     let mut delay = Duration::from_secs(1);
     let mut attempts = 0;
-    loop {
+    let verified = loop {
         attempts += 1;
         let mut verified = runtime.block_on(attempt(&client, plan));
         verified.attempts = attempts;
         let Some(wait) = wait else {
-            return Ok(verified);
+            break verified;
         };
         let elapsed = started.elapsed();
         if passes(&verified.raised) || elapsed + delay > wait {
-            return Ok(verified);
+            break verified;
         }
         progress(&format!(
             "attempt {attempts}: {} finding{}; retrying in {} ({} left)",
@@ -124,7 +127,10 @@ pub fn run(
         ));
         std::thread::sleep(delay);
         delay = (delay * 2).min(Duration::from_secs(30));
-    }
+    };
+    // A DNS lookup still running on a blocking thread must not hold the exit.
+    runtime.shutdown_background();
+    Ok(verified)
 }
 
 /// The URL as reports show it: without credentials.
@@ -227,7 +233,9 @@ impl Attempt<'_> {
                     response.status,
                     judge::duration_text(response.elapsed)
                 ),
-                Err(failure) => format!("{} {}{origin} -> {failure}", method.as_str(), path_of(&url)),
+                Err(failure) => {
+                    format!("{} {}{origin} -> {failure}", method.as_str(), path_of(&url))
+                }
             };
             let line = verified_line(&mut self.verified.transcript, &text);
             if let Ok(response) = &result {
@@ -299,8 +307,7 @@ impl Attempt<'_> {
                 );
             }
         }
-        if response.header("strict-transport-security").is_none() && !is_loopback(&self.plan.url)
-        {
+        if response.header("strict-transport-security").is_none() {
             self.raise(
                 RuleId::HstsMissing,
                 "the HTTPS answer carries no Strict-Transport-Security header".to_owned(),
@@ -340,8 +347,12 @@ impl Attempt<'_> {
                 if request > 0 {
                     continue;
                 }
-                if let Health::Unhealthy { status, said } = judge::health(response.status, &response.body) {
-                    let said = said.map(|word| format!(", status `{word}`")).unwrap_or_default();
+                if let Health::Unhealthy { status, said } =
+                    judge::health(response.status, &response.body)
+                {
+                    let said = said
+                        .map(|word| format!(", status `{word}`"))
+                        .unwrap_or_default();
                     self.raise(
                         RuleId::HealthCheckFailed,
                         format!("{path} answered {status}{said}, not healthy"),
@@ -427,7 +438,10 @@ impl Attempt<'_> {
                     Err(_) => Cors::Refused,
                 }
             };
-            let answers = [(read(&preflight), preflight.line), (read(&simple), simple.line)];
+            let answers = [
+                (read(&preflight), preflight.line),
+                (read(&simple), simple.line),
+            ];
             if own {
                 if answers.iter().all(|(cors, _)| *cors == Cors::Refused) {
                     let line = answers[0].1.clone();
@@ -440,7 +454,10 @@ impl Attempt<'_> {
                 continue;
             }
             let allowed = answers.iter().find_map(|(cors, line)| match cors {
-                Cors::Allowed { wildcard, credentials } => Some((*wildcard, *credentials, line.clone())),
+                Cors::Allowed {
+                    wildcard,
+                    credentials,
+                } => Some((*wildcard, *credentials, line.clone())),
                 Cors::Refused => None,
             });
             if let Some((wildcard, credentials, line)) = allowed {
@@ -459,7 +476,11 @@ impl Attempt<'_> {
                         RuleId::CorsAllowsForeignOrigin,
                         format!(
                             "CORS allows {}: any website can read the answers",
-                            if wildcard { "every origin (`*`)".to_owned() } else { format!("the foreign origin {FOREIGN_ORIGIN}") }
+                            if wildcard {
+                                "every origin (`*`)".to_owned()
+                            } else {
+                                format!("the foreign origin {FOREIGN_ORIGIN}")
+                            }
                         ),
                         line,
                     );
@@ -484,7 +505,11 @@ impl Attempt<'_> {
         if let Some(line) = first_line {
             self.raise(
                 RuleId::ApiDocsExposed,
-                format!("{} answer{} 200: the interactive API docs are public", exposed.join(", "), if exposed.len() == 1 { "s" } else { "" }),
+                format!(
+                    "{} answer{} 200: the interactive API docs are public",
+                    exposed.join(", "),
+                    if exposed.len() == 1 { "s" } else { "" }
+                ),
                 line,
             );
         }
@@ -522,12 +547,7 @@ impl Attempt<'_> {
         let Ok(response) = result else {
             return;
         };
-        let to_https = (300..400).contains(&response.status)
-            && response
-                .header("location")
-                .and_then(|location| target.join(location).ok())
-                .is_some_and(|next| next.scheme() == "https");
-        if !to_https {
+        if !judge::redirects_to_https(response.status, response.header("location"), &target) {
             self.raise(
                 RuleId::HttpNotRedirected,
                 format!(
@@ -550,11 +570,14 @@ impl Attempt<'_> {
                     response.status, expectation.status
                 )),
                 Ok(response) => {
-                    let body: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+                    let body: Option<serde_json::Value> =
+                        serde_json::from_slice(&response.body).ok();
                     expectation.json.iter().find_map(|(field, expected)| {
                         let actual = body.as_ref().and_then(|body| body.get(field));
                         (actual != Some(expected)).then(|| match actual {
-                            Some(actual) => format!("has `{field}` = {actual}, expected {expected}"),
+                            Some(actual) => {
+                                format!("has `{field}` = {actual}, expected {expected}")
+                            }
                             None => format!("has no `{field}` (expected {expected})"),
                         })
                     })
