@@ -20,13 +20,21 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(procfile, parse(&text), "not deterministic");
     let mut previous = 0;
     for problem in &procfile.problems {
-        check_span(&text, &problem.span, &format!("problem `{}`", problem.message));
+        check_span(
+            &text,
+            &problem.span,
+            &format!("problem `{}`", problem.message),
+        );
         assert!(problem.span.start >= previous, "problems out of order");
         previous = problem.span.start;
     }
     for process in &procfile.processes {
         check_span(&text, &process.span, "process line");
-        assert!(!text[process.span.clone()].contains('\n'), "a line break in {:?}", process.span);
+        assert!(
+            !text[process.span.clone()].contains('\n'),
+            "a line break in {:?}",
+            process.span
+        );
         for (part, what) in [(&process.name, "name"), (&process.command, "command")] {
             check_span(&text, &part.span, what);
             assert_eq!(&text[part.span.clone()], part.text, "{what}");
@@ -53,7 +61,10 @@ fuzz_target!(|data: &[u8]| {
             "command {command:?}"
         );
     }
-    for chosen in [procfile.web(), procfile.railway_start()].into_iter().flatten() {
+    for chosen in [procfile.web(), procfile.railway_start()]
+        .into_iter()
+        .flatten()
+    {
         assert!(procfile.processes.iter().any(|process| process == chosen));
     }
 });

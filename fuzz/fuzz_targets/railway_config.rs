@@ -23,10 +23,19 @@ fuzz_target!(|data: &[u8]| {
     let text = text(data);
     for format in [ConfigFormat::Toml, ConfigFormat::Json] {
         let config = parse(&text, format);
-        assert_eq!(config, parse(&text, format), "{format:?}: not deterministic");
+        assert_eq!(
+            config,
+            parse(&text, format),
+            "{format:?}: not deterministic"
+        );
         check_config(&text, &config);
         let mut names: Vec<Option<&str>> = vec![None, Some("pr"), Some("no such environment")];
-        names.extend(config.environments.iter().map(|(name, _)| Some(name.text.as_str())));
+        names.extend(
+            config
+                .environments
+                .iter()
+                .map(|(name, _)| Some(name.text.as_str())),
+        );
         for name in names {
             let effective = config.effective(name);
             check_build(&text, &effective.build);
@@ -44,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
 fn check_config(text: &str, config: &RailwayConfig) {
     let mut previous = 0;
     for problem in &config.problems {
-        check_span(text, &problem.span, &format!("problem `{}`", problem.message));
+        check_span(
+            text,
+            &problem.span,
+            &format!("problem `{}`", problem.message),
+        );
         assert!(
             problem.span.start >= previous,
             "problems out of order at {:?}",

@@ -269,7 +269,11 @@ impl StartCommand<'_> {
     /// `` (Railway's startCommand overrides this CMD)`` where it does.
     fn note(&self) -> String {
         if self.overridden {
-            let this = if self.what.starts_with("the ") { "" } else { "this " };
+            let this = if self.what.starts_with("the ") {
+                ""
+            } else {
+                "this "
+            };
             format!(" (on Railway, startCommand replaces {this}{})", self.what)
         } else {
             String::new()

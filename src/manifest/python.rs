@@ -365,8 +365,10 @@ impl Reading {
                 self.bind_field(node, "name", code)
             }
             "as_pattern" | "except_clause" => self.bind_field(node, "alias", code),
-            "parameters" | "lambda_parameters" | "global_statement" | "nonlocal_statement"
-            | "case_pattern" => self.bind_all(node, code),
+            // A parameter list binds its names only: descending into the defaults too would
+            // walk a nested lambda's defaults once per level, quadratic in the nesting.
+            "parameters" | "lambda_parameters" => self.bind_parameters(node, code),
+            "global_statement" | "nonlocal_statement" | "case_pattern" => self.bind_all(node, code),
             "attribute" => {
                 if let Some(object) = node
                     .child_by_field_name("object")
@@ -443,6 +445,29 @@ impl Reading {
 
     /// Binds every identifier under `node` (an assignment target `a.b` binds `a` too: a name
     /// wrongly taken as bound only hides a report).
+    /// The names a parameter list binds (`a`, `b=1`, `c: int = 2`, `*args`, `**kwargs`).
+    fn bind_parameters(&mut self, node: Node, code: &str) {
+        let mut cursor = node.walk();
+        for parameter in node.named_children(&mut cursor) {
+            match parameter.kind() {
+                "identifier" => {
+                    self.bound.insert(code[parameter.byte_range()].to_owned());
+                }
+                "default_parameter" | "typed_default_parameter" => {
+                    if let Some(name) = parameter.child_by_field_name("name") {
+                        self.bind_all(name, code);
+                    }
+                }
+                "typed_parameter" => {
+                    if let Some(name) = parameter.named_child(0) {
+                        self.bind_all(name, code);
+                    }
+                }
+                _ => self.bind_all(parameter, code),
+            }
+        }
+    }
+
     fn bind_all(&mut self, node: Node, code: &str) {
         let mut cursor = node.walk();
         let mut descending = true;
@@ -533,6 +558,16 @@ mod tests {
             snippet.imports.iter().map(|i| i.module.as_str()).collect(),
             snippet.unbound.iter().map(|u| u.name.as_str()).collect(),
         )
+    }
+
+    #[test]
+    fn parameters_bind_their_names_and_not_their_defaults() {
+        let found = snippet("f = lambda a, b=1, *c, **d: a.x + b.y + c.z + d.w + e.v");
+        let unbound: Vec<&str> = found.unbound.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(unbound, ["e"]);
+        // Nested lambdas in defaults: each parameter list is read once.
+        let nested = format!("f = {}0", "lambda a=".repeat(2000));
+        assert!(snippet(&nested).unbound.is_empty());
     }
 
     #[test]
