@@ -86,22 +86,10 @@ pub enum Provided {
     Unknown,
 }
 
-/// A distribution name normalized as PEP 503 says: lowercase, runs of `-`, `_`, `.` as `-`.
+/// A distribution name normalized as PEP 503 says (the project's one normalisation,
+/// [`crate::project::normalize`], on the trimmed name).
 pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-            continue;
-        }
-        if separator && !out.is_empty() {
-            out.push('-');
-        }
-        separator = false;
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    crate::project::normalize(name.trim())
 }
 
 /// What the project at `root` declares; `None` when it declares nothing (then no finding can
@@ -312,15 +300,10 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The distribution name a PEP 508 requirement starts with (`pyyaml[x]>=6; marker`), normalized.
+/// The distribution name a PEP 508 requirement starts with (`pyyaml[x]>=6; marker`),
+/// normalized: the project's one reading of a requirement ([`crate::project::requirement_name`]).
 fn requirement_name(requirement: &str) -> Option<String> {
-    let requirement = requirement.trim();
-    let end = requirement
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(requirement.len());
-    let name = &requirement[..end];
-    (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_alphanumeric()))
-        .then(|| normalize(name))
+    crate::project::requirement_name(requirement)
 }
 
 fn read_pyproject(text: &str, found: &mut Distributions) {
