@@ -64,13 +64,23 @@ pub struct Config {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[probe]`: how `--probe` connects to the servers the configuration names.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Probe")]
 pub struct ProbeSettings {
+    /// The longest each probe may take, from DNS lookup to the last answer (e.g. `"5s"`); the
+    /// command line's `--probe-timeout` overrides it.
     pub timeout: Option<String>,
+    /// PEM files with CA certificates trusted besides the built-in Mozilla roots (a provider's
+    /// own CA), relative to this file.
     #[serde(default)]
     pub ca: Vec<PathBuf>,
+    /// Accept any server certificate (reported as a warning).
     pub insecure: Option<bool>,
+    /// How many copies of the service run (each holds its own pools); at least 1. Else read from
+    /// the deployment files.
+    #[schemars(with = "Option<u32>", range(min = 1))]
     pub replicas: Option<Spanned<u32>>,
 }
 
@@ -96,62 +106,115 @@ pub struct Suppression {
     pub span: std::ops::Range<usize>,
 }
 
-#[derive(Debug, Deserialize)]
+// The configuration as written. The doc comments of these types are the descriptions an editor
+// shows from `deploycheck.schema.json` ([`json_schema`]): they speak to the user.
+/// deploycheck's configuration: `deploycheck.toml`, or `[tool.deploycheck]` in pyproject.toml.
+/// Paths are relative to the file; the command line overrides it.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "deploycheck configuration")]
 pub(crate) struct RawConfig {
+    /// The profile every input is judged as (`production`, `staging`, `development`, `test`);
+    /// else inferred from each file's name.
     profile: Option<String>,
+    /// More rule files, or directories of them, relative to this file.
     #[serde(default)]
     rules: Vec<PathBuf>,
+    /// Leave out the built-in rules (only the `rules` files apply).
     #[serde(default)]
     no_builtin: bool,
+    /// The rules to run, by id, tag or pack (`all` for every rule); default: all but opt-in
+    /// rules. `--select` replaces it.
+    #[schemars(with = "Option<Vec<String>>")]
     select: Option<Vec<Spanned<String>>>,
+    /// Rules (ids, tags or packs) to run besides `select`, e.g. opt-in rules.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     extend_select: Vec<Spanned<String>>,
+    /// Rules (ids, tags or packs) not to run.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
+    /// The least severity that makes `lint` exit 1 (`never`: always 0 when the check ran).
+    #[schemars(with = "Option<FailOnName>")]
     fail_on: Option<Spanned<String>>,
+    /// Per-rule severity overrides: rule id = severity.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     severity: BTreeMap<String, Spanned<String>>,
+    /// The .env.example to compare each input with: a path, `true` (a `.env.example` beside the
+    /// linted file; the default) or `false`.
     example: Option<ExampleSetting>,
     #[serde(default)]
     probe: ProbeSettings,
+    /// Settings for the inputs whose path matches a glob (a pattern without `/` matches the
+    /// file name anywhere).
     #[serde(default)]
     per_file: BTreeMap<String, RawPerFile>,
+    /// Accepted findings where no comment can carry the suppression (e.g. `railway variables`
+    /// output); each needs a `reason`, and a `rule` or a `key`.
     #[serde(default)]
+    #[schemars(with = "Vec<RawSuppression>")]
     suppress: Vec<Spanned<RawSuppression>>,
+    /// More keys whose values are masked everywhere: case-insensitive globs over the key
+    /// (`*_CERT`, `SENTRY_*`).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     secret_names: Vec<Spanned<String>>,
+    /// The application's pydantic-settings class, `path/to/module.py:ClassName` (or the file
+    /// alone when it holds one); else discovered.
+    #[schemars(with = "Option<String>")]
     settings: Option<Spanned<String>>,
+    /// Roles bound explicitly: role = variable name or names (see `deploycheck explain` and
+    /// the README's "Roles, packs and generic mode").
     #[serde(default)]
+    #[schemars(schema_with = "roles_schema")]
     roles: BTreeMap<Spanned<String>, Names>,
     #[serde(default)]
     environment: RawEnvironment,
     #[serde(default)]
     database: RawDatabase,
+    /// The most any file read may hold: bytes, or a size such as `"10MB"` or `"256MiB"`
+    /// (default 256 MiB).
+    #[schemars(with = "Option<RawSize>")]
     max_input_size: Option<Spanned<RawSize>>,
     #[serde(default)]
     verify: RawVerify,
 }
 
 /// `[verify]`: what `deploycheck verify` expects of the deployed service.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Verify")]
 struct RawVerify {
+    /// The health paths to check; default: railway.toml's `healthcheckPath`, else `/health`,
+    /// `/healthz` and `/ready`.
     health_paths: Option<Vec<String>>,
+    /// More production origins CORS must allow, besides the configuration's CORS setting.
     #[serde(default)]
     origins: Vec<String>,
+    /// The p95 latency a health path may take (e.g. `"500ms"`).
+    #[schemars(with = "Option<String>")]
     latency_budget: Option<Spanned<String>>,
+    /// Requests per health path (1 to 100; default 5).
+    #[schemars(with = "Option<usize>", range(min = 1, max = 100))]
     requests: Option<Spanned<usize>>,
+    /// More paths to check, each with the status (and JSON fields) it must answer with.
     #[serde(default)]
     paths: Vec<RawVerifyPath>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A path `verify` requests, and what it must answer.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "VerifyPath")]
 struct RawVerifyPath {
+    /// The path, e.g. `/api/v1/status`.
     path: String,
+    /// The status it must answer with (default 200).
     #[serde(default = "ok_status")]
     status: u16,
+    /// Fields its JSON body must hold: a top-level name or a dotted path, and the value.
     #[serde(default)]
     json: BTreeMap<String, serde_json::Value>,
 }
@@ -174,58 +237,199 @@ pub struct VerifySettings {
 }
 
 /// `max-input-size = 1048576` or `max-input-size = "1MiB"`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "Size")]
 enum RawSize {
     Bytes(i64),
     Text(String),
 }
 
 /// `name = "A"` or `name = ["A", "B"]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 enum Names {
     One(String),
     Many(Vec<String>),
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `[environment]`: how the application names its environments.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Environment")]
 struct RawEnvironment {
+    /// The environment name the application treats as production (e.g. `"prod"`).
     production_value: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `[database]`: facts about the database the configuration cannot tell.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Database")]
 struct RawDatabase {
+    /// The PostgreSQL driver the application's URLs select; else read from the project.
+    #[schemars(with = "Option<DriverName>")]
     driver: Option<Spanned<String>>,
+    /// The server's `max_connections` (`connections-exceed-server-limit`); at least 1.
+    #[schemars(with = "Option<i64>", range(min = 1))]
     max_connections: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `example = true`, `false` or a path.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 enum ExampleSetting {
     Enabled(bool),
     Path(PathBuf),
 }
 
-#[derive(Debug, Deserialize)]
+/// `[per-file."GLOB"]`: settings for the inputs the glob matches.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "PerFile")]
 struct RawPerFile {
+    /// The profile these inputs are judged as.
     profile: Option<String>,
+    /// Rules (ids, tags or packs) not to run on these inputs.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     ignore: Vec<Spanned<String>>,
+    /// Per-rule severity overrides for these inputs.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     severity: BTreeMap<String, Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A `[[suppress]]` entry: a finding accepted, and why.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(extend("anyOf" = [{ "required": ["key"] }, { "required": ["rule"] }]))]
+#[schemars(rename = "Suppression")]
 struct RawSuppression {
+    /// A glob over the input's path (optional).
     file: Option<String>,
+    /// The variable (optional; `key` or `rule` is required).
     key: Option<String>,
+    /// The rule id (optional; `key` or `rule` is required).
     rule: Option<String>,
+    /// Why the finding is accepted (required).
+    // An `Option` so that the reader can say it is missing with a hint of its own.
+    #[schemars(required, length(min = 1))]
     reason: Option<String>,
+}
+
+/// A severity's name, for the schema: `error`, `warning` or `info`.
+struct SeverityName;
+
+impl schemars::JsonSchema for SeverityName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Severity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+        schemars::json_schema!({ "type": "string", "enum": names })
+    }
+}
+
+/// `fail-on`'s values, for the schema: those of the command line's `--fail-on`.
+struct FailOnName;
+
+impl schemars::JsonSchema for FailOnName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FailOn".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use clap::ValueEnum;
+        let names: Vec<String> = FailOn::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        schemars::json_schema!({ "type": "string", "enum": names })
+    }
+}
+
+/// A PostgreSQL driver's name, for the schema.
+struct DriverName;
+
+impl schemars::JsonSchema for DriverName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Driver".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = crate::project::Driver::ALL
+            .iter()
+            .map(|d| d.name())
+            .collect();
+        schemars::json_schema!({ "type": "string", "enum": names })
+    }
+}
+
+/// `[roles]`: a table whose keys are the role names.
+fn roles_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names = generator.subschema_for::<Names>();
+    let properties: serde_json::Map<String, serde_json::Value> = crate::rules::Role::ALL
+        .iter()
+        .map(|role| {
+            let mut schema = names.clone();
+            schema.insert("description".to_owned(), role.summary().into());
+            (role.name().to_owned(), schema.into())
+        })
+        .collect();
+    schemars::json_schema!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+/// TOML has no null (an absent key is how a setting is left out), so the `null` schemars gives
+/// every `Option` is taken out: an editor would otherwise offer it.
+fn without_null(schema: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(map) = schema else {
+        if let Value::Array(items) = schema {
+            items.iter_mut().for_each(without_null);
+        }
+        return;
+    };
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        types.retain(|kind| kind != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            map.insert("type".to_owned(), only);
+        }
+    }
+    if let Some(Value::Array(alternatives)) = map.get_mut("anyOf") {
+        alternatives.retain(|alternative| alternative.get("type").is_none_or(|t| t != "null"));
+        if let [only] = alternatives.as_slice() {
+            let only = only.clone();
+            map.remove("anyOf");
+            if let Value::Object(only) = only {
+                map.extend(only);
+            }
+        }
+    }
+    if map.get("const").is_some_and(Value::is_null) {
+        map.remove("const");
+    }
+    map.values_mut().for_each(without_null);
+}
+
+/// The JSON schema of the configuration (draft-07, what editors' TOML support reads), as
+/// committed in `deploycheck.schema.json`: the same for `deploycheck.toml` and for the
+/// `[tool.deploycheck]` table. Generated from the types above, so it cannot drift from what
+/// [`parse`] accepts (a test compares it with the committed file).
+pub fn json_schema() -> String {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let mut schema = generator.into_root_schema_for::<RawConfig>().to_value();
+    without_null(&mut schema);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    text
 }
 
 #[derive(Debug, Deserialize)]
@@ -357,20 +561,19 @@ pub fn parse(path: &Path, text: String) -> Result<Config, Error> {
     };
     let fail_on = match &raw.fail_on {
         None => None,
-        Some(fail_on) => Some(match fail_on.get_ref().as_str() {
-            "error" => FailOn::Error,
-            "warning" => FailOn::Warning,
-            "info" => FailOn::Info,
-            "never" => FailOn::Never,
-            other => {
-                return Err(Error::rule_file(
+        Some(fail_on) => Some(
+            <FailOn as clap::ValueEnum>::from_str(fail_on.get_ref(), false).map_err(|_| {
+                Error::rule_file(
                     &name,
                     &text,
                     fail_on.span(),
-                    format!("unknown fail-on `{other}`; expected error, warning, info or never"),
-                ));
-            }
-        }),
+                    format!(
+                        "unknown fail-on `{}`; expected error, warning, info or never",
+                        fail_on.get_ref()
+                    ),
+                )
+            })?,
+        ),
     };
     let mut per_file = Vec::new();
     for (pattern, settings) in raw.per_file {

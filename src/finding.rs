@@ -33,13 +33,14 @@ impl Severity {
         }
     }
 
+    /// Every severity, the worst first.
+    pub const ALL: &'static [Severity] = &[Severity::Error, Severity::Warning, Severity::Info];
+
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
+        Severity::ALL
+            .iter()
+            .copied()
+            .find(|severity| severity.as_str() == text)
     }
 }
 
