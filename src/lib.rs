@@ -31,6 +31,7 @@ pub mod output;
 pub mod parallel;
 pub mod pipeline;
 pub mod probe;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod rules;

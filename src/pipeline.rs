@@ -19,6 +19,7 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cli::{InputFormatArg, LintArgs, LintFormat, VerifyArgs};
 use crate::config::ExampleChoice;
@@ -35,6 +36,7 @@ use crate::manifest::dependencies;
 use crate::output::{self, Output};
 use crate::parallel;
 use crate::probe;
+use crate::progress::Progress;
 use crate::report::{self, Report, ReportInput};
 use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
 use crate::secret::Redactor;
@@ -67,6 +69,14 @@ impl Mode {
             Mode::ProbeOnly => true,
         }
     }
+
+    /// The subcommand that runs in this mode, as the user typed it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Mode::Lint { .. } => "lint",
+            Mode::ProbeOnly => "probe",
+        }
+    }
 }
 
 /// The judged configurations, ready to report.
@@ -89,11 +99,14 @@ pub struct Outcome {
 /// Steps 1 to 6, and the exit status. Inputs under different configurations (a monorepo's
 /// `backend/deploycheck.toml` and `worker/deploycheck.toml`, as pre-commit passes them) are
 /// checked each with its own, as ruff does, and reported together.
+///
+/// `progress` hears what the run is doing (finding inputs, judging them, probing).
 pub fn check(
     args: &LintArgs,
     mode: Mode,
     stdin: &mut dyn Read,
     reader: &Reader,
+    progress: &Progress,
 ) -> Result<Outcome, Error> {
     if mode == (Mode::Lint { probe: false }) && args.probe_options.any() {
         return Err(Error::Usage {
@@ -103,11 +116,12 @@ pub fn check(
     }
     // A directory stands for the files found under it; every input once, in path order.
     let mut args = args.clone();
+    progress.set("finding the inputs");
     args.paths = discover::inputs(&args.paths)?;
     let groups = settings::configuration_groups(&args.rules, &args.paths, reader)?;
     if groups.len() <= 1 {
         // Deployment files are judged after the configurations: put every input in path order.
-        let mut outcome = check_one(&args, mode, stdin, reader)?;
+        let mut outcome = check_one(&args, mode, stdin, reader, progress)?;
         outcome.sort_inputs();
         finding::sort(&mut outcome.findings);
         return Ok(outcome);
@@ -122,7 +136,7 @@ pub fn check(
     for paths in groups {
         let mut group_args = args.clone();
         group_args.paths = paths;
-        let group = check_one(&group_args, mode, stdin, reader)?;
+        let group = check_one(&group_args, mode, stdin, reader, progress)?;
         match &mut outcome {
             None => outcome = Some(group),
             Some(so_far) => so_far.absorb(group),
@@ -208,6 +222,7 @@ fn check_one(
     mode: Mode,
     stdin: &mut dyn Read,
     reader: &Reader,
+    progress: &Progress,
 ) -> Result<Outcome, Error> {
     // 1. Settings and rules.
     // From here on, files are read under the size limit the configuration may set.
@@ -216,11 +231,24 @@ fn check_one(
         args,
         mode,
         stdin,
-        &rules,
-        &settings,
-        &class,
-        &configured_reader,
+        Loaded {
+            rules: &rules,
+            settings: &settings,
+            class: &class,
+            reader: &configured_reader,
+        },
+        progress,
     )
+}
+
+/// What step 1 made of a run's arguments ([`settings::for_lint`]).
+#[derive(Clone, Copy)]
+pub struct Loaded<'a> {
+    pub rules: &'a RuleSet,
+    pub settings: &'a LintSettings,
+    pub class: &'a settings::SettingsClass,
+    /// Reads files under the size limit the configuration sets.
+    pub reader: &'a Reader,
 }
 
 /// Steps 2 to 6 for inputs under one configuration, with what step 1 made of `args`
@@ -233,11 +261,15 @@ pub fn check_loaded(
     args: &LintArgs,
     mode: Mode,
     stdin: &mut dyn Read,
-    rules: &RuleSet,
-    settings: &LintSettings,
-    class: &settings::SettingsClass,
-    reader: &Reader,
+    loaded: Loaded,
+    progress: &Progress,
 ) -> Result<Outcome, Error> {
+    let Loaded {
+        rules,
+        settings,
+        class,
+        reader,
+    } = loaded;
     let docs = rules.docs();
     let baseline = args
         .baseline
@@ -282,6 +314,9 @@ pub fn check_loaded(
         deployment,
         processes: &processes,
         quota_processes: quota_processes.as_ref(),
+        progress,
+        judged: AtomicUsize::new(0),
+        to_judge: plans.len(),
     };
     // Each configuration on a core of its own; one that reads standard input, which only this
     // thread can read, is judged here. Results come back in the order of the plans.
@@ -299,10 +334,16 @@ pub fn check_loaded(
         .partition(|&index| example_from_stdin || plans[index].reads_standard_input());
     let mut judged: Vec<(usize, Result<Judged, Error>)> = on_this_thread
         .into_iter()
-        .map(|index| (index, judge(&run, index, &plans[index], stdin)))
+        .map(|index| {
+            let judged = judge(&run, index, &plans[index], stdin);
+            run.judged_one();
+            (index, judged)
+        })
         .collect();
     let from_workers = parallel::map(&on_workers, |&index| {
-        judge(&run, index, &plans[index], &mut std::io::empty())
+        let judged = judge(&run, index, &plans[index], &mut std::io::empty());
+        run.judged_one();
+        judged
     });
     judged.extend(on_workers.into_iter().zip(from_workers));
     judged.sort_by_key(|(index, _)| *index);
@@ -383,6 +424,21 @@ struct Run<'a> {
     processes: &'a Processes,
     /// Their product, when the files say either.
     quota_processes: Option<&'a Count>,
+    progress: &'a Progress,
+    /// How many of the `to_judge` configurations are judged so far (for `progress`).
+    judged: AtomicUsize,
+    to_judge: usize,
+}
+
+impl Run<'_> {
+    /// Count one more configuration judged, and say so.
+    fn judged_one(&self) {
+        let judged = self.judged.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.to_judge > 1 {
+            self.progress
+                .set(format!("judged {judged} of {} inputs", self.to_judge));
+        }
+    }
 }
 
 /// One configuration judged on its own (steps 2 to 5).
@@ -459,6 +515,16 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
     if mode.probes() {
         let mut input = probe_input(&merged);
         input.deployment = run.processes.clone();
+        let servers = match (&input.database_url, &input.redis_url) {
+            (Some(_), Some(_)) => "PostgreSQL and Redis",
+            (Some(_), None) => "PostgreSQL",
+            (None, Some(_)) => "Redis",
+            (None, None) => "",
+        };
+        if !servers.is_empty() {
+            let name = &loader.sources.get(primary).name;
+            run.progress.set(format!("probing {servers} ({name})"));
+        }
         let mut raised = probe::run(&input, &settings.probe, run.reader)?;
         // `lint` reports the URLs the Settings class requires itself
         // (missing-required-variable); a URL nobody declared required goes unreported there.
@@ -770,7 +836,7 @@ pub fn verify(
     args: &VerifyArgs,
     stdin: &mut dyn Read,
     reader: &Reader,
-    progress: &mut dyn FnMut(&str),
+    progress: &crate::progress::Progress,
 ) -> Result<Outcome, Error> {
     let url = verify_url(&args.url)?;
     let mut lint_args = args.lint_args();

@@ -889,3 +889,74 @@ fn probe_ignores_the_example_file() {
     assert_eq!(run.code, Some(1), "{}", run.both());
     assert_eq!(rules(&run.findings()), ["probe-postgres-unreachable"]);
 }
+
+/// `probe` under a pseudo-terminal (util-linux `script`), its output as the terminal got it:
+/// standard output and standard error together. `None` (after a notice, or a failure under CI)
+/// when `script` is missing.
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_deploycheck"))
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+        .collect();
+    let output = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            &quoted.join(" "),
+            "/dev/null",
+        ])
+        .current_dir(std::env::temp_dir())
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(Stdio::null())
+        .output();
+    match output {
+        Ok(output) => Some(String::from_utf8_lossy(&output.stdout).into_owned()),
+        Err(_) => {
+            common::servers::unavailable("util-linux `script` (a pseudo-terminal)");
+            None
+        }
+    }
+}
+
+/// A probe that waits on a server that never answers shows what it is doing on the terminal,
+/// then clears the line; the JSON report and a captured stderr never carry it.
+#[test]
+fn a_waiting_probe_shows_a_progress_line_on_a_terminal_only() {
+    let database = SilentListener::start();
+    let file = env_file(&[(
+        "DATABASE_URL",
+        format!(
+            "postgresql+asyncpg://app:{}@127.0.0.1:{}/app",
+            encode(POSTGRES_WRONG),
+            database.port
+        ),
+    )]);
+    let args = ["probe", "--probe-timeout", "2500ms", file.path()];
+    let Some(terminal) = on_a_terminal(&args) else {
+        return;
+    };
+    let line = "\r\x1b[2Kdeploycheck probe: probing PostgreSQL (";
+    assert!(terminal.contains(line), "{terminal:?}");
+    assert!(terminal.contains("(2s)"), "the seconds tick: {terminal:?}");
+    // Cleared before the report is written: the report starts on a clean line.
+    let cleared = terminal.rfind("\r\x1b[2K").unwrap();
+    assert!(
+        terminal[cleared..].contains("probe-"),
+        "the report follows the cleared line: {terminal:?}"
+    );
+    assert!(!terminal.contains(POSTGRES_WRONG), "{terminal}");
+
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let terminal = on_a_terminal(&json).unwrap();
+    assert!(
+        !terminal.contains("\x1b[2K"),
+        "JSON on a terminal: {terminal:?}"
+    );
+
+    let captured = deploycheck(&args);
+    assert!(!captured.both().contains("\x1b[2K"), "{}", captured.both());
+}

@@ -20,7 +20,8 @@
 
 use clap::Parser;
 use deploycheck::cli::{Cli, Command, LintArgs, LintFormat};
-use deploycheck::pipeline::{self, Mode, Outcome};
+use deploycheck::pipeline::{self, Loaded, Mode, Outcome};
+use deploycheck::progress::Progress;
 use deploycheck::report::{Report, github};
 use deploycheck::rules::RuleSet;
 use deploycheck::settings::{self, LintSettings, SettingsClass};
@@ -91,10 +92,13 @@ fuzz_target!(|data: &[u8]| {
         &context.args,
         Mode::Lint { probe: false },
         &mut stdin,
-        &context.rules,
-        &context.settings,
-        &context.class,
-        &context.reader,
+        Loaded {
+            rules: &context.rules,
+            settings: &context.settings,
+            class: &context.class,
+            reader: &context.reader,
+        },
+        &Progress::hidden(),
     ) {
         Ok(outcome) => outcome,
         Err(error) => {

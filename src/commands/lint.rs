@@ -1,9 +1,10 @@
 //! `lint` and `probe`: run the lint pipeline ([`crate::pipeline`]) and report.
 
-use crate::cli::LintArgs;
+use crate::cli::{LintArgs, LintFormat};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::pipeline::{self, Mode};
+use crate::progress::Progress;
 use crate::source::read::Reader;
 use crate::streams::Streams;
 
@@ -14,7 +15,11 @@ pub fn run(
     streams: &mut Streams,
     reader: &Reader,
 ) -> Result<ExitStatus, Error> {
-    let outcome = pipeline::check(&args, mode, streams.stdin, reader)?;
+    // Shown on a terminal when the run takes more than a second (probes, a large directory).
+    let mut progress = Progress::on_terminal(mode.command(), args.format == LintFormat::Human);
+    let outcome = pipeline::check(&args, mode, streams.stdin, reader, &progress);
+    progress.finish();
+    let outcome = outcome?;
     match pipeline::report(&outcome, &args, color, streams.stdout, reader) {
         Ok(()) => Ok(outcome.status),
         // A reader that went away (`deploycheck lint | head -1`) does not change the verdict:

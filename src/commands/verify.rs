@@ -1,12 +1,11 @@
 //! `verify`: check the deployed service ([`crate::pipeline::verify`]) and report like `lint`,
 //! with each health path's latency under a human report.
 
-use std::io::{IsTerminal, Write};
-
 use crate::cli::{LintFormat, VerifyArgs};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::pipeline;
+use crate::progress::Progress;
 use crate::source::read::Reader;
 use crate::streams::Streams;
 use crate::verify::judge::duration_text;
@@ -17,19 +16,10 @@ pub fn run(
     streams: &mut Streams,
     reader: &Reader,
 ) -> Result<ExitStatus, Error> {
-    // `--wait` progress: a line on a terminal, rewritten in place; nothing otherwise.
-    let terminal = std::io::stderr().is_terminal();
-    let mut progress = |line: &str| {
-        if terminal {
-            let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "\r\x1b[2Kdeploycheck verify: {line}");
-            let _ = stderr.flush();
-        }
-    };
-    let outcome = pipeline::verify(&args, streams.stdin, reader, &mut progress)?;
-    if terminal && args.wait.is_some() {
-        let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
-    }
+    let mut progress = Progress::on_terminal("verify", args.format == LintFormat::Human);
+    let outcome = pipeline::verify(&args, streams.stdin, reader, &progress);
+    progress.finish();
+    let outcome = outcome?;
     let lint_args = args.lint_args();
     let reported =
         pipeline::report(&outcome, &lint_args, color, streams.stdout, reader).and_then(|()| {

@@ -76,12 +76,12 @@ pub struct Verified {
 }
 
 /// Run the checks; with `wait`, again with backoff until `passes` says the findings pass or the
-/// time is up, calling `progress` before each retry. The last attempt is the result.
+/// time is up, saying on `progress` what it is doing. The last attempt is the result.
 pub fn run(
     plan: &Plan,
     wait: Option<Duration>,
     passes: &dyn Fn(&[Raised]) -> bool,
-    progress: &mut dyn FnMut(&str),
+    progress: &crate::progress::Progress,
 ) -> Result<Verified, http::ClientError> {
     let client = Client::new(plan.client.clone())?;
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -109,6 +109,10 @@ pub fn run(
     let mut attempts = 0;
     let verified = loop {
         attempts += 1;
+        progress.set(format!(
+            "checking {} (attempt {attempts})",
+            shown(&plan.url)
+        ));
         let mut verified = runtime.block_on(attempt(&client, plan));
         verified.attempts = attempts;
         let Some(wait) = wait else {
@@ -118,7 +122,7 @@ pub fn run(
         if passes(&verified.raised) || elapsed + delay > wait {
             break verified;
         }
-        progress(&format!(
+        progress.set(format!(
             "attempt {attempts}: {} finding{}; retrying in {} ({} left)",
             verified.raised.len(),
             if verified.raised.len() == 1 { "" } else { "s" },
