@@ -40,7 +40,7 @@ pub fn render(survey: &Survey) -> String {
     out.push_str(&format!(
         "\
 # deploycheck: the production configuration, checked before it is deployed. Written by
-# `deploycheck init --ci github` (deploycheck {version}); change anything, it is yours now.
+# `deploycheck init --ci github`; change anything, it is yours now.
 name: deploycheck
 
 on:
