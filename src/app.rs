@@ -28,6 +28,7 @@ pub fn run(cli: Cli, streams: &mut Streams) -> Result<ExitStatus, Error> {
         Command::Explain(args) => commands::docs::explain(args, streams, reader),
         Command::Diff(args) => commands::diff::run(args, streams, reader),
         Command::Schema(args) => commands::schema::run(args, streams, reader),
+        Command::Init(args) => commands::init::run(args, streams, reader),
         Command::Completions(args) => commands::docs::completions(args, streams),
         Command::Man(args) => commands::docs::man(args, streams),
     }

@@ -13,6 +13,7 @@ Examples:
   deploycheck lint --format json .env.production > findings.json
   deploycheck show .env.production
   deploycheck explain database-url-sslmode-param
+  deploycheck init --ci github --pre-commit
 
 Exit status: 0 no findings at or above --fail-on, 1 findings at or above it,
 2 usage, input or rule-file error.";
@@ -66,6 +67,17 @@ pub enum Command {
     /// environment name, its type, required or default, secret, constraints, and where it is
     /// declared. `--format toml` is a rules file a service without Python can start from.
     Schema(SchemaArgs),
+    /// Adopt deploycheck in a project: look at it (its Settings class, .env files, Railway and
+    /// Docker files, pre-commit and GitHub workflows) and write a commented `deploycheck.toml`
+    /// saying what was found.
+    ///
+    /// Every setting written says what it was inferred from; what could not be inferred is
+    /// written commented out, with a hint. A file that exists is never overwritten: when it
+    /// differs from what `init` would write, the difference is printed as a diff and the exit
+    /// status is 1 (`--force` replaces it); when it is the same, it is up to date. Nothing is
+    /// written outside DIR, and no value of any .env file is printed or written.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
     /// Print a shell completion script, e.g. `deploycheck completions bash >
     /// ~/.local/share/bash-completion/completions/deploycheck`.
     Completions(CompletionsArgs),
@@ -312,6 +324,58 @@ pub enum InputFormatArg {
     RailwayConfig,
     /// A Procfile (`lint` only).
     Procfile,
+}
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  deploycheck init                      # deploycheck.toml in the current directory
+  deploycheck init services/api         # for the project in services/api
+  deploycheck init --pyproject          # [tool.deploycheck] in the existing pyproject.toml
+  deploycheck init --ci github          # also .github/workflows/deploycheck.yml
+  deploycheck init --pre-commit         # also the hook in .pre-commit-config.yaml
+  deploycheck init --force              # replace files that differ (their diff is shown without it)
+
+Then: `deploycheck lint .` judges the project with the configuration written.
+
+Exit status: 0 written or up to date, 1 a file exists and differs (nothing written over it),
+2 usage or input error.";
+
+/// `deploycheck init [DIR]`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The project's directory: where its Settings class, .env files and deployment files are
+    /// looked for, and where the files are written.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Write the configuration as `[tool.deploycheck]` into the project's existing
+    /// pyproject.toml (appended; the rest of the file is kept byte for byte) instead of
+    /// writing deploycheck.toml.
+    #[arg(long)]
+    pub pyproject: bool,
+
+    /// Also write a CI workflow: `github` writes .github/workflows/deploycheck.yml, which lints
+    /// the repository and what Railway will inject, and uploads the findings as SARIF to code
+    /// scanning.
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    pub ci: Option<CiProvider>,
+
+    /// Also add the deploycheck hook to .pre-commit-config.yaml (created if missing; an
+    /// existing file gets a `- repo:` entry appended, the rest kept as written).
+    #[arg(long)]
+    pub pre_commit: bool,
+
+    /// Replace a file that exists and differs from what `init` writes (without it, the
+    /// difference is printed and nothing is written over the file).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The CI systems `init --ci` writes a workflow for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiProvider {
+    /// GitHub Actions: .github/workflows/deploycheck.yml.
+    Github,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -490,7 +490,8 @@ pub fn load(path: &Path, reader: &Reader) -> Result<Config, Error> {
     parse(path, text)
 }
 
-fn has_tool_table(text: &str) -> bool {
+/// Does a `pyproject.toml` text have a `[tool.deploycheck]` table (the one discovery reads)?
+pub fn has_tool_table(text: &str) -> bool {
     toml::from_str::<Pyproject>(text)
         .ok()
         .and_then(|p| p.tool)

@@ -192,20 +192,23 @@ pub fn railway_profile(layers: &[Layer]) -> Option<String> {
 /// The profile a file name implies: `.env.production` → production, and so on; else
 /// production, since this is a pre-deployment linter.
 pub fn profile_from_name(path: &str) -> &'static str {
+    profile_named(path).unwrap_or("production")
+}
+
+/// The profile a file's name spells out, if it spells one (`.env.staging` → staging; `.env`,
+/// `app.env`: none).
+pub fn profile_named(path: &str) -> Option<&'static str> {
     let name = Path::new(path)
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("");
-    for part in name.to_lowercase().split('.') {
-        match part {
-            "production" | "prod" => return "production",
-            "staging" | "stage" => return "staging",
-            "development" | "dev" | "local" => return "development",
-            "test" | "testing" => return "test",
-            _ => {}
-        }
-    }
-    "production"
+    name.to_lowercase().split('.').find_map(|part| match part {
+        "production" | "prod" => Some("production"),
+        "staging" | "stage" => Some("staging"),
+        "development" | "dev" | "local" => Some("development"),
+        "test" | "testing" => Some("test"),
+        _ => None,
+    })
 }
 
 /// One configuration to judge: its layers (lowest precedence first) and how to judge it.

@@ -77,6 +77,16 @@ pub fn replace(
     write: impl FnOnce(&mut dyn Write) -> Result<(), Error>,
 ) -> Result<(), Error> {
     refuse_input(reader, path, output)?;
+    replace_whole(path, write)
+}
+
+/// Replace the file at `path` with what `write` writes, whole or not at all, without asking
+/// whether the run read it: for `init`, which reads the files it updates (a pyproject.toml it
+/// appends to, a configuration it was told to replace) and decides itself what it may write.
+pub fn replace_whole(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), Error>,
+) -> Result<(), Error> {
     let name = path.display().to_string();
     let unwritable = |error: std::io::Error| Error::Unwritable {
         path: name.clone(),

@@ -20,7 +20,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "lint",
     "show",
     "rules",
@@ -29,6 +29,7 @@ const SUBCOMMANDS: [&str; 10] = [
     "probe",
     "diff",
     "schema",
+    "init",
     "completions",
     "man",
 ];
