@@ -137,6 +137,12 @@ impl RaisedRule {
     }
 }
 
+impl std::fmt::Display for RaisedRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl From<RuleId> for RaisedRule {
     fn from(id: RuleId) -> Self {
         RaisedRule::Program(id)
