@@ -374,8 +374,30 @@ mod tests {
             }),
             ..ProbeInput::default()
         };
+        let mut input = input;
+        input.api_checks.push(api::ApiCheck {
+            rule: "widget-key-rejected".into(),
+            check: crate::rules::HttpCheck {
+                url: crate::rules::UrlTemplate::parse("https://api.example.com/?key={value}")
+                    .expect("valid"),
+                expect_status: 200,
+                timeout: None,
+            },
+            value: Located {
+                value: "k3yV4lue".into(),
+                source: SourceId(0),
+                key: "WIDGET_KEY".into(),
+                span: 2..3,
+            },
+            railway_reference: false,
+        });
         let debug = format!("{input:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(!debug.contains("k3yV4lue"), "{debug}");
+        assert!(
+            debug.contains("https://api.example.com/?key=****"),
+            "{debug}"
+        );
         assert!(
             debug.contains("postgresql+asyncpg://****@db/app"),
             "{debug}"
