@@ -50,8 +50,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: what it flags, why, an example, and the fix.
     Explain(ExplainArgs),
-    /// Probe the PostgreSQL and Redis the configuration names, without linting it (the same as
-    /// `lint --probe` with the lint rules left out). Read-only connections, with timeouts.
+    /// Probe the PostgreSQL and Redis the configuration names, and ask the APIs of the rule
+    /// files' `http` checks, without linting it (the same as `lint --probe` with the lint rules
+    /// left out). Read-only connections, with timeouts.
     Probe(LintArgs),
     /// Check a deployed service from outside, as a gate after the deploy: its health paths,
     /// CORS for the production origins, exposed API docs and tracebacks, TLS and redirects,
@@ -147,7 +148,8 @@ pub struct LintArgs {
     pub write_baseline: Option<PathBuf>,
 
     /// Also connect to the PostgreSQL and Redis the configuration names (read-only, with
-    /// timeouts) and check it against the real servers.
+    /// timeouts) and check it against the real servers, and run the rule files' `http` checks
+    /// (API keys asked of their APIs).
     #[arg(long)]
     pub probe: bool,
 

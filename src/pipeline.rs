@@ -25,7 +25,7 @@ use crate::cli::{InputFormatArg, LintArgs, LintFormat, VerifyArgs};
 use crate::config::ExampleChoice;
 use crate::engine::connections::{Count, Processes};
 use crate::engine::deployment::{self, Deployment, Environment, Limits, Manifest};
-use crate::engine::{self, LayerKind, Merged};
+use crate::engine::{self, Effective, LayerKind, Merged};
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::filter::baseline::{Baseline, Fingerprint};
@@ -38,7 +38,7 @@ use crate::parallel;
 use crate::probe;
 use crate::progress::Progress;
 use crate::report::{self, Report, ReportInput};
-use crate::rules::{Raised, Role, RuleDoc, RuleId, RuleSet};
+use crate::rules::{Predicate, Raised, Role, RuleDoc, RuleId, RuleSet, Targets};
 use crate::secret::Redactor;
 use crate::settings::{self, LintSettings};
 use crate::source::discover;
@@ -515,15 +515,19 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
     if mode.probes() {
         let mut input = probe_input(&merged);
         input.deployment = run.processes.clone();
-        let servers = match (&input.database_url, &input.redis_url) {
-            (Some(_), Some(_)) => "PostgreSQL and Redis",
-            (Some(_), None) => "PostgreSQL",
-            (None, Some(_)) => "Redis",
-            (None, None) => "",
-        };
-        if !servers.is_empty() {
+        input.api_checks = api_checks(run, &merged, &unit.profile, unit.path.as_deref());
+        let asked: Vec<&str> = [
+            (input.database_url.is_some(), "PostgreSQL"),
+            (input.redis_url.is_some(), "Redis"),
+            (!input.api_checks.is_empty(), "the APIs of `http` checks"),
+        ]
+        .into_iter()
+        .filter_map(|(asked, what)| asked.then_some(what))
+        .collect();
+        if !asked.is_empty() {
             let name = &loader.sources.get(primary).name;
-            run.progress.set(format!("probing {servers} ({name})"));
+            run.progress
+                .set(format!("probing {} ({name})", asked.join(" and ")));
         }
         let mut raised = probe::run(&input, &settings.probe, run.reader)?;
         // `lint` reports the URLs the Settings class requires itself
@@ -533,7 +537,10 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
             .flat_map(|role| merged.bound(role))
             .any(|name| rules.variable(name).is_some_and(|v| v.required));
         let reported_by_lint = mode != Mode::ProbeOnly && required_url;
-        if !reported_by_lint && input.database_url.is_none() && input.redis_url.is_none() {
+        let nothing = input.database_url.is_none()
+            && input.redis_url.is_none()
+            && input.api_checks.is_empty();
+        if !reported_by_lint && nothing {
             raised.push(probe::nothing_to_probe(primary));
         }
         findings.extend(rules.complete_all(raised)?);
@@ -825,7 +832,67 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
         deployment: Processes::default(),
         database_url,
         redis_url,
+        api_checks: Vec::new(),
     }
+}
+
+/// The rule files' `http` checks to run on a configuration: those of the rules that are on
+/// (selected, not ignored for this file, their `when` holding), whose variable the
+/// configuration sets to a value that is not empty. Nothing is sent for a variable left unset:
+/// `missing-required-variable` reports that where it matters.
+fn api_checks(
+    run: &Run,
+    merged: &Merged,
+    profile: &str,
+    path: Option<&str>,
+) -> Vec<probe::api::ApiCheck> {
+    let mut checks = Vec::new();
+    for rule in &run.rules.rules {
+        let on = filter::rule_enabled(run.settings, &rule.doc, path)
+            && rule
+                .when
+                .as_ref()
+                .is_none_or(|when| merged.holds(when, profile));
+        if !on {
+            continue;
+        }
+        for check in &rule.checks {
+            let (Predicate::Http(http), Targets::Named(names)) = (&check.predicate, &check.targets)
+            else {
+                continue;
+            };
+            for name in names {
+                let Effective::Set(assignment) = merged.effective(name) else {
+                    continue;
+                };
+                let Some(value) = assignment.entry.value.clone().filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                let span = assignment
+                    .entry
+                    .value_span
+                    .clone()
+                    .unwrap_or(assignment.entry.key_span.clone());
+                let railway_reference = assignment
+                    .entry
+                    .raw_value
+                    .as_deref()
+                    .is_some_and(|raw| raw.contains("${{"));
+                checks.push(probe::api::ApiCheck {
+                    rule: rule.doc.id.clone(),
+                    check: http.clone(),
+                    value: probe::Located {
+                        value,
+                        source: assignment.source,
+                        key: assignment.entry.key.clone(),
+                        span,
+                    },
+                    railway_reference,
+                });
+            }
+        }
+    }
+    checks
 }
 
 /// `deploycheck verify URL`: what to expect from the configuration (the run's first

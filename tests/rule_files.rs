@@ -114,6 +114,120 @@ fn id_not_naming_what_is_flagged() {
     );
 }
 
+/// An `http` check's URL, status and timeout are checked when the file loads, each error
+/// pointing at the line of the field at fault.
+#[test]
+fn http_check_mistakes_point_at_the_field() {
+    let rule = |fields: &str| {
+        format!(
+            "[[rules]]\nid = \"key-rejected\"\nseverity = \"error\"\nsummary = \"s\"\n\
+             [rules.check]\nkind = \"http\"\nvariable = \"API_KEY\"\n{fields}"
+        )
+    };
+    let good_url = "url = \"https://api.example.com/v1?key={value}\"\n";
+    for (fields, line, needle) in [
+        (
+            "url = \"https://api.example.com/v1?key=abc\"\nexpect-status = 200\n".to_owned(),
+            8,
+            "the URL has no `{value}`",
+        ),
+        (
+            "url = \"ftp://files.example.com/{value}\"\nexpect-status = 200\n".to_owned(),
+            8,
+            "`ftp` URLs cannot be asked, only http and https",
+        ),
+        (
+            "url = \"https://{value}.example.com/\"\nexpect-status = 200\n".to_owned(),
+            8,
+            "not in the host",
+        ),
+        (
+            "url = \"https://api.example.com/#{value}\"\nexpect-status = 200\n".to_owned(),
+            8,
+            "fragment",
+        ),
+        (
+            "url = \"https:// {value}\"\nexpect-status = 200\n".to_owned(),
+            8,
+            "not a URL",
+        ),
+        (
+            format!("{good_url}expect-status = 999\n"),
+            9,
+            "`expect-status` 999 is not an HTTP status (100 to 599)",
+        ),
+        (
+            format!("{good_url}expect-status = 200\ntimeout = \"soon\"\n"),
+            10,
+            "`timeout`:",
+        ),
+        (
+            format!("{good_url}expect-status = 200\ntimeout = \"0s\"\n"),
+            10,
+            "the timeout must be above zero",
+        ),
+        (
+            format!("{good_url}expect-status = 200\nvariables = [\"OTHER\"]\n"),
+            10,
+            "`variables` does not apply to a `http` check",
+        ),
+        (
+            format!("{good_url}expect-status = 200\npattern = \"x\"\n"),
+            10,
+            "`pattern` does not apply to a `http` check",
+        ),
+    ] {
+        assert_rule_error(&rule(&fields), line, needle);
+    }
+    // What a check lacks is said about the check.
+    let file = rule_file(&rule("expect-status = 200\n"));
+    let outcome = cli::run(
+        &["lint", "--no-builtin", "--rules", file.path(), "-"],
+        "A=1\n",
+    );
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.error.contains("an `http` check needs `url`"),
+        "{}",
+        outcome.error
+    );
+    let file = rule_file(&rule(good_url));
+    let outcome = cli::run(
+        &["lint", "--no-builtin", "--rules", file.path(), "-"],
+        "A=1\n",
+    );
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome
+            .error
+            .contains("an `http` check needs `expect-status`"),
+        "{}",
+        outcome.error
+    );
+    let file = rule_file(
+        "[[rules]]\nid = \"key-rejected\"\nseverity = \"error\"\nsummary = \"s\"\n\
+         check = { kind = \"http\", url = \"https://a.example.com/{value}\", expect-status = 200 }\n",
+    );
+    let outcome = cli::run(
+        &["lint", "--no-builtin", "--rules", file.path(), "-"],
+        "A=1\n",
+    );
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.error.contains("an `http` check needs `variable`"),
+        "{}",
+        outcome.error
+    );
+    // A valid one loads, and plain `lint` asks nothing (the host does not exist).
+    let outcome = lint_with_rules(
+        &rule(&format!(
+            "{good_url}expect-status = 200\ntimeout = \"2s\"\n"
+        )),
+        "API_KEY=abc\n",
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.error);
+}
+
 #[test]
 fn broken_toml() {
     assert_rule_error("[[rules]\nid = 1\n", 1, "");

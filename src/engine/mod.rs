@@ -165,6 +165,8 @@ impl<'a> RuleRun<'_, 'a> {
             | Predicate::SettingsClass
             | Predicate::Deployment
             | Predicate::Verify => {}
+            // Asks an API: only the probes do that, under `--probe` (`crate::probe::api`).
+            Predicate::Http(_) => {}
             Predicate::SharedQuota { max } => self.shared_quota(&check.targets, *max),
             Predicate::RawContains(pattern) => self.raw_contains(&check.targets, pattern),
             Predicate::Required => {

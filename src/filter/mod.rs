@@ -34,16 +34,7 @@ pub fn select(
                 ),
             });
         };
-        if !settings.selection.enabled(doc) {
-            continue;
-        }
-        let ignored_here = per_file.iter().any(|entry| {
-            entry
-                .ignore
-                .iter()
-                .any(|s| Selection::matches(s.get_ref(), doc))
-        });
-        if ignored_here {
+        if !enabled(settings, &per_file, doc) {
             continue;
         }
         if let Some(level) = settings.severity.get(&finding.rule) {
@@ -57,6 +48,26 @@ pub fn select(
         kept.push(finding);
     }
     Ok(kept)
+}
+
+/// Does the selection, and no per-file ignore of `path`, leave the rule on? What [`select`]
+/// keeps; the probes ask it before sending a rule's `http` check, so that a rule turned off
+/// asks no API.
+pub fn rule_enabled(settings: &LintSettings, doc: &RuleDoc, path: Option<&str>) -> bool {
+    let per_file: Vec<&crate::config::PerFile> = path
+        .map(|p| settings.per_file(p).collect())
+        .unwrap_or_default();
+    enabled(settings, &per_file, doc)
+}
+
+fn enabled(settings: &LintSettings, per_file: &[&crate::config::PerFile], doc: &RuleDoc) -> bool {
+    settings.selection.enabled(doc)
+        && !per_file.iter().any(|entry| {
+            entry
+                .ignore
+                .iter()
+                .any(|s| Selection::matches(s.get_ref(), doc))
+        })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! Live, read-only checks of the PostgreSQL and Redis servers a configuration names.
+//! Live, read-only checks of the PostgreSQL and Redis servers a configuration names, and of the
+//! API keys its rule files' `http` checks send to their APIs ([`api`]).
 //!
 //! This is the only asynchronous code in the crate, and it stays inside: [`run`] builds a
-//! current-thread tokio runtime, drives both probes concurrently on it, and hands back plain
+//! current-thread tokio runtime, drives every probe concurrently on it, and hands back plain
 //! [`Raised`] findings (the rule set gives them severity and help). Every probe's whole life (DNS, connect, TLS, authentication, queries) is bounded
 //! by [`ProbeOptions::timeout`], so two dead endpoints cost one timeout, not two, and nothing can
 //! hang. Anything about the servers is a finding; only the user's own setup mistakes (an
@@ -10,6 +11,7 @@
 //! Credentials are used, never shown: every server or driver message that reaches a finding goes
 //! through [`mask`] first.
 
+pub mod api;
 pub(crate) mod net;
 mod postgres;
 mod redis;
@@ -81,6 +83,8 @@ pub struct ProbeInput {
     /// Instances and workers per instance as the deployment files say (`numReplicas`,
     /// `--workers`): they replace `--replicas` and `WEB_CONCURRENCY` where given.
     pub deployment: crate::engine::connections::Processes,
+    /// The rule files' `http` checks whose variable is set (their `Debug` hides the values).
+    pub api_checks: Vec<api::ApiCheck>,
 }
 
 impl fmt::Debug for ProbeInput {
@@ -101,6 +105,7 @@ impl fmt::Debug for ProbeInput {
             .field("redis_max_connections", &self.redis_max_connections)
             .field("web_concurrency", &self.web_concurrency)
             .field("deployment", &self.deployment)
+            .field("api_checks", &self.api_checks)
             .finish()
     }
 }
@@ -144,11 +149,13 @@ pub fn run(
         .build()
         .map_err(ProbeError::Runtime)?;
     let findings = runtime.block_on(async {
-        let (mut postgres_findings, redis_findings) = tokio::join!(
+        let (mut postgres_findings, redis_findings, api_findings) = tokio::join!(
             postgres::probe(input, options, &tls),
             redis::probe(input, options, &tls),
+            api::probe(input, options, &tls),
         );
         postgres_findings.extend(redis_findings);
+        postgres_findings.extend(api_findings);
         postgres_findings
     });
     // A DNS lookup still running on a blocking thread must not hold up the exit.
@@ -367,8 +374,30 @@ mod tests {
             }),
             ..ProbeInput::default()
         };
+        let mut input = input;
+        input.api_checks.push(api::ApiCheck {
+            rule: "widget-key-rejected".into(),
+            check: crate::rules::HttpCheck {
+                url: crate::rules::UrlTemplate::parse("https://api.example.com/?key={value}")
+                    .expect("valid"),
+                expect_status: 200,
+                timeout: None,
+            },
+            value: Located {
+                value: "k3yV4lue".into(),
+                source: SourceId(0),
+                key: "WIDGET_KEY".into(),
+                span: 2..3,
+            },
+            railway_reference: false,
+        });
         let debug = format!("{input:?}");
         assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(!debug.contains("k3yV4lue"), "{debug}");
+        assert!(
+            debug.contains("https://api.example.com/?key=****"),
+            "{debug}"
+        );
         assert!(
             debug.contains("postgresql+asyncpg://****@db/app"),
             "{debug}"

@@ -120,6 +120,9 @@ check_kinds! {
     /// A per-instance quota (a rate limit each process enforces on its own) times the number
     /// of instances the deployment files run is at most `max`, the quota they share.
     SharedQuota = "shared-quota", options: ["variable", "variables", "role", "except-role", "max"];
+    /// Under `--probe`: a GET of `url`, `{value}` replaced by the variable's value (encoded for
+    /// its place), answers `expect-status` within `timeout`.
+    Http = "http", options: ["variable", "url", "expect-status", "timeout"];
 }
 
 impl CheckKind {
@@ -159,7 +162,10 @@ impl CheckKind {
             | CheckKind::ExampleMissingKey
             | CheckKind::ExampleUndocumentedKey
             | CheckKind::ExampleValueCopied
-            | CheckKind::SharedQuota => false,
+            | CheckKind::SharedQuota
+            // Run by the probes, but for a rule file's own rule: its findings carry that rule's
+            // id, and no built-in rule has one.
+            | CheckKind::Http => false,
         }
     }
 }

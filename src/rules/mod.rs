@@ -13,15 +13,17 @@ pub mod raised;
 pub mod role;
 pub mod schema;
 pub mod spanned;
+pub mod url_template;
 pub mod validate;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 
 pub use kind::CheckKind;
-pub use raised::{Raised, RuleId};
+pub use raised::{Raised, RaisedRule, RuleId};
 pub use role::{Binding, Role, Why};
+pub use url_template::UrlTemplate;
 
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
@@ -370,6 +372,19 @@ pub enum Predicate {
     Verify,
     /// The value times the deployment's instance count is at most `max`.
     SharedQuota { max: i64 },
+    /// Under `--probe`, an API answers a request made with the value as expected; run by the
+    /// probes ([`crate::probe`]), not the engine.
+    Http(HttpCheck),
+}
+
+/// What an `http` check asks, and what it expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpCheck {
+    pub url: UrlTemplate,
+    /// The status that means the value was accepted.
+    pub expect_status: u16,
+    /// The rule's own bound on the request; `--probe-timeout` when `None`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A check of one effective value.
@@ -488,6 +503,9 @@ pub struct RuleSet {
     pub closed: bool,
     /// What the project says about itself (production value, database driver).
     pub app: AppFacts,
+    /// The variables `http` checks send to an API: secret whatever their name, so that no
+    /// output shows the value sent.
+    pub sent_to_apis: BTreeSet<String>,
 }
 
 /// What the project says about itself, beyond its variables.
@@ -505,6 +523,7 @@ impl RuleSet {
             self.case_sensitive = other.case_sensitive;
         }
         self.variables.extend(other.variables);
+        self.sent_to_apis.extend(other.sent_to_apis);
         for rule in other.rules {
             match self
                 .rules
@@ -537,7 +556,15 @@ impl RuleSet {
     /// Is the key secret (declared so, or named like a secret)? The one answer every output
     /// that masks values asks.
     pub fn is_secret(&self, key: &str) -> bool {
-        self.variable(key).is_some_and(|v| v.secret) || self.secret_names.is_secret(key)
+        self.variable(key).is_some_and(|v| v.secret)
+            || self.secret_names.is_secret(key)
+            || self.sent_to_apis.iter().any(|name| {
+                if self.case_sensitive {
+                    name == key
+                } else {
+                    name.eq_ignore_ascii_case(key)
+                }
+            })
     }
 
     /// The roles of a key: the configuration's `[roles]` first (a role named there binds only

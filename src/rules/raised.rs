@@ -7,6 +7,10 @@
 //! error, exit 2) when the rule is not in the set, instead of dropping the finding. A registry
 //! test checks both directions: every [`RuleId`] has a built-in rule of a program-raised kind,
 //! and every built-in rule of such a kind has a [`RuleId`].
+//!
+//! The one other kind of rule the program raises is a rule file's own `http` check, run by the
+//! probes: it has no [`RuleId`] (no built-in rule has such a check), so it is named by the id
+//! its rule was loaded with ([`RaisedRule::Declared`]) and completed the same way.
 
 use crate::finding::Label;
 use crate::source::{SourceId, Span};
@@ -53,6 +57,8 @@ raised_rules! {
     ProbeRedisMaxConnections = "probe-redis-max-connections",
     ProbeRedisInfo = "probe-redis-info",
     ProbeInsecureTls = "probe-insecure-tls",
+    /// An `http` check of a rule file got no answer from its API.
+    ProbeHttpUnreachable = "probe-http-unreachable",
     ProbeSkipped = "probe-skipped",
     SuppressionWithoutReason = "suppression-without-reason",
     UnusedSuppression = "unused-suppression",
@@ -112,10 +118,47 @@ impl std::fmt::Display for RuleId {
     }
 }
 
+/// Which rule a [`Raised`] finding is of.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RaisedRule {
+    /// A built-in rule the program raises, by its typed id.
+    Program(RuleId),
+    /// A rule file's own rule whose check the program runs (an `http` check under `--probe`),
+    /// by the id the loaded rule has: never a literal in the code.
+    Declared(String),
+}
+
+impl RaisedRule {
+    pub fn as_str(&self) -> &str {
+        match self {
+            RaisedRule::Program(id) => id.as_str(),
+            RaisedRule::Declared(id) => id,
+        }
+    }
+}
+
+impl std::fmt::Display for RaisedRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<RuleId> for RaisedRule {
+    fn from(id: RuleId) -> Self {
+        RaisedRule::Program(id)
+    }
+}
+
+impl PartialEq<RuleId> for RaisedRule {
+    fn eq(&self, other: &RuleId) -> bool {
+        *self == RaisedRule::Program(*other)
+    }
+}
+
 /// What the program found, before the rule set gives it a severity and help.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Raised {
-    pub rule: RuleId,
+    pub rule: RaisedRule,
     /// One sentence saying what is wrong. Never holds a secret value.
     pub message: String,
     /// A fix specific to this finding (a corrected value, a number), appended to the rule's
@@ -132,9 +175,14 @@ pub struct Raised {
 
 impl Raised {
     /// A finding about the input at `span`, with no key, suggestion or labels yet.
-    pub fn new(rule: RuleId, message: impl Into<String>, source: SourceId, span: Span) -> Self {
+    pub fn new(
+        rule: impl Into<RaisedRule>,
+        message: impl Into<String>,
+        source: SourceId,
+        span: Span,
+    ) -> Self {
         Raised {
-            rule,
+            rule: rule.into(),
             message: message.into(),
             suggestion: None,
             source,

@@ -171,6 +171,12 @@ pub struct Check {
     pub max_run: Option<Spanned<usize>>,
     pub placeholders: Option<Spanned<Vec<String>>>,
     pub placeholder_patterns: Option<Spanned<Vec<String>>>,
+    // http
+    /// The URL asked, with `{value}` where the variable's value goes.
+    pub url: Option<Spanned<String>>,
+    pub expect_status: Option<Spanned<i64>>,
+    /// A duration (`5s`, `1500ms`); the probes' timeout when absent.
+    pub timeout: Option<Spanned<String>>,
 }
 
 /// Per-element checks of a `json-list` (e.g. CORS origins).

@@ -10,9 +10,9 @@ use super::spanned::Spanned;
 
 use super::schema;
 use super::{
-    Check, CheckKind, Condition, ElementCheck, HostCheck, Origin, Pattern, Predicate, Role, Rule,
-    RuleDoc, RuleSet, SecretCheck, Subject, Targets, UrlCheck, ValueCheck, Variable, VariableType,
-    role,
+    Check, CheckKind, Condition, ElementCheck, HostCheck, HttpCheck, Origin, Pattern, Predicate,
+    Role, Rule, RuleDoc, RuleSet, SecretCheck, Subject, Targets, UrlCheck, UrlTemplate, ValueCheck,
+    Variable, VariableType, role,
 };
 use crate::error::Error;
 use crate::finding::Severity;
@@ -97,6 +97,13 @@ impl Context<'_> {
                         rule.doc.id
                     ),
                 ));
+            }
+            for check in &rule.checks {
+                if let (Predicate::Http(_), Targets::Named(names)) =
+                    (&check.predicate, &check.targets)
+                {
+                    set.sent_to_apis.extend(names.iter().cloned());
+                }
             }
             set.rules.push(rule);
         }
@@ -629,11 +636,68 @@ impl Context<'_> {
                     },
                 )
             }
+            CheckKind::Http => (
+                named.ok_or_else(|| {
+                    self.error(
+                        span.clone(),
+                        "an `http` check needs `variable`, the variable whose value it sends",
+                    )
+                })?,
+                Predicate::Http(self.http(&raw, &span)?),
+            ),
         };
         Ok(Check {
             kind: check_kind,
             targets,
             predicate,
+        })
+    }
+}
+
+impl Context<'_> {
+    /// An `http` check's URL, expected status and timeout, each checked where it is written.
+    fn http(&self, raw: &schema::Check, span: &std::ops::Range<usize>) -> Result<HttpCheck, Error> {
+        let url = raw.url.as_ref().ok_or_else(|| {
+            self.error(
+                span.clone(),
+                "an `http` check needs `url`, with `{value}` where the value goes",
+            )
+        })?;
+        let template = UrlTemplate::parse(url.get_ref()).map_err(|message| {
+            self.error(url.span(), message)
+                .with_help("e.g. `url = \"https://api.example.com/v1/check?api_key={value}\"`")
+        })?;
+        let status = raw.expect_status.as_ref().ok_or_else(|| {
+            self.error(
+                span.clone(),
+                "an `http` check needs `expect-status`, the status that means the value was \
+                 accepted",
+            )
+        })?;
+        let expect_status = u16::try_from(*status.get_ref())
+            .ok()
+            .filter(|code| (100..=599).contains(code))
+            .ok_or_else(|| {
+                self.error(
+                    status.span(),
+                    format!(
+                        "`expect-status` {} is not an HTTP status (100 to 599)",
+                        status.get_ref()
+                    ),
+                )
+            })?;
+        let timeout = raw
+            .timeout
+            .as_ref()
+            .map(|timeout| {
+                crate::cli::parse_timeout(timeout.get_ref())
+                    .map_err(|reason| self.error(timeout.span(), format!("`timeout`: {reason}")))
+            })
+            .transpose()?;
+        Ok(HttpCheck {
+            url: template,
+            expect_status,
+            timeout,
         })
     }
 }
@@ -682,6 +746,9 @@ fn present_fields(raw: &schema::Check) -> Vec<(&'static str, Option<std::ops::Ra
         ("max-run", span(&raw.max_run)),
         ("placeholders", span(&raw.placeholders)),
         ("placeholder-patterns", span(&raw.placeholder_patterns)),
+        ("url", span(&raw.url)),
+        ("expect-status", span(&raw.expect_status)),
+        ("timeout", span(&raw.timeout)),
     ];
     fields
         .into_iter()

@@ -290,6 +290,8 @@ pub struct Client {
     timeout: Duration,
     tls: Arc<ClientConfig>,
     user_agent: HeaderValue,
+    /// The flag that adds a trusted CA, as an unknown issuer's explanation names it.
+    ca_flag: &'static str,
 }
 
 impl Client {
@@ -323,7 +325,22 @@ impl Client {
             timeout: options.timeout,
             tls: settings.client_config(Verification::Full),
             user_agent,
+            ca_flag: "--ca",
         })
+    }
+
+    /// The client of the probes' `http` checks ([`crate::probe::api`]): the probes' trust
+    /// (`--probe-ca`, and `--probe-insecure`, which accepts any certificate), each request
+    /// bounded by `timeout`.
+    pub(crate) fn for_probes(tls: &TlsSettings, timeout: Duration) -> Client {
+        let user_agent = format!("deploycheck/{} (probe)", env!("CARGO_PKG_VERSION"));
+        Client {
+            timeout,
+            tls: tls.client_config(Verification::Full),
+            user_agent: HeaderValue::from_str(&user_agent)
+                .unwrap_or_else(|_| HeaderValue::from_static("deploycheck")),
+            ca_flag: "--probe-ca",
+        }
     }
 
     /// Send one request on a fresh connection to the URL's host and read the response. A
@@ -400,7 +417,7 @@ impl Client {
         let tls_stream = TlsConnector::from(self.tls.clone())
             .connect(server_name.clone(), stream)
             .await
-            .map_err(|error| Failure::Tls(tls_reason(&error, &target.host)))?;
+            .map_err(|error| Failure::Tls(tls_reason(&error, &target.host, self.ca_flag)))?;
         let certificate = tls_stream
             .get_ref()
             .1
@@ -545,7 +562,7 @@ fn protocol_failure(error: hyper::Error) -> Failure {
 }
 
 /// Why a TLS handshake with `host` failed, in words a deploy log reader acts on.
-fn tls_reason(error: &io::Error, host: &str) -> String {
+fn tls_reason(error: &io::Error, host: &str, ca_flag: &str) -> String {
     let Some(rustls_error) = error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -571,9 +588,10 @@ fn tls_reason(error: &io::Error, host: &str) -> String {
                 "the server's certificate is not valid yet (it is valid from {})",
                 utc(*not_before)
             ),
-            CertificateError::UnknownIssuer => "the server's certificate is not signed by a \
-                 trusted CA (unknown issuer); a private CA must be given with --ca"
-                .to_string(),
+            CertificateError::UnknownIssuer => format!(
+                "the server's certificate is not signed by a trusted CA (unknown issuer); a \
+                 private CA must be given with {ca_flag}"
+            ),
             CertificateError::NotValidForName => {
                 format!("the server's certificate is not valid for `{host}` (name mismatch)")
             }
