@@ -579,6 +579,17 @@ fn the_workflow_lints_railway_and_the_repository_and_passes_actionlint() {
         1,
         "{workflow}"
     );
+    // The Railway CLI is the release action.yml installs, which npm publishes: a version npm
+    // does not have (5.43.1, whose binary the fixtures were recorded with) fails the install
+    // step of every generated workflow with a 404.
+    let pinned = |text: &str| {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix("RAILWAY_CLI_VERSION: "))
+            .map(|value| value.trim_matches('"').to_owned())
+    };
+    let action = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"));
+    assert_eq!(pinned(&workflow), pinned(&action), "{workflow}");
+    assert!(pinned(&workflow).is_some(), "{workflow}");
     actionlint(&path);
 
     let (_scratch, dir) = project("workflows");

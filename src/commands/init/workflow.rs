@@ -9,9 +9,10 @@
 
 use super::survey::Survey;
 
-/// The Railway CLI the workflow installs: the release whose output formats deploycheck's
-/// readers were checked against (fixtures/railway/README.md).
-const RAILWAY_CLI_VERSION: &str = "5.43.1";
+/// The Railway CLI the workflow installs: the release action.yml pins (tests/init.rs checks
+/// that they agree), which npm publishes. The fixtures were recorded with 5.43.1, a release npm
+/// does not have, so `npm install` of it fails.
+const RAILWAY_CLI_VERSION: &str = "5.63.1";
 
 /// The service name written when the project's files name none (railway.toml has no service).
 pub const SERVICE_PLACEHOLDER: &str = "YOUR-RAILWAY-SERVICE";
