@@ -78,8 +78,10 @@ jobs:
     runs-on: ubuntu-latest
     permissions:
       contents: read
-      # To upload the findings to code scanning.
+      # To upload the findings to code scanning; upload-sarif also reads the workflow run,
+      # which a private repository's token may do only with `actions: read`.
       security-events: write
+      actions: read
     steps:
       - uses: actions/checkout@v4
 
