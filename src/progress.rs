@@ -9,8 +9,12 @@
 //!
 //! A thread of its own draws it, so a probe stuck in a connect still shows its elapsed time
 //! ticking; the work only says what it is doing ([`Progress::set`]), from any thread.
+//!
+//! A run that reads standard input from the terminal (`deploycheck lint -`, the person typing
+//! the configuration) stops the line at its first read ([`Progress::input`]): redrawn every
+//! 200 ms, it would erase the line being typed.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -24,6 +28,8 @@ const REDRAW: Duration = Duration::from_millis(200);
 /// A progress line, or nothing (see the module's documentation for when it shows).
 pub struct Progress {
     shown: Option<Shown>,
+    /// Standard input is a terminal: reading it stops the line ([`Progress::input`]).
+    typed_input: bool,
 }
 
 struct Shown {
@@ -44,7 +50,10 @@ struct State {
 impl Progress {
     /// No line, whatever happens.
     pub fn hidden() -> Progress {
-        Progress { shown: None }
+        Progress {
+            shown: None,
+            typed_input: false,
+        }
     }
 
     /// The line for `deploycheck <command>`, on standard error if a person is watching: it is a
@@ -56,6 +65,23 @@ impl Progress {
             return Progress::hidden();
         }
         Progress::to(Box::new(std::io::stderr()), command, DELAY)
+            .stopped_by_input(std::io::stdin().is_terminal())
+    }
+
+    /// Whether reading standard input through [`Progress::input`] stops the line: yes when it
+    /// is a terminal, where a person types what is read.
+    pub fn stopped_by_input(mut self, typed: bool) -> Progress {
+        self.typed_input = typed;
+        self
+    }
+
+    /// Standard input as the run reads it: when it is typed on the terminal, the first read
+    /// clears the line (if it showed) and stops it for the rest of the run.
+    pub fn input<'a>(&'a self, stdin: &'a mut dyn Read) -> Input<'a> {
+        Input {
+            stdin,
+            progress: self,
+        }
     }
 
     /// The line written to `sink` once `delay` has passed (the tests' way in).
@@ -77,6 +103,7 @@ impl Progress {
                 shared,
                 ticker: Some(ticker),
             }),
+            typed_input: false,
         }
     }
 
@@ -89,14 +116,33 @@ impl Progress {
 
     /// Clear the line (if it showed) and stop drawing; also done when dropped.
     pub fn finish(&mut self) {
-        let Some(shown) = &mut self.shown else {
-            return;
-        };
-        lock(&shown.shared.state).done = true;
-        shown.shared.wake.notify_all();
-        if let Some(ticker) = shown.ticker.take() {
+        self.stop();
+        if let Some(ticker) = self.shown.as_mut().and_then(|shown| shown.ticker.take()) {
             let _ = ticker.join();
         }
+    }
+
+    /// Tell the drawing thread to clear the line (if it showed) and end, without waiting.
+    fn stop(&self) {
+        if let Some(shown) = &self.shown {
+            lock(&shown.shared.state).done = true;
+            shown.shared.wake.notify_all();
+        }
+    }
+}
+
+/// Standard input, stopping the progress line when it is typed ([`Progress::input`]).
+pub struct Input<'a> {
+    stdin: &'a mut dyn Read,
+    progress: &'a Progress,
+}
+
+impl Read for Input<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.progress.typed_input {
+            self.progress.stop();
+        }
+        self.stdin.read(buffer)
     }
 }
 
@@ -215,6 +261,41 @@ mod tests {
         std::thread::sleep(Duration::from_millis(500));
         drop(progress);
         assert_eq!(sink.text(), "");
+    }
+
+    #[test]
+    fn reading_typed_input_stops_the_line() {
+        let sink = Captured::default();
+        let progress =
+            Progress::to(Box::new(sink.clone()), "lint", Duration::ZERO).stopped_by_input(true);
+        progress.set("finding the inputs");
+        std::thread::sleep(Duration::from_millis(300));
+        let mut typed: &[u8] = b"DEBUG=true\n";
+        let mut text = String::new();
+        progress
+            .input(&mut typed)
+            .read_to_string(&mut text)
+            .expect("read");
+        assert_eq!(text, "DEBUG=true\n");
+        std::thread::sleep(Duration::from_millis(100));
+        let drawn = sink.text();
+        assert!(drawn.ends_with("\r\x1b[2K"), "cleared: {drawn:?}");
+        // Nothing more is drawn while the person types.
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(sink.text(), drawn);
+        drop(progress);
+        assert_eq!(sink.text(), drawn);
+    }
+
+    #[test]
+    fn reading_piped_input_keeps_the_line() {
+        let sink = Captured::default();
+        let progress = Progress::to(Box::new(sink.clone()), "lint", Duration::ZERO);
+        progress.set("judging");
+        let mut piped: &[u8] = b"{}";
+        std::io::copy(&mut progress.input(&mut piped), &mut std::io::sink()).expect("read");
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(sink.text().contains("deploycheck lint: judging"));
     }
 
     #[test]

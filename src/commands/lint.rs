@@ -17,7 +17,13 @@ pub fn run(
 ) -> Result<ExitStatus, Error> {
     // Shown on a terminal when the run takes more than a second (probes, a large directory).
     let mut progress = Progress::on_terminal(mode.command(), args.format == LintFormat::Human);
-    let outcome = pipeline::check(&args, mode, streams.stdin, reader, &progress);
+    let outcome = pipeline::check(
+        &args,
+        mode,
+        &mut progress.input(streams.stdin),
+        reader,
+        &progress,
+    );
     progress.finish();
     let outcome = outcome?;
     match pipeline::report(&outcome, &args, color, streams.stdout, reader) {

@@ -17,7 +17,7 @@ pub fn run(
     reader: &Reader,
 ) -> Result<ExitStatus, Error> {
     let mut progress = Progress::on_terminal("verify", args.format == LintFormat::Human);
-    let outcome = pipeline::verify(&args, streams.stdin, reader, &progress);
+    let outcome = pipeline::verify(&args, &mut progress.input(streams.stdin), reader, &progress);
     progress.finish();
     let outcome = outcome?;
     let lint_args = args.lint_args();
