@@ -745,6 +745,26 @@ fn no_secret_value_is_printed_or_written() {
     }
 }
 
+/// A token written into an existing workflow by hand is in no .env file, so the redactor does
+/// not know it: its diff must still not print it (the name says what it is).
+#[test]
+fn a_diff_masks_values_written_beside_secret_names() {
+    let (_scratch, dir) = project("only-env");
+    let token = "8f2d0c1e-5b7a-4e3f-9a6d-2c1b0e9f8a7d";
+    fs::create_dir_all(dir.join(".github/workflows")).expect("create");
+    fs::write(
+        dir.join(".github/workflows/deploycheck.yml"),
+        format!("name: ours\nenv:\n  RAILWAY_TOKEN: \"{token}\"\n  APP_NAME: api\n"),
+    )
+    .expect("write");
+    let outcome = init(&dir, &["--ci", "github"]);
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.error);
+    let printed = format!("{}{}", outcome.stdout, outcome.error);
+    assert!(printed.contains("-  RAILWAY_TOKEN: "), "{printed}");
+    assert!(printed.contains("-  APP_NAME: api"), "{printed}");
+    assert!(!printed.contains(token), "printed a secret:\n{printed}");
+}
+
 #[test]
 fn generated_configurations() {
     for shape in ["railway", "only-env", "ambiguous"] {

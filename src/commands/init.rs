@@ -8,7 +8,8 @@
 //! `[tool.deploycheck]`, a `.pre-commit-config.yaml`) keep every byte they held. Nothing is
 //! written outside DIR: not through a symbolic link, not into a directory that leads out of it.
 //! What is printed holds names and paths; a diff of a file that exists is masked by the secrets
-//! the project's .env files hold and the secrets URLs and keys embed, before it is shown.
+//! the project's .env files hold, the secrets URLs and keys embed, and the values written beside
+//! a secret's name (`RAILWAY_TOKEN: "…"` in a workflow), before it is shown.
 
 mod configuration;
 mod pre_commit;
@@ -17,7 +18,11 @@ mod survey;
 mod workflow;
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 use crate::cli::{CiProvider, InitArgs};
 use crate::error::Error;
@@ -314,8 +319,33 @@ fn masked(survey: &survey::Survey, text: &str) -> String {
     let mut file = SourceFile::new("", text);
     let mut spans = secret::embedded_secret_ranges(text);
     spans.extend(survey.redactor.find(text));
+    spans.extend(named_secret_values(text));
     file.redact_all(spans);
     file.redacted
+}
+
+/// The values of `NAME: value` and `NAME = value` lines (YAML, TOML) whose name says it holds a
+/// secret: a token written into a workflow by hand is in no .env file for the redactor to know.
+/// Workflow expressions (`${{ secrets.RAILWAY_TOKEN }}`) hold no secret and stay visible.
+fn named_secret_values(text: &str) -> Vec<Range<usize>> {
+    static LINE: OnceLock<Regex> = OnceLock::new();
+    let line = LINE.get_or_init(|| {
+        Regex::new(
+            r#"(?m)^[ \t]*(?:-[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*[:=][ \t]*([^\r\n]*)"#,
+        )
+        .expect("a valid pattern")
+    });
+    line.captures_iter(text)
+        .filter_map(|found| {
+            let (name, value) = (found.get(1)?, found.get(2)?);
+            let shown = value.as_str().trim_end();
+            let secret = secret::is_secret_name(name.as_str())
+                && !shown.trim_matches(['"', '\'']).is_empty()
+                && !shown.starts_with("${{")
+                && !matches!(shown.chars().next(), Some('|' | '>' | '#'));
+            secret.then(|| value.start()..value.start() + shown.len())
+        })
+        .collect()
 }
 
 /// A unified diff from the file as it is to what `init` would write.
@@ -513,4 +543,33 @@ fn next_steps(
         "then: `{lint}` judges the project with this configuration"
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked_by_name(text: &str) -> String {
+        let mut file = SourceFile::new("", text);
+        file.redact_all(named_secret_values(text));
+        file.redacted
+    }
+
+    #[test]
+    fn values_beside_secret_names_are_masked() {
+        let text = "env:\n  RAILWAY_TOKEN: \"8f2d0c1e\"\n  - API_KEY: sk_live_abc # theirs\n\
+                    SECRET_KEY = 'abc'\n  APP_NAME: api\n\
+                    RAILWAY_TOKEN: ${{ secrets.RAILWAY_TOKEN }}\n  DB_PASSWORD:\n";
+        let out = masked_by_name(text);
+        for secret in ["8f2d0c1e", "sk_live_abc", "abc'"] {
+            assert!(!out.contains(secret), "{out}");
+        }
+        assert!(out.contains("APP_NAME: api\n"), "{out}");
+        assert!(
+            out.contains("RAILWAY_TOKEN: ${{ secrets.RAILWAY_TOKEN }}\n"),
+            "{out}"
+        );
+        assert!(out.contains("DB_PASSWORD:\n"), "{out}");
+        assert_eq!(out.len(), text.len());
+    }
 }
