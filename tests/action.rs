@@ -784,7 +784,7 @@ fn readme_workflows() -> Vec<String> {
         if yaml.contains("\njobs:") {
             let local: Vec<String> = yaml
                 .lines()
-                .map(|line| match line.find("uses: <you>/deploycheck@") {
+                .map(|line| match line.find("uses: deploycheck/deploycheck@") {
                     Some(at) => format!("{}uses: ./", &line[..at]),
                     None => line.to_owned(),
                 })

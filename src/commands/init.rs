@@ -237,22 +237,11 @@ fn pyproject_plan(
                 .to_owned(),
         ),
     })?;
-    if has_table && text != existing && !force {
-        diff(survey, &shown(dir, name), &existing, &text, out)?;
-        return Err(Error::Usage {
-            message: format!(
-                "{}: already has a [tool.deploycheck] table, which differs from the above",
-                shown(dir, name)
-            ),
-            help: Some(
-                "`--force` replaces that table (the rest of the file is kept as it is)".to_owned(),
-            ),
-        });
-    }
     Ok(Plan {
         name,
         text,
-        // Adding a table changes nothing the file held; replacing one was asked for.
+        // Adding a table changes nothing the file held; replacing one was asked for. A table
+        // that is there and differs is any file that differs: its diff, exit 1.
         adds: !has_table || force,
     })
 }

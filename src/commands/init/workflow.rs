@@ -126,7 +126,7 @@ jobs:
       # findings, which fails the job after the upload).
       - name: Upload the findings
         if: ${{ !cancelled() && hashFiles('deploycheck.sarif') != '' }}
-        uses: github/codeql-action/upload-sarif@v3
+        uses: github/codeql-action/upload-sarif@v4
         with:
           sarif_file: deploycheck.sarif
           category: deploycheck
