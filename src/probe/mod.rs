@@ -81,6 +81,22 @@ pub struct ProbeInput {
     /// Instances and workers per instance as the deployment files say (`numReplicas`,
     /// `--workers`): they replace `--replicas` and `WEB_CONCURRENCY` where given.
     pub deployment: crate::engine::connections::Processes,
+    /// The project's Alembic history, to compare with the database's `alembic_version`.
+    pub migrations: Option<Migrations>,
+}
+
+/// What the PostgreSQL probe compares the database's `alembic_version` with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrations {
+    pub graph: crate::engine::migrations::Graph,
+    /// Every script was read: a revision the graph lacks is really not in the code.
+    pub complete: bool,
+    /// Where the scripts are, for messages (`alembic/versions`).
+    pub location: String,
+    pub version_table: crate::manifest::alembic::VersionTable,
+    /// Where the deployment runs `alembic upgrade` (`` `preDeployCommand` in railway.toml ``),
+    /// if it does.
+    pub upgrade: Option<String>,
 }
 
 impl fmt::Debug for ProbeInput {
@@ -101,6 +117,7 @@ impl fmt::Debug for ProbeInput {
             .field("redis_max_connections", &self.redis_max_connections)
             .field("web_concurrency", &self.web_concurrency)
             .field("deployment", &self.deployment)
+            .field("migrations", &self.migrations)
             .finish()
     }
 }
