@@ -737,7 +737,7 @@ impl Ini {
                 section: section_name,
                 name,
                 value: value.to_owned(),
-                value_spans: vec![value_offset..value_offset + value.len()],
+                value_spans: std::iter::once(value_offset..value_offset + value.len()).collect(),
             });
             current = Some(ini.options.len() - 1);
         }
