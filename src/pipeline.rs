@@ -32,7 +32,7 @@ use crate::filter::baseline::{Baseline, Fingerprint};
 use crate::filter::{self, suppress};
 use crate::finding::{self, Finding};
 use crate::inputs::{self, Judging, Loader, Plan};
-use crate::manifest::dependencies;
+use crate::manifest::{alembic, dependencies};
 use crate::output::{self, Output};
 use crate::parallel;
 use crate::probe;
@@ -292,6 +292,23 @@ pub fn check_loaded(
     } else {
         inputs::plans(&paths, &args.layers)?
     };
+    // The project's Alembic history: judged on its own, and compared with the database by the
+    // probe.
+    let alembic = alembic_projects(args, settings, reader)?;
+    let migrations = alembic.first().map(|project| {
+        let history = engine::migrations::History::of(project);
+        let railway = Environment {
+            on_railway: true,
+            ..Environment::default()
+        };
+        probe::Migrations {
+            graph: history.graph,
+            complete: history.complete,
+            location: project.version_locations.join(", "),
+            version_table: project.version_table.clone(),
+            upgrade: deployment.and_then(|deployment| deployment.alembic_upgrade(&railway)),
+        }
+    });
     // Instances and workers as the files say, before any configuration is judged: the
     // `shared-quota` checks and the probes' connection budget multiply by them.
     let processes = deployment.map_or_else(Processes::default, |deployment| {
@@ -317,6 +334,7 @@ pub fn check_loaded(
         progress,
         judged: AtomicUsize::new(0),
         to_judge: plans.len(),
+        migrations: migrations.as_ref(),
     };
     // Each configuration on a core of its own; one that reads standard input, which only this
     // thread can read, is judged here. Results come back in the order of the plans.
@@ -367,6 +385,13 @@ pub fn check_loaded(
         let judged = judge_deployment(&run, &deployments, deployment_sources, production)?;
         outcome.absorb(judged.outcome);
         used_suppressions.extend(judged.used_suppressions);
+    }
+    if mode.evaluates() {
+        for project in &alembic {
+            let judged = judge_migrations(&run, project)?;
+            outcome.absorb(judged.outcome);
+            used_suppressions.extend(judged.used_suppressions);
+        }
     }
     // Each input was masked for its own secrets (and its example for them) as it was read; a
     // secret of one input copied into another (pasted under an innocent name, quoted in a
@@ -428,6 +453,8 @@ struct Run<'a> {
     /// How many of the `to_judge` configurations are judged so far (for `progress`).
     judged: AtomicUsize,
     to_judge: usize,
+    /// The Alembic history the probe compares the database with.
+    migrations: Option<&'a probe::Migrations>,
 }
 
 impl Run<'_> {
@@ -515,6 +542,7 @@ fn judge(run: &Run, index: usize, plan: &Plan, stdin: &mut dyn Read) -> Result<J
     if mode.probes() {
         let mut input = probe_input(&merged);
         input.deployment = run.processes.clone();
+        input.migrations = run.migrations.cloned();
         input.api_checks = api_checks(run, &merged, &unit.profile, unit.path.as_deref());
         let asked: Vec<&str> = [
             (input.database_url.is_some(), "PostgreSQL"),
@@ -694,6 +722,145 @@ fn judge_deployment(
     })
 }
 
+/// The Alembic projects of a run: looked for in the directory of each input, in the
+/// configuration's directory and in the project root (the git work tree; not with
+/// `--isolated`), each directory once, and each set of scripts once.
+fn alembic_projects(
+    args: &LintArgs,
+    settings: &LintSettings,
+    reader: &Reader,
+) -> Result<Vec<alembic::Project>, Error> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for path in args.paths.iter().filter(|path| *path != "-") {
+        let dir = Path::new(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        dirs.push(dir);
+    }
+    if let Some(root) = settings.config.root() {
+        dirs.push(root.to_path_buf());
+    }
+    if !args.rules.isolated {
+        let first = args.paths.first().map(String::as_str);
+        if let Some(root) = settings::project_root(first, &settings.config)? {
+            dirs.push(root);
+        }
+    }
+    let mut seen_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut seen_locations: BTreeSet<Vec<String>> = BTreeSet::new();
+    let mut projects = Vec::new();
+    for dir in dirs {
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if !seen_dirs.insert(canonical) {
+            continue;
+        }
+        if let Some(project) = alembic::find(&dir, reader) {
+            let locations: Vec<String> = project
+                .version_locations
+                .iter()
+                .map(|location| {
+                    Path::new(location)
+                        .canonicalize()
+                        .map_or_else(|_| location.clone(), |path| path.display().to_string())
+                })
+                .collect();
+            if seen_locations.insert(locations) {
+                projects.push(project);
+            }
+        }
+    }
+    Ok(projects)
+}
+
+/// An Alembic project's history judged on its own ([`engine::migrations::check`]), filtered
+/// like any input. Only the scripts a finding points into become sources of the report.
+fn judge_migrations(run: &Run, project: &alembic::Project) -> Result<Judged, Error> {
+    let (args, rules, settings) = (run.args, run.rules, run.settings);
+    let count = project.scripts.len();
+    let placeholders: Vec<SourceId> = (0..count).map(SourceId).collect();
+    let config_placeholder = project.config.as_ref().map(|_| SourceId(count));
+    let mut raised = engine::migrations::check(project, &placeholders, config_placeholder);
+    let mut sources = Sources::new();
+    let mut new_id: std::collections::BTreeMap<usize, SourceId> = std::collections::BTreeMap::new();
+    let mut source_for = |placeholder: SourceId, sources: &mut Sources| -> SourceId {
+        *new_id.entry(placeholder.0).or_insert_with(|| {
+            let mut file = match project.scripts.get(placeholder.0) {
+                Some(script) => SourceFile::new(script.name.clone(), script.text.clone()),
+                None => {
+                    let config = project.config.as_ref();
+                    SourceFile::new(
+                        config.map(|c| c.name.clone()).unwrap_or_default(),
+                        config.map(|c| c.text.clone()).unwrap_or_default(),
+                    )
+                }
+            };
+            let spans = crate::secret::embedded_secret_ranges(&file.text);
+            file.redact_all(spans);
+            sources.add(file)
+        })
+    };
+    for finding in &mut raised {
+        finding.source = source_for(finding.source, &mut sources);
+        for label in &mut finding.labels {
+            label.source = source_for(label.source, &mut sources);
+        }
+    }
+    let findings = rules.complete_all(raised)?;
+    let applied = suppress::apply(findings, &sources, &[], rules, &settings.config.suppress);
+    let mut kept = applied.kept;
+    kept.extend(rules.complete_all(applied.raised)?);
+    let mut findings = Vec::with_capacity(kept.len());
+    let mut recorded = Baseline::new();
+    for (id, file) in sources.iter() {
+        let of_file: Vec<Finding> = kept
+            .iter()
+            .filter(|finding| finding.source == id)
+            .cloned()
+            .collect();
+        for finding in filter::select(settings, of_file, Some(&file.name), run.docs)? {
+            let fingerprint = Fingerprint::of(&finding, &file.name);
+            if run
+                .baseline
+                .is_some_and(|known| known.contains(&fingerprint))
+            {
+                continue;
+            }
+            if args.write_baseline.is_some() {
+                recorded.findings.insert(fingerprint);
+            }
+            findings.push(finding);
+        }
+    }
+    let input = ReportInput {
+        file: project
+            .config
+            .as_ref()
+            .map_or_else(|| project.script_location.clone(), |c| c.name.clone()),
+        profile: "production".to_owned(),
+        sources: sources.iter().map(|(id, _)| id).collect(),
+    };
+    Ok(Judged {
+        outcome: Outcome {
+            sources,
+            findings,
+            inputs: vec![input],
+            docs: Vec::new(),
+            status: ExitStatus::Success,
+            baseline: args.write_baseline.is_some().then_some(recorded),
+            latency: Vec::new(),
+        },
+        used_suppressions: applied.used_config,
+        secrets: Redactor::default(),
+        environment: None,
+    })
+}
+
 /// The info that several Settings classes were found and none was named.
 fn ambiguous_class(class: &settings::SettingsClass, source: SourceId) -> Raised {
     Raised::new(
@@ -830,6 +997,7 @@ fn probe_input(merged: &Merged) -> probe::ProbeInput {
         redis_max_connections: number_by_role(Role::RedisMaxConnections, &redis_url),
         web_concurrency: number("WEB_CONCURRENCY", &None),
         deployment: Processes::default(),
+        migrations: None,
         database_url,
         redis_url,
         api_checks: Vec::new(),

@@ -336,7 +336,7 @@ pub fn settings_class(
 /// The project an input belongs to: the configuration's directory when there is a
 /// configuration file (the team put it at the project's root), else the git work tree holding
 /// the input (standard input: the current directory's), else none (discovery needs a boundary).
-fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>, Error> {
+pub(crate) fn project_root(input: Option<&str>, config: &Config) -> Result<Option<PathBuf>, Error> {
     if let Some(root) = config.root() {
         return Ok(Some(root.to_path_buf()));
     }

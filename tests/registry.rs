@@ -175,6 +175,7 @@ fn every_rule_has_a_documented_pack_and_readme_lists_the_roles() {
         "probes",
         "deployment",
         "verify",
+        "migrations",
     ];
     for rule in &set.rules {
         let pack = rule.doc.pack.as_deref().unwrap_or_default();

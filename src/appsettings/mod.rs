@@ -24,7 +24,7 @@
 pub mod discover;
 pub mod model;
 pub mod reader;
-mod syntax;
+pub(crate) mod syntax;
 mod types;
 
 use std::path::PathBuf;

@@ -23,6 +23,8 @@ pub struct Expr {
     pub text: String,
     /// 1-based line where the expression starts.
     pub line: usize,
+    /// Its bytes in the file (a finding about a value points at it).
+    pub span: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -568,6 +570,7 @@ impl<'s> Lifter<'s> {
                             kind: ExprKind::Name(self.text(*base).to_owned()),
                             text: self.text(*base).to_owned(),
                             line,
+                            span: base.byte_range(),
                         }),
                         self.named_children(*parameters)
                             .into_iter()
@@ -599,7 +602,12 @@ impl<'s> Lifter<'s> {
             }
             _expression => return self.expr(node),
         };
-        Expr { kind, text, line }
+        Expr {
+            kind,
+            text,
+            line,
+            span: node.byte_range(),
+        }
     }
 
     fn expr(&self, node: Node) -> Expr {
@@ -742,7 +750,12 @@ impl<'s> Lifter<'s> {
             }
             _not_evaluated => ExprKind::Other,
         };
-        Expr { kind, text, line }
+        Expr {
+            kind,
+            text,
+            line,
+            span: node.byte_range(),
+        }
     }
 
     fn items(&self, node: Node) -> Vec<Expr> {

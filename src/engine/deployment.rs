@@ -242,6 +242,37 @@ impl Deployment {
         starts
     }
 
+    /// Where the deployment runs `alembic upgrade`, in words (`` `preDeployCommand` in
+    /// railway.toml ``): Railway's `preDeployCommand`, else a start command that runs (not one
+    /// Railway replaces). `None` when the files run it nowhere.
+    pub fn alembic_upgrade(&self, env: &Environment) -> Option<String> {
+        let is_alembic = |analysis: &command::Analysis| {
+            analysis
+                .migrations
+                .iter()
+                .any(|migration| migration.tool == command::MigrationTool::Alembic)
+        };
+        if let Some((file, config)) = self.railway() {
+            let effective = config.effective(Some(env.railway_environment()));
+            let image_env = self.dockerfile_environment();
+            let lookup = |name: &str| env.lookup(name, &image_env);
+            let commands = effective
+                .deploy
+                .pre_deploy_command
+                .iter()
+                .flat_map(|v| &v.value);
+            for text in commands {
+                if is_alembic(&command::analyze(CommandLine::Shell(text), &lookup)) {
+                    return Some(format!("`preDeployCommand` in {}", file.name));
+                }
+            }
+        }
+        self.start_commands(env)
+            .iter()
+            .find(|start| !start.overridden && is_alembic(&start.analysis))
+            .map(|start| format!("{} in {}", start.what, start.file))
+    }
+
     /// The final image's `ENV`, for a start command Railway runs in it.
     fn dockerfile_environment(&self) -> BTreeMap<String, String> {
         self.files

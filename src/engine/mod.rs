@@ -11,6 +11,7 @@ pub mod connections;
 pub mod deployment;
 mod input_checks;
 mod merged;
+pub mod migrations;
 pub mod predicate;
 pub mod settings_class;
 
@@ -164,7 +165,8 @@ impl<'a> RuleRun<'_, 'a> {
             | Predicate::Suppression
             | Predicate::SettingsClass
             | Predicate::Deployment
-            | Predicate::Verify => {}
+            | Predicate::Verify
+            | Predicate::Migrations => {}
             // Asks an API: only the probes do that, under `--probe` (`crate::probe::api`).
             Predicate::Http(_) => {}
             Predicate::SharedQuota { max } => self.shared_quota(&check.targets, *max),

@@ -8,6 +8,7 @@
 //! host and port it binds, `--reload`, workers, migrations). The checks that pair them with the
 //! environment they run in are the engine's (`engine::deployment`).
 
+pub mod alembic;
 pub mod command;
 pub mod dependencies;
 pub mod dockerfile;

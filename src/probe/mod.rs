@@ -85,6 +85,22 @@ pub struct ProbeInput {
     pub deployment: crate::engine::connections::Processes,
     /// The rule files' `http` checks whose variable is set (their `Debug` hides the values).
     pub api_checks: Vec<api::ApiCheck>,
+    /// The project's Alembic history, to compare with the database's `alembic_version`.
+    pub migrations: Option<Migrations>,
+}
+
+/// What the PostgreSQL probe compares the database's `alembic_version` with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrations {
+    pub graph: crate::engine::migrations::Graph,
+    /// Every script was read: a revision the graph lacks is really not in the code.
+    pub complete: bool,
+    /// Where the scripts are, for messages (`alembic/versions`).
+    pub location: String,
+    pub version_table: crate::manifest::alembic::VersionTable,
+    /// Where the deployment runs `alembic upgrade` (`` `preDeployCommand` in railway.toml ``),
+    /// if it does.
+    pub upgrade: Option<String>,
 }
 
 impl fmt::Debug for ProbeInput {
@@ -106,6 +122,7 @@ impl fmt::Debug for ProbeInput {
             .field("web_concurrency", &self.web_concurrency)
             .field("deployment", &self.deployment)
             .field("api_checks", &self.api_checks)
+            .field("migrations", &self.migrations)
             .finish()
     }
 }

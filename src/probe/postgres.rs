@@ -30,11 +30,12 @@ use super::net::{self, ConnectFailure, Stage, endpoint};
 use super::tls::{TlsSettings, Verification};
 use super::url_parts::{self, decode};
 use super::{
-    Located, ProbeInput, ProbeOptions, budget, finding_at, insecure_tls_finding, mask,
+    Located, Migrations, ProbeInput, ProbeOptions, budget, finding_at, insecure_tls_finding, mask,
     milliseconds, seconds, skipped_finding, unset_note,
 };
 use crate::finding::Label;
 use crate::host::{is_private_address, is_private_host};
+use crate::manifest::alembic::VersionTable;
 use crate::rules::{Raised, RuleId};
 
 const DEFAULT_PORT: u16 = 5432;
@@ -223,7 +224,18 @@ pub(crate) async fn probe(
     let deadline = super::deadline(options.timeout);
     let stage = Cell::new(Stage::Resolving);
     let outcome = match timeout_at(deadline, start_session(&target, tls, &stage)).await {
-        Ok(Ok(session)) => match timeout_at(deadline, read_facts(&session.client, &stage)).await {
+        Ok(Ok(session)) => match timeout_at(deadline, async {
+            let facts = read_facts(&session.client, &stage).await;
+            let versions = match &input.migrations {
+                Some(migrations) => {
+                    Some(read_versions(&session.client, &migrations.version_table).await)
+                }
+                None => None,
+            };
+            (facts, versions)
+        })
+        .await
+        {
             Ok(facts) => Ok((facts, session)),
             Err(_) => Err(Failure::TimedOut(stage.get())),
         },
@@ -236,7 +248,7 @@ pub(crate) async fn probe(
         findings.push(insecure_tls_finding(located, "PostgreSQL"));
     }
     match outcome {
-        Ok((facts, session)) => {
+        Ok(((facts, versions), session)) => {
             findings.extend(session_findings(
                 input,
                 options,
@@ -245,6 +257,9 @@ pub(crate) async fn probe(
                 &facts,
                 session.link,
             ));
+            if let (Some(migrations), Some(versions)) = (&input.migrations, versions) {
+                findings.extend(migration_findings(located, &target, migrations, &versions));
+            }
             let Session {
                 client, connection, ..
             } = session;
@@ -410,6 +425,196 @@ async fn read_facts(client: &Client, stage: &Cell<Stage>) -> Facts {
         }
     }
     facts
+}
+
+/// What the database's version table holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Versions {
+    /// No such table.
+    Missing,
+    /// The revisions in it (none: at base).
+    At(Vec<String>),
+    /// The query failed otherwise (no privilege on the table).
+    Unreadable(String),
+}
+
+/// A name as a PostgreSQL identifier, quoted (SQLAlchemy quotes only names that need it, and a
+/// quoted lower-case name is the same name).
+fn quoted_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `SELECT version_num FROM alembic_version`, in the schema `env.py` names, else on the
+/// search path as Alembic looks it up.
+async fn read_versions(client: &Client, table: &VersionTable) -> Versions {
+    let name = match &table.schema {
+        Some(schema) => format!(
+            "{}.{}",
+            quoted_identifier(schema),
+            quoted_identifier(&table.name)
+        ),
+        None => quoted_identifier(&table.name),
+    };
+    match client
+        .simple_query(&format!("SELECT version_num FROM {name}"))
+        .await
+    {
+        Ok(messages) => {
+            let mut versions: Vec<String> = messages
+                .iter()
+                .filter_map(|message| match message {
+                    SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                    _not_a_row => None,
+                })
+                .collect();
+            versions.sort();
+            versions.dedup();
+            Versions::At(versions)
+        }
+        Err(error) => match error.as_db_error() {
+            Some(db_error)
+                if *db_error.code() == SqlState::UNDEFINED_TABLE
+                    || *db_error.code() == SqlState::INVALID_SCHEMA_NAME =>
+            {
+                Versions::Missing
+            }
+            Some(db_error) => Versions::Unreadable(db_error.message().to_owned()),
+            None => Versions::Unreadable(error.to_string()),
+        },
+    }
+}
+
+/// `` `a`, `b` and 3 more ``: revision ids for a message (they are no secret).
+fn revision_list(ids: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let quoted: Vec<String> = ids.iter().take(SHOWN).map(|id| format!("`{id}`")).collect();
+    let mut text = quoted.join(", ");
+    if ids.len() > SHOWN {
+        text.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    text
+}
+
+/// The database's Alembic revisions against the code's history.
+fn migration_findings(
+    located: &Located<String>,
+    target: &PostgresTarget,
+    migrations: &Migrations,
+    versions: &Versions,
+) -> Vec<Raised> {
+    let graph = &migrations.graph;
+    let table = match &migrations.version_table.schema {
+        Some(schema) => format!("{schema}.{}", migrations.version_table.name),
+        None => migrations.version_table.name.clone(),
+    };
+    let database = format!("database `{}` at {}", target.dbname, target.endpoint());
+    let heads: Vec<&str> = graph
+        .heads()
+        .into_iter()
+        .map(|head| graph.revisions[head].id.as_str())
+        .collect();
+    let current = match versions {
+        Versions::Missing => {
+            let uncertain = if migrations.version_table.uncertain {
+                " (env.py names its version table with a value deploycheck cannot read; this \
+                 is the default)"
+            } else {
+                ""
+            };
+            return vec![finding_at(
+                located,
+                RuleId::ProbeMigrationsTableMissing,
+                format!(
+                    "{database} has no `{table}` table{uncertain}: Alembic never migrated it; \
+                     `alembic upgrade heads` would apply all {} revisions of {}",
+                    graph.revisions.len(),
+                    migrations.location
+                ),
+            )];
+        }
+        Versions::Unreadable(reason) => {
+            return vec![finding_at(
+                located,
+                RuleId::ProbeSkipped,
+                format!(
+                    "the migrations of {database} were not compared: `{table}` cannot be read: {}",
+                    mask(reason, &target.secrets())
+                ),
+            )];
+        }
+        Versions::At(current) => current,
+    };
+    // A script that could not be read may be the one declaring the database's revision; a
+    // broken chain or a duplicated id stops Alembic before any upgrade (the static rules say
+    // why): there is no upgrade to count.
+    if !migrations.complete || !graph.missing().is_empty() || !graph.duplicates().is_empty() {
+        return Vec::new();
+    }
+    let pending = match graph.pending(current) {
+        Ok(pending) => pending,
+        Err(unknown) => {
+            let ids: Vec<&str> = unknown.iter().map(String::as_str).collect();
+            return vec![finding_at(
+                located,
+                RuleId::ProbeMigrationsUnknownRevision,
+                format!(
+                    "{database} is at revision {}, which no script in {} declares: the code \
+                     being deployed does not have it, and `alembic upgrade` stops with \
+                     \"Can't locate revision\"",
+                    revision_list(&ids),
+                    migrations.location
+                ),
+            )];
+        }
+    };
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    // Oldest first: fewer ancestors, then load order.
+    let mut ordered: Vec<(usize, usize)> = pending
+        .iter()
+        .map(|index| (graph.ancestors(&[*index], true).len(), *index))
+        .collect();
+    ordered.sort_unstable();
+    let ids: Vec<&str> = ordered
+        .iter()
+        .map(|(_, index)| graph.revisions[*index].id.as_str())
+        .collect();
+    let at = if current.is_empty() {
+        "has no revision yet (an empty version table)".to_owned()
+    } else {
+        let current: Vec<&str> = current.iter().map(String::as_str).collect();
+        format!("is at {}", revision_list(&current))
+    };
+    let heads_text = match heads.as_slice() {
+        [one] => format!("head `{one}`"),
+        several => format!("heads {}", revision_list(several)),
+    };
+    let count = pending.len();
+    let revisions = if count == 1 { "revision" } else { "revisions" };
+    let stated = format!(
+        "{database} {at}: `alembic upgrade heads` would apply {count} {revisions} ({}) up to \
+         {heads_text}",
+        revision_list(&ids)
+    );
+    match &migrations.upgrade {
+        Some(runner) => vec![
+            finding_at(
+                located,
+                RuleId::ProbeMigrationsPending,
+                format!("{stated}, which {runner} runs on deploy"),
+            )
+            .milder_by(2),
+        ],
+        None => vec![finding_at(
+            located,
+            RuleId::ProbeMigrationsPending,
+            format!(
+                "{stated}, and neither a start command nor Railway's `preDeployCommand` runs \
+                 `alembic upgrade`: the new code would run against the old schema"
+            ),
+        )],
+    }
 }
 
 fn session_findings(

@@ -40,6 +40,7 @@ pub const FILES: &[BuiltIn] = rule_files![
     "settings-class.toml",
     "deployment.toml",
     "verify.toml",
+    "migrations.toml",
 ];
 
 /// Load the built-in set. An error here is a bug in the shipped rules (a test guards it).

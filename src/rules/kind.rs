@@ -117,6 +117,9 @@ check_kinds! {
     /// Raised by `deploycheck verify` about the deployed service; the rule documents it and
     /// sets its severity.
     Verify = "verify", options: [];
+    /// Raised about the project's Alembic migration history; the rule documents it and sets
+    /// its severity.
+    Migrations = "migrations", options: [];
     /// A per-instance quota (a rate limit each process enforces on its own) times the number
     /// of instances the deployment files run is at most `max`, the quota they share.
     SharedQuota = "shared-quota", options: ["variable", "variables", "role", "except-role", "max"];
@@ -140,7 +143,8 @@ impl CheckKind {
             | CheckKind::Suppression
             | CheckKind::SettingsClass
             | CheckKind::Deployment
-            | CheckKind::Verify => true,
+            | CheckKind::Verify
+            | CheckKind::Migrations => true,
             CheckKind::Required
             | CheckKind::Unset
             | CheckKind::Equals

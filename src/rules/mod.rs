@@ -370,6 +370,8 @@ pub enum Predicate {
     Deployment,
     /// Reported by `deploycheck verify`; documentation only here.
     Verify,
+    /// Reported about the Alembic migration history; documentation only here.
+    Migrations,
     /// The value times the deployment's instance count is at most `max`.
     SharedQuota { max: i64 },
     /// Under `--probe`, an API answers a request made with the value as expected; run by the
@@ -649,11 +651,7 @@ impl RuleSet {
         };
         Ok(Finding {
             rule: id.to_owned(),
-            severity: if raised.milder {
-                rule.doc.severity.milder()
-            } else {
-                rule.doc.severity
-            },
+            severity: (0..raised.milder).fold(rule.doc.severity, |severity, _| severity.milder()),
             message: rule.message_for(&fill),
             help: rule.help_for(&fill),
             source: raised.source,

@@ -110,6 +110,14 @@ raised_rules! {
     LatencyOverBudget = "latency-over-budget",
     VerifyUnexpectedAnswer = "verify-unexpected-answer",
     RedirectToOtherHost = "redirect-to-other-host",
+    AlembicMultipleHeads = "alembic-multiple-heads",
+    AlembicBrokenChain = "alembic-broken-chain",
+    AlembicDuplicateRevision = "alembic-duplicate-revision",
+    /// The Alembic configuration or a migration script cannot be read statically.
+    AlembicUnreadable = "alembic-unreadable",
+    ProbeMigrationsPending = "probe-migrations-pending",
+    ProbeMigrationsUnknownRevision = "probe-migrations-unknown-revision",
+    ProbeMigrationsTableMissing = "probe-migrations-table-missing",
 }
 
 impl std::fmt::Display for RuleId {
@@ -169,8 +177,9 @@ pub struct Raised {
     pub span: Span,
     pub labels: Vec<Label>,
     /// The program judged this case milder than the rule's usual one (migrations in the start
-    /// command of a single instance): one severity step below the rule's.
-    pub milder: bool,
+    /// command of a single instance; pending migrations the deploy runs): this many severity
+    /// steps below the rule's.
+    pub milder: u8,
 }
 
 impl Raised {
@@ -189,7 +198,7 @@ impl Raised {
             key: None,
             span,
             labels: Vec::new(),
-            milder: false,
+            milder: 0,
         }
     }
 
@@ -199,8 +208,13 @@ impl Raised {
     }
 
     /// One severity step below the rule's ([`Raised::milder`]).
-    pub fn milder(mut self) -> Self {
-        self.milder = true;
+    pub fn milder(self) -> Self {
+        self.milder_by(1)
+    }
+
+    /// `steps` severity steps below the rule's (an error two steps milder is an info).
+    pub fn milder_by(mut self, steps: u8) -> Self {
+        self.milder = self.milder.saturating_add(steps);
         self
     }
 

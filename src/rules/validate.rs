@@ -616,6 +616,7 @@ impl Context<'_> {
             CheckKind::SettingsClass => (Targets::Input, Predicate::SettingsClass),
             CheckKind::Deployment => (Targets::Input, Predicate::Deployment),
             CheckKind::Verify => (Targets::Input, Predicate::Verify),
+            CheckKind::Migrations => (Targets::Input, Predicate::Migrations),
             CheckKind::SharedQuota => {
                 let max = raw.max.as_ref().ok_or_else(|| {
                     self.error(

@@ -272,6 +272,30 @@ impl Postgres {
         command
     }
 
+    /// Run SQL in `database` as `postgres`, through `psql` on the cluster's Unix socket (trust
+    /// authentication); panics when it fails.
+    pub fn sql(&self, database: &str, statements: &str) {
+        let output = self
+            .command("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-h"])
+            .arg(self.dir.path())
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-d",
+                database,
+                "-c",
+                statements,
+            ])
+            .output()
+            .expect("run psql");
+        assert!(
+            output.status.success(),
+            "psql failed on {statements:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     pub fn url(&self, driver: &str, password: &str, database: &str, query: &str) -> String {
         format!(
             "postgresql+{driver}://postgres:{}@127.0.0.1:{}/{database}{query}",
