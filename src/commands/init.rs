@@ -74,7 +74,7 @@ pub fn run(args: InitArgs, streams: &mut Streams, reader: &Reader) -> Result<Exi
 
     let mut plans = Vec::new();
     if args.pyproject {
-        plans.push(pyproject_plan(&survey, dir, args.force, reader, out)?);
+        plans.push(pyproject_plan(&survey, dir, args.force, reader)?);
     } else {
         if survey.pyproject == Some(true) && !survey.has_config_file {
             return Err(Error::Usage {
@@ -199,7 +199,6 @@ fn pyproject_plan(
     dir: &Path,
     force: bool,
     reader: &Reader,
-    out: &mut dyn Write,
 ) -> Result<Plan, Error> {
     let name = "pyproject.toml";
     let Some(has_table) = survey.pyproject else {
