@@ -135,7 +135,8 @@ async fn run(check: &ApiCheck, options: &ProbeOptions, tls: &TlsSettings) -> Vec
         Err(failure) => {
             let reason = match failure {
                 Failure::Timeout => format!("no complete answer within {}", seconds(timeout)),
-                other => mask(&other.to_string(), &secrets),
+                other => masked(&other.to_string(), &secrets)
+                    .unwrap_or_else(|| failure_head(&other).to_owned()),
             };
             findings.push(finding_at(
                 located,
@@ -182,8 +183,15 @@ fn rejected_message(
         status_text(check.check.expect_status),
     );
     if let Some(said) = api_message(&response.body) {
-        message.push_str("; the API says: ");
-        message.push_str(&quoted(&said, secrets));
+        match quoted(&said, secrets) {
+            Some(said) => {
+                message.push_str("; the API says: ");
+                message.push_str(&said);
+            }
+            None => message.push_str(
+                "; what the API says is not quoted: the value is too short to be masked in it",
+            ),
+        }
     }
     message
 }
@@ -215,9 +223,10 @@ fn api_message(body: &[u8]) -> Option<String> {
 }
 
 /// A text the API wrote, as a finding may quote it: the value masked in every form it was sent
-/// in, on one line, control characters escaped, at most [`MAX_API_MESSAGE`] characters.
-fn quoted(text: &str, secrets: &[&str]) -> String {
-    let masked = mask(text, secrets);
+/// in, on one line, control characters escaped, at most [`MAX_API_MESSAGE`] characters; `None`
+/// when the value is too short to be masked in it ([`masked`]).
+fn quoted(text: &str, secrets: &[&str]) -> Option<String> {
+    let masked = masked(text, secrets)?;
     let one_line: String = masked
         .chars()
         .map(|c| {
@@ -233,7 +242,34 @@ fn quoted(text: &str, secrets: &[&str]) -> String {
     if escaped.chars().nth(MAX_API_MESSAGE).is_some() {
         shown.push('…');
     }
-    shown
+    Some(shown)
+}
+
+/// A value shorter than this is found inside ordinary words (a one-letter key in "Bad
+/// Request"): masked there, the text would be garbled and the places of the masks would spell
+/// the value out.
+const MIN_MASKED_LENGTH: usize = 8;
+
+/// `text` with every form of the value masked ([`super::mask`]), or `None` when a form shorter
+/// than [`MIN_MASKED_LENGTH`] occurs in it: such a text is not shown at all.
+fn masked(text: &str, secrets: &[&str]) -> Option<String> {
+    let short_inside = secrets.iter().any(|secret| {
+        !secret.is_empty() && secret.chars().count() < MIN_MASKED_LENGTH && text.contains(secret)
+    });
+    (!short_inside).then(|| mask(text, secrets))
+}
+
+/// What failed, without the details that [`masked`] could not show.
+fn failure_head(failure: &Failure) -> &'static str {
+    match failure {
+        Failure::Dns(_) => "DNS lookup failed",
+        Failure::Refused => "connection refused",
+        Failure::Connect(_) => "cannot connect",
+        Failure::Timeout => "no complete response within the timeout",
+        Failure::Tls(_) => "TLS handshake failed",
+        Failure::Protocol(_) => "HTTP exchange failed",
+        Failure::Request(_) => "the request cannot be made",
+    }
 }
 
 /// The value as written and as it may come back from the API: encoded in a path, a query, a
@@ -287,15 +323,38 @@ mod tests {
         let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
         let text =
             format!("key {value} or k3y%2Fwith%20space or k3y%2Fwith+space\nunknown\u{1b}[2J");
-        let quoted = quoted(&text, &forms);
+        let quoted = quoted(&text, &forms).expect("a long value is masked");
         assert_eq!(
             quoted, "key **** or **** or **** unknown\\u{1b}[2J",
             "{quoted}"
         );
         let long = "x".repeat(MAX_API_MESSAGE + 50);
-        let quoted = super::quoted(&long, &[]);
+        let quoted = super::quoted(&long, &[]).expect("no value");
         assert_eq!(quoted.chars().count(), MAX_API_MESSAGE + 1);
         assert!(quoted.ends_with('…'));
+    }
+
+    #[test]
+    fn a_short_value_is_not_masked_into_a_text_but_the_text_withheld() {
+        // Masked letter by letter, "B****d Request" would show that the key is `a`.
+        for value in ["a", "on", "é"] {
+            let forms = sent_forms(value);
+            let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+            let said = "Bad Request. The value for variable api_key is not registered \
+                        (connection to the key store), café";
+            assert_eq!(quoted(said, &forms), None, "{value}");
+            let failure = Failure::Protocol("connection reset by peer at the café".into());
+            assert_eq!(
+                masked(&failure.to_string(), &forms).map(|_| ()),
+                None,
+                "{value}"
+            );
+        }
+        // A short value that does not occur leaves the text as it is.
+        assert_eq!(
+            quoted("not registered", &["zq"]).as_deref(),
+            Some("not registered")
+        );
     }
 
     #[test]
