@@ -7,8 +7,10 @@
 //!   the map (with a warning, "Revision X is present more than once"), but both stay in the set
 //!   of heads, and only the one in the map has its `down_revision` followed: the earlier script
 //!   of a duplicated id is a head of its own whatever follows it.
-//! - Branch labels are names in the same map: a `down_revision` or a `depends_on` may name a
-//!   label, and means the revision that carries it.
+//! - Branch labels are names in the same map: a `depends_on` may name a label, and means the
+//!   revision that carries it. A `down_revision` may not: Alembic checks the graph for cycles on
+//!   a copy of the map made before the labels are added (`_detect_cycles`), and stops there
+//!   with a `KeyError` on the label.
 //! - A head is a revision no other revision names in its `down_revision`; `depends_on` does
 //!   not count (that is `_real_heads`, which `alembic heads` does not show). Two branches, one
 //!   depending on the other, are two heads, and `alembic upgrade head` refuses them.
@@ -100,7 +102,8 @@ impl Graph {
             .filter(move |index| seen.insert(*index))
     }
 
-    /// Every `down_revision` and `depends_on` naming nothing, in load order.
+    /// Every `down_revision` naming no revision id (a branch label included) and every
+    /// `depends_on` naming nothing, in load order.
     pub fn missing(&self) -> Vec<Missing> {
         let mut missing = Vec::new();
         for index in self.mapped() {
@@ -110,7 +113,11 @@ impl Graph {
                 (&revision.depends_on, true),
             ] {
                 for name in names {
-                    if self.get(name).is_none() {
+                    let found = match self.get(name) {
+                        Some(found) if !dependency => self.revisions[found].id == *name,
+                        found => found.is_some(),
+                    };
+                    if !found {
                         missing.push(Missing {
                             from: index,
                             name: name.clone(),
@@ -367,11 +374,16 @@ pub fn check(
             .map(|w| w.span.clone())
             .or(fields.down_revision_span.clone())
             .unwrap_or(0..0);
+        let what = if graph.get(&link.name).is_some() {
+            "a branch label, where only a revision id is followed"
+        } else {
+            "which no migration script declares"
+        };
         raised.push(Raised::new(
             RuleId::AlembicBrokenChain,
             format!(
-                "`{field}` of revision `{}` names `{}`, which no migration script declares: \
-                 Alembic stops with KeyError on every command, `alembic upgrade` included",
+                "`{field}` of revision `{}` names `{}`, {what}: Alembic stops with KeyError on \
+                 every command, `alembic upgrade` included",
                 graph.revisions[link.from].id, link.name,
             ),
             source_of(script),
