@@ -73,8 +73,14 @@ def last_error_line(stderr: str) -> str:
 
 
 def run_command(case: Path, command: str) -> dict:
-    # Only PATH and HOME: no ALEMBIC_CONFIG from the caller's shell.
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(case), "PYTHONWARNINGS": "ignore"}
+    # Only PATH and HOME: no ALEMBIC_CONFIG from the caller's shell. No bytecode: the cases
+    # are tracked files, and a __pycache__ written beside them would change on every run.
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(case),
+        "PYTHONWARNINGS": "ignore",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     done = subprocess.run(
         [sys.executable, "-m", "alembic", command],
         cwd=case,
@@ -170,6 +176,8 @@ def render(data: dict) -> str:
 
 
 def main() -> int:
+    # Loading the scripts through Alembic's API imports them: no bytecode beside them either.
+    sys.dont_write_bytecode = True
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="regenerate recorded.json")
