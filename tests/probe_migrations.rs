@@ -295,3 +295,65 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn several_revisions_in_alembic_version_and_a_role_that_cannot_read_it() {
+    let Some((postgres, _)) = Postgres::start(false) else {
+        return;
+    };
+    let timeout = options(Duration::from_secs(10));
+    postgres.sql("postgres", "CREATE DATABASE app");
+    let url = postgres.url("asyncpg", PASSWORD, "app", "");
+    let two_heads = || migrations("two-heads", None);
+    postgres.sql(
+        "app",
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
+    );
+
+    // Both heads applied, one row each (what `alembic upgrade heads` leaves): nothing pending.
+    postgres.sql("app", "INSERT INTO alembic_version VALUES ('b2'), ('c3')");
+    let findings = probe(&input(&url, two_heads()), &timeout);
+    assert!(migration_findings(&findings).is_empty(), "{findings:#?}");
+
+    // One branch applied: the other one's revision alone is pending.
+    postgres.sql(
+        "app",
+        "DELETE FROM alembic_version WHERE version_num = 'c3'",
+    );
+    let findings = probe(&input(&url, two_heads()), &timeout);
+    let pending = the(&findings, "probe-migrations-pending");
+    assert!(
+        pending.message.contains("is at `b2`")
+            && pending.message.contains("would apply 1 revision (`c3`)"),
+        "{}",
+        pending.message
+    );
+
+    // A role that may connect but not read the table: a finding that says so, not a failure.
+    let reader_password = "r3ader pw";
+    postgres.sql(
+        "app",
+        &format!("CREATE ROLE reader LOGIN PASSWORD '{reader_password}'"),
+    );
+    let reader_url = url.replacen(
+        &format!("postgres:{}@", common::servers::encode(PASSWORD)),
+        &format!("reader:{}@", common::servers::encode(reader_password)),
+        1,
+    );
+    assert_ne!(reader_url, url);
+    let findings = probe(&input(&reader_url, two_heads()), &timeout);
+    assert!(migration_findings(&findings).is_empty(), "{findings:#?}");
+    let skipped = the(&findings, "probe-skipped");
+    assert!(
+        skipped.message.contains("`alembic_version` cannot be read")
+            && skipped.message.contains("permission denied"),
+        "{}",
+        skipped.message
+    );
+    assert!(
+        rules(&findings).contains(&"probe-postgres-info"),
+        "{findings:#?}"
+    );
+    let all = format!("{findings:?}");
+    assert!(!all.contains("r3ader"), "{all}");
+}
