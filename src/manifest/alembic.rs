@@ -648,6 +648,9 @@ struct IniOption {
 #[derive(Debug, Clone, Default)]
 pub struct Ini {
     options: Vec<IniOption>,
+    /// What [`Ini::masked_text`] may show besides the values of [`READ_OPTIONS`]: section
+    /// headers and option names with their delimiter.
+    structure: Vec<Span>,
 }
 
 impl Ini {
@@ -692,12 +695,13 @@ impl Ini {
                         || section.as_deref() == Some(&name)
                     {
                         problems.push(ConfigProblem {
-                            span: value_span,
+                            span: value_span.clone(),
                             message: format!(
                                 "section `[{name}]` appears twice: ConfigParser refuses the file"
                             ),
                         });
                     }
+                    ini.structure.push(value_span.clone());
                     section = Some(name);
                     current = None;
                     continue;
@@ -723,6 +727,7 @@ impl Ini {
             let name = trimmed[..at].trim_end().to_lowercase();
             let value = trimmed[at + 1..].trim_start();
             let value_offset = value_start + trimmed.len() - value.len();
+            ini.structure.push(value_start..value_offset);
             if ini
                 .options
                 .iter()
@@ -837,20 +842,26 @@ impl Ini {
         Ok(out)
     }
 
-    /// `text` with the value of every option this reader does not use masked (`*` for each
-    /// byte but line breaks), so that a finding's snippet shows no `sqlalchemy.url` password.
+    /// `text` with everything masked (`*` for each byte but line breaks) except the section
+    /// headers, the option names and the values of the options this reader uses, so that a
+    /// finding's snippet shows no `sqlalchemy.url` password: neither another option's value, nor
+    /// a comment, nor a line `ConfigParser` refuses (a `password = ...` before any section).
     pub fn masked_text(&self, text: &str) -> String {
-        let mut bytes = text.as_bytes().to_vec();
-        for option in &self.options {
-            if READ_OPTIONS.contains(&option.name.as_str()) {
-                continue;
+        let mut shown = vec![false; text.len()];
+        let read_values = self
+            .options
+            .iter()
+            .filter(|option| READ_OPTIONS.contains(&option.name.as_str()))
+            .flat_map(|option| option.value_spans.iter());
+        for span in self.structure.iter().chain(read_values) {
+            if let Some(part) = shown.get_mut(span.clone()) {
+                part.fill(true);
             }
-            for span in &option.value_spans {
-                for byte in &mut bytes[span.clone()] {
-                    if *byte != b'\n' && *byte != b'\r' {
-                        *byte = b'*';
-                    }
-                }
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for (byte, shown) in bytes.iter_mut().zip(shown) {
+            if !shown && *byte != b'\n' && *byte != b'\r' {
+                *byte = b'*';
             }
         }
         // Only whole UTF-8 sequences were replaced (spans start and end at ASCII or at line
@@ -951,6 +962,24 @@ mod tests {
         let masked = ini.masked_text(text);
         assert!(!masked.contains("s3cret"), "{masked}");
         assert!(masked.contains("script_location = %(here)s/migrations"));
+        assert!(masked.contains("\n[alembic]\n"), "{masked}");
+        assert!(masked.contains("\nsqlalchemy.url = ****"), "{masked}");
+        assert_eq!(masked.len(), text.len());
+    }
+
+    #[test]
+    fn masked_text_hides_comments_and_refused_lines() {
+        // A line before any section and a comment are no option: their text is not shown
+        // either (a finding about the refused line points at it).
+        let text = "db_password = hunter2xyz\n[alembic]\n# token: t0kenxyz\nnot an option\n\
+                    script_location = alembic\n";
+        let (ini, problems) = Ini::parse(text);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let masked = ini.masked_text(text);
+        for secret in ["hunter2xyz", "t0kenxyz", "not an option"] {
+            assert!(!masked.contains(secret), "{secret}: {masked}");
+        }
+        assert!(masked.contains("\nscript_location = alembic\n"), "{masked}");
         assert_eq!(masked.len(), text.len());
     }
 
