@@ -30,7 +30,7 @@ use std::fmt;
 use serde_json::Value;
 
 use super::tls::TlsSettings;
-use super::{Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, mask, seconds};
+use super::{Located, ProbeInput, ProbeOptions, finding_at, insecure_tls_finding, masked, seconds};
 use crate::rules::url_template::{self, Misplaced};
 use crate::rules::{HttpCheck, Raised, RaisedRule, RuleId};
 use crate::verify::http::{Client, Failure, Method, Request, Response};
@@ -224,7 +224,7 @@ fn api_message(body: &[u8]) -> Option<String> {
 
 /// A text the API wrote, as a finding may quote it: the value masked in every form it was sent
 /// in, on one line, control characters escaped, at most [`MAX_API_MESSAGE`] characters; `None`
-/// when the value is too short to be masked in it ([`masked`]).
+/// when the value is too short to be masked in it ([`super::masked`]).
 fn quoted(text: &str, secrets: &[&str]) -> Option<String> {
     let masked = masked(text, secrets)?;
     let one_line: String = masked
@@ -245,21 +245,7 @@ fn quoted(text: &str, secrets: &[&str]) -> Option<String> {
     Some(shown)
 }
 
-/// A value shorter than this is found inside ordinary words (a one-letter key in "Bad
-/// Request"): masked there, the text would be garbled and the places of the masks would spell
-/// the value out.
-const MIN_MASKED_LENGTH: usize = 8;
-
-/// `text` with every form of the value masked ([`super::mask`]), or `None` when a form shorter
-/// than [`MIN_MASKED_LENGTH`] occurs in it: such a text is not shown at all.
-fn masked(text: &str, secrets: &[&str]) -> Option<String> {
-    let short_inside = secrets.iter().any(|secret| {
-        !secret.is_empty() && secret.chars().count() < MIN_MASKED_LENGTH && text.contains(secret)
-    });
-    (!short_inside).then(|| mask(text, secrets))
-}
-
-/// What failed, without the details that [`masked`] could not show.
+/// What failed, without the details that [`super::masked`] could not show.
 fn failure_head(failure: &Failure) -> &'static str {
     match failure {
         Failure::Dns(_) => "DNS lookup failed",

@@ -187,6 +187,22 @@ pub fn run(
 /// The one place the tool searches text for secrets: server and driver messages are text it did
 /// not write and has no spans for. Everything from the user's own inputs is masked by span.
 pub fn mask(text: &str, secrets: &[&str]) -> String {
+    masked(text, secrets).unwrap_or_else(|| WITHHELD.to_owned())
+}
+
+/// Below this many characters a secret is not masked inside a text: the text is withheld. A
+/// one-letter password replaced everywhere it occurs garbles the text (`B****d Request`), and
+/// where the masks fall spells the password out.
+pub(crate) const MIN_MASKED_LENGTH: usize = 8;
+
+/// What [`mask`] shows instead of a text that holds a secret too short to mask.
+const WITHHELD: &str =
+    "(the text is not shown: it holds a credential too short to be masked in it)";
+
+/// `text` with URL credentials and `secrets` masked, or `None` when a secret shorter than
+/// [`MIN_MASKED_LENGTH`] occurs in it (after the URLs' own credentials are masked): such a
+/// text is not shown at all.
+pub(crate) fn masked(text: &str, secrets: &[&str]) -> Option<String> {
     static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
         // `user:password@` or `:password@`, stopping at whitespace and at `/` so that
         // `scheme://` is kept.
@@ -199,12 +215,18 @@ pub fn mask(text: &str, secrets: &[&str]) -> String {
         .replace_all(&masked, NoExpand(&format!("{MASK}@")))
         .into_owned();
     let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    if secrets
+        .iter()
+        .any(|secret| secret.chars().count() < MIN_MASKED_LENGTH && masked.contains(secret))
+    {
+        return None;
+    }
     // Longest first, so a secret containing another is hidden whole.
     secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
     for secret in secrets {
         masked = masked.replace(secret, MASK);
     }
-    masked
+    Some(masked)
 }
 
 /// The connection budget ([`crate::engine::connections`]): the deployment files' instances
@@ -338,6 +360,30 @@ mod tests {
     }
 
     #[test]
+    fn a_text_holding_a_short_password_is_withheld_not_garbled() {
+        // A one-letter password masked in place would read `p****ssword ****uthentic****tion`.
+        let text = "password authentication failed for user \"app\"";
+        assert_eq!(mask(text, &["a"]), WITHHELD);
+        assert_eq!(masked(text, &["a"]), None);
+        // Not in the text: shown as it is. Long enough: masked in place.
+        assert_eq!(mask(text, &["zq"]), text);
+        assert_eq!(
+            mask("bad key Xy7#Xy7#Xy7# given", &["Xy7#Xy7#Xy7#"]),
+            "bad key **** given"
+        );
+        // A short password inside a URL is the URL's, masked with it: the text stays.
+        assert_eq!(
+            mask("cannot reach postgresql://app:a@db:5432/x", &["a"]),
+            WITHHELD,
+            "`a` is still in `app` and `cannot`"
+        );
+        assert_eq!(
+            mask("no route to postgresql://u:z@db:5432/x", &["z"]),
+            "no route to postgresql://****@db:5432/x"
+        );
+    }
+
+    #[test]
     fn mask_hides_userinfo_in_urls() {
         assert_eq!(
             mask(
@@ -360,8 +406,8 @@ mod tests {
         );
         assert_eq!(
             mask(
-                "server said: password 's3cr@t' rejected, s3cr%40t too",
-                &["s3cr@t", "s3cr%40t"]
+                "server said: password 's3cr@t-9Kq' rejected, s3cr%40t-9Kq too",
+                &["s3cr@t-9Kq", "s3cr%40t-9Kq"]
             ),
             "server said: password '****' rejected, **** too"
         );
@@ -377,7 +423,10 @@ mod tests {
 
     #[test]
     fn mask_hides_longest_secret_first() {
-        assert_eq!(mask("abc abcdef", &["abc", "abcdef"]), "**** ****");
+        assert_eq!(
+            mask("abcdefgh abcdefghijkl", &["abcdefgh", "abcdefghijkl"]),
+            "**** ****"
+        );
     }
 
     #[test]
