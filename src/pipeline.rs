@@ -458,6 +458,39 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// The findings about one file judged apart from the configurations (a deployment file, a
+    /// migration script) that the run reports: `kept`'s findings in `source`, selected as the
+    /// per-file settings for `name` say, less those the baseline holds; those also recorded for
+    /// `--write-baseline`.
+    fn report_of_file(
+        &self,
+        kept: &[Finding],
+        source: SourceId,
+        name: &str,
+        findings: &mut Vec<Finding>,
+        recorded: &mut Baseline,
+    ) -> Result<(), Error> {
+        let of_file: Vec<Finding> = kept
+            .iter()
+            .filter(|finding| finding.source == source)
+            .cloned()
+            .collect();
+        for finding in filter::select(self.settings, of_file, Some(name), self.docs)? {
+            let fingerprint = Fingerprint::of(&finding, name);
+            if self
+                .baseline
+                .is_some_and(|known| known.contains(&fingerprint))
+            {
+                continue;
+            }
+            if self.args.write_baseline.is_some() {
+                recorded.findings.insert(fingerprint);
+            }
+            findings.push(finding);
+        }
+        Ok(())
+    }
+
     /// Count one more configuration judged, and say so.
     fn judged_one(&self) {
         let judged = self.judged.fetch_add(1, Ordering::Relaxed) + 1;
@@ -682,24 +715,7 @@ fn judge_deployment(
         .collect();
     let mut inputs = Vec::with_capacity(files.len());
     for file in files {
-        let of_file: Vec<Finding> = kept
-            .iter()
-            .filter(|finding| finding.source == file.source)
-            .cloned()
-            .collect();
-        for finding in filter::select(settings, of_file, Some(&file.name), run.docs)? {
-            let fingerprint = Fingerprint::of(&finding, &file.name);
-            if run
-                .baseline
-                .is_some_and(|known| known.contains(&fingerprint))
-            {
-                continue;
-            }
-            if args.write_baseline.is_some() {
-                recorded.findings.insert(fingerprint);
-            }
-            findings.push(finding);
-        }
+        run.report_of_file(&kept, file.source, &file.name, &mut findings, &mut recorded)?;
         inputs.push(ReportInput {
             file: file.name.clone(),
             profile: file.profile.clone(),
@@ -818,24 +834,7 @@ fn judge_migrations(run: &Run, project: &alembic::Project) -> Result<Judged, Err
     let mut findings = Vec::with_capacity(kept.len());
     let mut recorded = Baseline::new();
     for (id, file) in sources.iter() {
-        let of_file: Vec<Finding> = kept
-            .iter()
-            .filter(|finding| finding.source == id)
-            .cloned()
-            .collect();
-        for finding in filter::select(settings, of_file, Some(&file.name), run.docs)? {
-            let fingerprint = Fingerprint::of(&finding, &file.name);
-            if run
-                .baseline
-                .is_some_and(|known| known.contains(&fingerprint))
-            {
-                continue;
-            }
-            if args.write_baseline.is_some() {
-                recorded.findings.insert(fingerprint);
-            }
-            findings.push(finding);
-        }
+        run.report_of_file(&kept, id, &file.name, &mut findings, &mut recorded)?;
     }
     let input = ReportInput {
         file: project

@@ -58,7 +58,7 @@ const CONFIG_KEYS: &[&str] = &[
 
 impl FileKind {
     /// The top-level keys it may have; `None` when any is allowed.
-    fn top_level_keys(self) -> Option<&'static [&'static str]> {
+    pub fn top_level_keys(self) -> Option<&'static [&'static str]> {
         match self {
             FileKind::Rules => Some(RULE_FILE_KEYS),
             FileKind::Config => Some(CONFIG_KEYS),
