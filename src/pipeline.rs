@@ -763,6 +763,9 @@ fn alembic_projects(
             dirs.push(root);
         }
     }
+    // A directory of thousands of inputs names a few directories thousands of times: each
+    // name is resolved once.
+    let mut seen_names: BTreeSet<PathBuf> = BTreeSet::new();
     let mut seen_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut seen_locations: BTreeSet<Vec<String>> = BTreeSet::new();
     let mut projects = Vec::new();
@@ -772,6 +775,9 @@ fn alembic_projects(
         } else {
             dir
         };
+        if !seen_names.insert(dir.clone()) {
+            continue;
+        }
         let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
         if !seen_dirs.insert(canonical) {
             continue;
